@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import request from 'supertest';
+import { createApp } from '../http/app.js';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
+import { runCli } from '../../test/helpers/cli.js';
+import { makeRun } from '../../test/helpers/fixtures.js';
+
+let db: TestDatabase;
+let env: Record<string, string>;
+
+before(async () => {
+  db = await createTestDatabase();
+  env = { DATABASE_URL: db.url };
+});
+after(() => db.drop());
+
+const cli = (...args: string[]) => runCli(args, env);
+
+describe('feedlog command line', () => {
+  test('org create, integration create printing the token last, and the token ingests', async () => {
+    const org = await cli('org', 'create', 'acme', '--name', 'Acme Hotels');
+    assert.equal(org.code, 0, org.stderr);
+    assert.match(org.stdout, /Created organisation 'acme'/);
+
+    const created = await cli('integration', 'create', '--org', 'acme', '--name', 'Planday to Flow', '--schedule', '0 2 * * *', '--tz', 'Europe/London', '--grace', '30m');
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.lastLine, /^fl_ing_\d+_[A-Za-z0-9_-]{43}$/);
+    assert.match(created.stdout, /cron "0 2 \* \* \*" \(Europe\/London\), grace 30m/);
+
+    const response = await request(createApp({ knex: db.knex }))
+      .post('/api/v1/sync-runs')
+      .set('Authorization', `Bearer ${created.lastLine}`)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(makeRun({ run_id: 'from-cli-token' })));
+    assert.equal(response.status, 201, response.text);
+
+    const stored = await db.knex('ingest_tokens').first();
+    assert.notEqual(stored.token_hash, created.lastLine, 'only a hash of the token is stored');
+    assert.equal(stored.token_hash.length, 64);
+  });
+
+  test('integration list shows the schedule and required fields', async () => {
+    await cli('integration', 'create', '--org', 'acme', '--name', 'Fourth to Flow', '--schedule', '15m');
+    const listed = await cli('integration', 'list', '--org', 'acme');
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /Fourth to Flow\tevery 15m\tgrace 10m\trequired: external_id,first_name,last_name,email,job_title,branch/);
+    assert.match(listed.stdout, /Planday to Flow\tcron "0 2 \* \* \*"/);
+  });
+
+  test('rotate-token revokes the old token and prints a new one last', async () => {
+    const rotated = await cli('integration', 'rotate-token', '--org', 'acme', '--name', 'Fourth to Flow');
+    assert.equal(rotated.code, 0, rotated.stderr);
+    assert.match(rotated.lastLine, /^fl_ing_/);
+    assert.match(rotated.stdout, /Revoked 1 token/);
+  });
+
+  test('bad arguments exit 2 with the usage', async () => {
+    const unknown = await cli('integration', 'create', '--org', 'acme', '--colour', 'red');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Unknown option '--colour'/);
+    assert.match(unknown.stderr, /Usage: feedlog integration create/);
+    const noCommand = await cli('frobnicate');
+    assert.equal(noCommand.code, 2);
+    assert.match(noCommand.stderr, /Unknown command: frobnicate/);
+  });
+
+  test('mistakes exit 1 and say what to do', async () => {
+    const badSchedule = await cli('integration', 'create', '--org', 'acme', '--name', 'X', '--schedule', 'hourly');
+    assert.equal(badSchedule.code, 1);
+    assert.match(badSchedule.stderr, /neither an interval \(15m, 1h\) nor a five-field cron expression/);
+    const badZone = await cli('integration', 'create', '--org', 'acme', '--name', 'X', '--schedule', '0 2 * * *', '--tz', 'Mars/Olympus');
+    assert.equal(badZone.code, 1);
+    assert.match(badZone.stderr, /unknown time zone 'Mars\/Olympus'/);
+    const noOrg = await cli('integration', 'list', '--org', 'nope');
+    assert.equal(noOrg.code, 1);
+    assert.match(noOrg.stderr, /No organisation with slug 'nope'. Create it with: feedlog org create nope/);
+    const taken = await cli('org', 'create', 'acme', '--name', 'Again');
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /exists already/);
+    const badSlug = await cli('org', 'create', 'Bad Slug!', '--name', 'x');
+    assert.equal(badSlug.code, 1);
+    assert.match(badSlug.stderr, /Invalid organisation slug/);
+    const missingName = await cli('org', 'create', 'fine');
+    assert.equal(missingName.code, 1);
+    assert.match(missingName.stderr, /Missing --name/);
+  });
+
+  test('migrate reports an up-to-date database', async () => {
+    const migrated = await cli('migrate');
+    assert.equal(migrated.code, 0, migrated.stderr);
+    assert.match(migrated.stdout, /The database is up to date/);
+  });
+
+  test('a bad DATABASE_URL is a configuration error naming the variable', async () => {
+    const result = await runCli(['org', 'list'], { DATABASE_URL: 'not a url' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /DATABASE_URL/);
+  });
+});

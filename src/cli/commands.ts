@@ -1,0 +1,147 @@
+import type { ParseArgsConfig } from 'node:util';
+import { openDatabase, type Database } from '../db/database.js';
+import { listMigrations, migrateToLatest } from '../db/migrate.js';
+import { serve } from '../http/server.js';
+import { listIntegrations } from '../integrations/integrations.queries.js';
+import { createIntegration, rotateIngestToken, scheduleOf } from '../integrations/integrations.service.js';
+import { describeSchedule, formatDuration } from '../integrations/schedule.js';
+import { listOrganisations } from '../orgs/orgs.queries.js';
+import { createOrganisation, requireOrganisation } from '../orgs/orgs.service.js';
+import { UserInputError } from '../shared/user-input-error.js';
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+export interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  options?: ParseArgsConfig['options'];
+  run(values: Values, positionals: string[]): Promise<void>;
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function required(values: Values, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new UserInputError(`Missing --${name}.`);
+  return value;
+}
+
+/** Opens the database, applies pending migrations (so a first command on a fresh machine just works), runs, closes. */
+async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase();
+  try {
+    await migrateToLatest(database.knex);
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+export const COMMANDS: Command[] = [
+  {
+    name: 'serve',
+    usage: 'serve',
+    summary: 'Run the web app and API (what npm start runs). Migrates the database first.',
+    run: () => serve(),
+  },
+  {
+    name: 'migrate',
+    usage: 'migrate',
+    summary: 'Apply pending database migrations.',
+    async run() {
+      const database = await openDatabase();
+      try {
+        const applied = await migrateToLatest(database.knex);
+        const { done } = await listMigrations(database.knex);
+        out(applied.length > 0 ? `Applied ${applied.length} migration(s):\n  ${applied.join('\n  ')}` : 'The database is up to date.');
+        out(`${done.length} migration(s) in place.`);
+      } finally {
+        await database.close();
+      }
+    },
+  },
+  {
+    name: 'org create',
+    usage: 'org create <slug> --name <name>',
+    summary: 'Create an organisation.',
+    options: { name: { type: 'string' } },
+    async run(values, positionals) {
+      const slug = positionals[0];
+      if (!slug || positionals.length > 1) throw new UserInputError('Give exactly one slug: feedlog org create <slug> --name <name>');
+      const name = required(values, 'name');
+      const organisation = await withDatabase(({ knex }) => createOrganisation(knex, slug, name));
+      out(`Created organisation '${organisation.slug}' (${organisation.name}).`);
+      out(`Next: feedlog integration create --org ${organisation.slug} --name "<name>" --schedule 15m`);
+    },
+  },
+  {
+    name: 'org list',
+    usage: 'org list',
+    summary: 'List organisations.',
+    async run() {
+      const organisations = await withDatabase(({ knex }) => listOrganisations(knex));
+      if (organisations.length === 0) out('No organisations yet. Create one with: feedlog org create <slug> --name <name>');
+      for (const organisation of organisations) out(`${organisation.slug}\t${organisation.name}`);
+    },
+  },
+  {
+    name: 'integration create',
+    usage: 'integration create --org <slug> --name <name> --schedule <15m | "0 2 * * *"> [--tz Europe/London] [--grace 10m] [--source Planday] [--target "Flow Learning"] [--required external_id,first_name,...]',
+    summary: 'Create an integration; prints its ingest token alone on the last line.',
+    options: {
+      org: { type: 'string' },
+      name: { type: 'string' },
+      schedule: { type: 'string' },
+      tz: { type: 'string' },
+      grace: { type: 'string' },
+      source: { type: 'string' },
+      target: { type: 'string' },
+      required: { type: 'string' },
+    },
+    async run(values) {
+      const { integration, token } = await withDatabase(({ knex }) =>
+        createIntegration(knex, {
+          orgSlug: required(values, 'org'),
+          name: required(values, 'name'),
+          schedule: required(values, 'schedule'),
+          timeZone: values.tz as string | undefined,
+          grace: values.grace as string | undefined,
+          sourceSystem: values.source as string | undefined,
+          targetSystem: values.target as string | undefined,
+          requiredFields: typeof values.required === 'string' ? values.required.split(',').map((f) => f.trim()).filter(Boolean) : undefined,
+        }),
+      );
+      out(`Created integration '${integration.name}' (id ${integration.id}), ${describeSchedule(scheduleOf(integration))}, grace ${formatDuration(integration.grace_seconds)}.`);
+      out('Its ingest token follows; it is shown only now, so store it in the sync engine:');
+      out(token);
+    },
+  },
+  {
+    name: 'integration list',
+    usage: 'integration list --org <slug>',
+    summary: "List an organisation's integrations.",
+    options: { org: { type: 'string' } },
+    async run(values) {
+      const rows = await withDatabase(async ({ knex }) => {
+        const organisation = await requireOrganisation(knex, required(values, 'org'));
+        return listIntegrations(knex, organisation.id);
+      });
+      if (rows.length === 0) out('No integrations yet.');
+      for (const row of rows) {
+        out(`${row.id}\t${row.name}\t${describeSchedule(scheduleOf(row))}\tgrace ${formatDuration(row.grace_seconds)}\trequired: ${row.required_fields.join(',')}`);
+      }
+    },
+  },
+  {
+    name: 'integration rotate-token',
+    usage: 'integration rotate-token --org <slug> --name <integration name>',
+    summary: 'Revoke the integration\'s ingest tokens and print a new one alone on the last line.',
+    options: { org: { type: 'string' }, name: { type: 'string' } },
+    async run(values) {
+      const { integration, token, revoked } = await withDatabase(({ knex }) => rotateIngestToken(knex, required(values, 'org'), required(values, 'name')));
+      out(`Revoked ${revoked} token(s) of '${integration.name}'. The new ingest token follows; it is shown only now:`);
+      out(token);
+    },
+  },
+];

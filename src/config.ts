@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The repository root, whatever the working directory of the process. */
+export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const byteSize = z
+  .string()
+  .regex(/^\d+(kb|mb|gb)?$/i, 'a size such as 100mb')
+  .transform((value) => {
+    const match = /^(\d+)(kb|mb|gb)?$/i.exec(value)!;
+    const unit = (match[2] ?? '').toLowerCase();
+    const factor = unit === 'gb' ? 1024 ** 3 : unit === 'mb' ? 1024 ** 2 : unit === 'kb' ? 1024 : 1;
+    return Number(match[1]) * factor;
+  });
+
+/**
+ * Every environment variable feedlog reads, in one place. The README's table of
+ * variables mirrors this schema; nothing else in the code reads process.env.
+ */
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.url({ message: 'must be a postgres:// URL' }).optional(),
+  DATA_DIR: z.string().min(1).default(path.join(ROOT_DIR, '.data')),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  INGEST_BODY_LIMIT: byteSize.default(100 * 1024 * 1024),
+  INGEST_MAX_RECORDS: z.coerce.number().int().min(1).default(100_000),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  // Set by the test runner (test/run.ts) for the test files it starts; not for production use.
+  FEEDLOG_TEST_TEMPLATE_URL: z.url().optional(),
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+});
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  host: string;
+  port: number;
+  publicUrl: string;
+  logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
+  ingestBodyLimit: number;
+  ingestMaxRecords: number;
+  databasePoolMax: number;
+  shutdownTimeoutMs: number;
+  trustProxy: boolean;
+  testTemplateUrl: string | undefined;
+};
+
+export class ConfigError extends Error {}
+
+export function parseConfig(environment: Record<string, string | undefined>): Config {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}\nFix these environment variables and start again.`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    logLevel: e.LOG_LEVEL,
+    ingestBodyLimit: e.INGEST_BODY_LIMIT,
+    ingestMaxRecords: e.INGEST_MAX_RECORDS,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: e.TRUST_PROXY,
+    testTemplateUrl: e.FEEDLOG_TEST_TEMPLATE_URL,
+  };
+}
+
+let loaded: Config | undefined;
+
+/** The configuration of this process, parsed from the environment on first use. */
+export function config(): Config {
+  loaded ??= parseConfig(process.env);
+  return loaded;
+}

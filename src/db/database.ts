@@ -1,0 +1,69 @@
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import { config } from '../config.js';
+import { ensureEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
+
+// bigint (int8) columns hold ids and counts that stay far below 2^53: read them as numbers.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export const EMBEDDED_DATABASE = 'feedlog';
+
+export interface Database {
+  knex: Knex;
+  close(): Promise<void>;
+}
+
+export function createKnex(connectionString: string, poolMax = config().databasePoolMax): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString, connectionTimeoutMillis: 5_000 },
+    pool: { min: 0, max: poolMax },
+    acquireConnectionTimeout: 10_000,
+  });
+}
+
+async function ensureDatabaseExists(server: EmbeddedServer, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: server.url('postgres') });
+  await admin.connect();
+  try {
+    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await admin.query(`CREATE DATABASE "${name}"`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04') throw error; // created by a concurrent process
+      });
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Opens the database of DATABASE_URL, or the embedded one in DATA_DIR when it is unset. */
+export async function openDatabase(): Promise<Database> {
+  const { databaseUrl, dataDir, embeddedPgPort } = config();
+  if (databaseUrl) {
+    const knex = createKnex(databaseUrl);
+    return { knex, close: () => knex.destroy() };
+  }
+  const server = await ensureEmbeddedPostgres(dataDir, embeddedPgPort);
+  await ensureDatabaseExists(server, EMBEDDED_DATABASE);
+  const knex = createKnex(server.url(EMBEDDED_DATABASE));
+  return {
+    knex,
+    close: async () => {
+      await knex.destroy();
+      await server.release();
+    },
+  };
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P03', '53300']);
+
+/** True when an error means the database cannot be reached now, as opposed to a bad query. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const { code, name, message } = error as { code?: string; name?: string; message?: string };
+  if (code && UNAVAILABLE_CODES.has(code)) return true;
+  if (name === 'KnexTimeoutError') return true;
+  const text = message ?? '';
+  return /connect ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i.test(text);
+}

@@ -1,0 +1,46 @@
+import type { Knex } from 'knex';
+import type { EmployeeState } from '../classify/types.js';
+
+/**
+ * The states a run's classification needs: every external_id it mentions, and
+ * every active holder of an email it mentions (for email_in_use).
+ */
+export async function loadEmployeeStates(
+  knex: Knex,
+  orgId: number,
+  integrationId: number,
+  externalIds: string[],
+  emailKeys: string[],
+): Promise<Map<string, EmployeeState>> {
+  const rows: EmployeeState[] = await knex('employee_states')
+    .select('external_id', 'active', 'first_name', 'last_name', 'email')
+    .where({ org_id: orgId, integration_id: integrationId })
+    .andWhere((q) =>
+      q
+        .whereRaw('external_id = ANY(?::text[])', [externalIds])
+        .orWhere((active) => active.where('active', true).whereRaw('email_key = ANY(?::text[])', [emailKeys])),
+    );
+  return new Map(rows.map((row) => [row.external_id, row]));
+}
+
+const CHUNK = 5_000;
+
+/** Writes the states a run left, except where a newer run (by started_at) has already written. */
+export async function saveEmployeeStates(
+  trx: Knex.Transaction,
+  run: { orgId: number; integrationId: number; syncRunId: number; startedAt: Date },
+  states: EmployeeState[],
+): Promise<void> {
+  for (let start = 0; start < states.length; start += CHUNK) {
+    await trx.raw(
+      `INSERT INTO employee_states AS s (org_id, integration_id, external_id, active, first_name, last_name, email, state_started_at, sync_run_id)
+       SELECT ?, ?, x.external_id, x.active, x.first_name, x.last_name, x.email, ?, ?
+       FROM jsonb_to_recordset(?::jsonb) AS x(external_id text, active boolean, first_name text, last_name text, email text)
+       ON CONFLICT (org_id, integration_id, external_id) DO UPDATE SET
+         active = EXCLUDED.active, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, email = EXCLUDED.email,
+         state_started_at = EXCLUDED.state_started_at, sync_run_id = EXCLUDED.sync_run_id, updated_at = now()
+       WHERE s.state_started_at <= EXCLUDED.state_started_at`,
+      [run.orgId, run.integrationId, run.startedAt, run.syncRunId, JSON.stringify(states.slice(start, start + CHUNK))],
+    );
+  }
+}

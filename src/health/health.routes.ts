@@ -1,0 +1,18 @@
+import { Router } from 'express';
+import type { Knex } from 'knex';
+
+export function healthRoutes(knex: Knex): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    try {
+      await knex.raw('SELECT 1').timeout(2_000);
+      res.json({ status: 'ok', database: 'ok' });
+    } catch {
+      res.status(503).set('Retry-After', '10').json({ status: 'unavailable', database: 'unreachable' });
+    }
+  });
+  return router;
+}

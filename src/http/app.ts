@@ -1,0 +1,33 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import type { Knex } from 'knex';
+import { config, ROOT_DIR } from '../config.js';
+import { healthRoutes } from '../health/health.routes.js';
+import { homeRoutes } from '../home/home.routes.js';
+import { ingestRoutes, type IngestLimits } from '../ingest/ingest.routes.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { requestLog } from './request-log.js';
+
+export interface AppDependencies {
+  knex: Knex;
+  /** Overrides the configured ingest limits (tests use small ones). */
+  ingestLimits?: IngestLimits;
+}
+
+/** Builds the Express application; it owns no resources, so tests create one per database. */
+export function createApp({ knex, ingestLimits }: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config().trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(ROOT_DIR, 'views'));
+
+  app.use(requestLog);
+  app.use('/static', express.static(path.join(ROOT_DIR, 'public'), { maxAge: '1h', index: false }));
+  app.use(healthRoutes(knex));
+  app.use(ingestRoutes(knex, ingestLimits));
+  app.use(homeRoutes());
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,96 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isDatabaseUnavailable } from '../db/database.js';
+import { logger } from '../logger.js';
+
+export interface ProblemDetail {
+  path: string;
+  message: string;
+}
+
+/** An error with the HTTP status and the words a caller needs; the one error handler renders it. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail?: string,
+    readonly errors?: ProblemDetail[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? title);
+  }
+}
+
+export const notFound = (what = 'Not found') => new HttpError(404, 'Not Found', what);
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Errors raised by body-parser carry a `type`; each maps to the status feed-format.md asks for. */
+function fromBodyParser(error: { type?: string; message?: string; limit?: number }): HttpError | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new HttpError(413, TITLES[413]!, `The body is larger than the limit of ${error.limit} bytes (after decompression).`);
+    case 'entity.parse.failed':
+      return new HttpError(400, TITLES[400]!, `The body is not valid JSON: ${error.message}`, [{ path: '', message: 'invalid JSON' }]);
+    case 'encoding.unsupported':
+      return new HttpError(415, TITLES[415]!, `${error.message}. Send the body plain or with Content-Encoding: gzip.`);
+    case 'charset.unsupported':
+      return new HttpError(415, TITLES[415]!, `${error.message}. Send UTF-8 JSON.`);
+    case 'request.aborted':
+      return new HttpError(400, TITLES[400]!, 'The request was aborted before the body was complete.');
+    case 'request.size.invalid':
+      return new HttpError(400, TITLES[400]!, 'The body length does not match its Content-Length header.');
+    default:
+      return undefined;
+  }
+}
+
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  const bodyError = fromBodyParser(error as { type?: string });
+  if (bodyError) return bodyError;
+  if (isDatabaseUnavailable(error)) {
+    return new HttpError(503, TITLES[503]!, 'The database is unavailable. Retry later; nothing was stored.', undefined, { 'Retry-After': '10' });
+  }
+  // gzip bodies that are not gzip fail inside zlib with a Z_ code.
+  const code = (error as { code?: string }).code;
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new HttpError(400, TITLES[400]!, 'The body could not be decompressed: Content-Encoding says gzip but the body is not valid gzip.');
+  }
+  return new HttpError(500, TITLES[500]!, 'Something went wrong on our side. It has been logged; retry later.');
+}
+
+export function problemBody(error: HttpError, instance: string) {
+  return {
+    type: 'about:blank',
+    title: error.title,
+    status: error.status,
+    ...(error.detail ? { detail: error.detail } : {}),
+    instance,
+    ...(error.errors ? { errors: error.errors } : {}),
+  };
+}
+
+/** The one error handler: typed errors become problem+json, anything unexpected is logged in full. */
+export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  const httpError = toHttpError(error);
+  if (httpError.status >= 500) {
+    logger().error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+  }
+  if (res.headersSent) return;
+  res.status(httpError.status).set(httpError.headers).type('application/problem+json').send(JSON.stringify(problemBody(httpError, req.originalUrl)));
+};
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'Not Found', `No route for ${req.method} ${req.path}.`));
+};

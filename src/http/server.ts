@@ -1,0 +1,55 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { config } from '../config.js';
+import { openDatabase } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { logger } from '../logger.js';
+import { createApp } from './app.js';
+
+/**
+ * `feedlog serve`: opens the database, migrates it, serves HTTP, and on SIGTERM
+ * or SIGINT stops accepting connections, lets in-flight requests finish, then
+ * closes the database (and the embedded server, if this process started it).
+ */
+export async function serve(): Promise<void> {
+  const { host, port, shutdownTimeoutMs } = config();
+  const database = await openDatabase();
+  const applied = await migrateToLatest(database.knex);
+  if (applied.length > 0) logger().info({ applied }, 'migrations applied');
+
+  const server = http.createServer(createApp({ knex: database.knex }));
+  // Keep-alive sockets must not hold a shutdown open; large uploads get time to arrive.
+  server.keepAliveTimeout = 5_000;
+  server.requestTimeout = 300_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`;
+  logger().info({ url }, 'feedlog is listening');
+  process.stderr.write(
+    `\nfeedlog is running on ${url}\n` +
+      'First time? In another terminal: npm run feedlog -- org create <slug> --name "<name>"\n' +
+      '  then: npm run feedlog -- integration create --org <slug> --name "<name>" --schedule 15m\n\n',
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger().info({ signal }, 'shutting down: finishing in-flight requests');
+    const forced = setTimeout(() => {
+      logger().warn('shutdown timeout reached: closing remaining connections');
+      server.closeAllConnections();
+    }, shutdownTimeoutMs);
+    forced.unref();
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await database.close();
+    logger().info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

@@ -1,0 +1,54 @@
+import express, { Router, type RequestHandler } from 'express';
+import type { Knex } from 'knex';
+import { config } from '../config.js';
+import { HttpError } from '../http/errors.js';
+import { canonicalHash } from './canonical-json.js';
+import { feedRunSchema, problemsOf } from './feed.schema.js';
+import { requireIngestToken } from './ingest-auth.js';
+import { ingestRun } from './ingest.service.js';
+import { findMalformedStrings } from './well-formed.js';
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+const requireJson: RequestHandler = (req, _res, next) => {
+  if (!req.is(JSON_TYPES)) {
+    throw new HttpError(415, 'Unsupported Media Type', `Send the run as Content-Type: application/json (got ${req.get('content-type') ?? 'none'}).`);
+  }
+  next();
+};
+
+const invalid = (detail: string, errors: { path: string; message: string }[]) => new HttpError(400, 'Bad Request', detail, errors);
+
+export interface IngestLimits {
+  bodyLimit: number;
+  maxRecords: number;
+}
+
+export function ingestRoutes(knex: Knex, limits: IngestLimits = { bodyLimit: config().ingestBodyLimit, maxRecords: config().ingestMaxRecords }): Router {
+  const router = Router();
+  const { bodyLimit: ingestBodyLimit, maxRecords: ingestMaxRecords } = limits;
+
+  router.post(
+    '/api/v1/sync-runs',
+    requireIngestToken(knex),
+    requireJson,
+    express.json({ limit: ingestBodyLimit, inflate: true, strict: false, type: JSON_TYPES }),
+    async (req, res) => {
+      const body: unknown = req.body;
+      const records = (body as { records?: unknown } | null)?.records;
+      if (Array.isArray(records) && records.length > ingestMaxRecords) {
+        throw new HttpError(413, 'Content Too Large', `A run may carry at most ${ingestMaxRecords} records; this one has ${records.length}. Split it into several runs.`);
+      }
+      const malformed = findMalformedStrings(body);
+      if (malformed.length > 0) throw invalid('The body holds text that cannot be stored.', malformed);
+      const parsed = feedRunSchema.safeParse(body);
+      if (!parsed.success) {
+        const errors = problemsOf(parsed.error);
+        throw invalid(`The run is invalid (${errors.length} problem${errors.length === 1 ? '' : 's'}); nothing was stored.`, errors);
+      }
+      const { created, summary } = await ingestRun(knex, req.ingestCaller!, parsed.data, canonicalHash(body));
+      res.status(created ? 201 : 200).json(summary);
+    },
+  );
+  return router;
+}

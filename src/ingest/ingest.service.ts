@@ -1,0 +1,129 @@
+import type { Knex } from 'knex';
+import { classifyRun } from '../classify/classify-run.js';
+import { EMPLOYEE_ATTRIBUTES, ERROR_CODES, type FeedRun, type RecordField } from '../classify/types.js';
+import { loadEmployeeStates, saveEmployeeStates } from '../employees/employee-states.queries.js';
+import { HttpError } from '../http/errors.js';
+import { lockIntegration, recordRunKnowledge, type IntegrationRow } from '../integrations/integrations.queries.js';
+import { insertErrors, insertFeedRecords, type NewError } from '../records/records.queries.js';
+import { findSyncRunByRunId, insertSyncRun, type SyncRunRow } from '../runs/runs.queries.js';
+import type { FeedRunInput } from './feed.schema.js';
+
+export interface RunSummary {
+  id: string;
+  run_id: string;
+  integration: { id: string; name: string };
+  trigger: string;
+  status: string;
+  started_at: string;
+  finished_at: string;
+  received_at: string;
+  record_count: number;
+  counts: Record<string, number>;
+  error_counts: Record<string, number>;
+}
+
+export function toRunSummary(run: SyncRunRow, integration: Pick<IntegrationRow, 'id' | 'name'>): RunSummary {
+  return {
+    id: String(run.id),
+    run_id: run.run_id,
+    integration: { id: String(integration.id), name: integration.name },
+    trigger: run.trigger,
+    status: run.status,
+    started_at: run.started_at.toISOString(),
+    finished_at: run.finished_at.toISOString(),
+    received_at: run.received_at.toISOString(),
+    record_count: run.record_count,
+    counts: run.counts,
+    error_counts: run.error_counts,
+  };
+}
+
+const emailKey = (email: unknown) => (typeof email === 'string' ? email.trim().toLowerCase() : '');
+
+// The codes a run can carry: missed_run belongs to the integration, not to a run.
+const RUN_CODES = ERROR_CODES.filter((code) => code !== 'missed_run');
+
+/**
+ * Stores a run whole or not at all: the run, its records, its errors and the
+ * employee state it leaves are written in one transaction. Runs of one
+ * integration are serialised by a row lock, so two identical posts racing each
+ * other store one run and the second answers 200.
+ */
+export async function ingestRun(
+  knex: Knex,
+  caller: { orgId: number; integrationId: number },
+  run: FeedRunInput,
+  bodySha256: string,
+): Promise<{ created: boolean; summary: RunSummary }> {
+  return knex.transaction(async (trx) => {
+    const integration = await lockIntegration(trx, caller.orgId, caller.integrationId);
+    const existing = await findSyncRunByRunId(trx, caller.orgId, caller.integrationId, run.run_id);
+    if (existing) {
+      if (existing.body_sha256 !== bodySha256) {
+        throw new HttpError(409, 'Conflict', `Run '${run.run_id}' was stored already with a different body. A run_id is unique per integration; send a new run_id for a new run.`);
+      }
+      return { created: false, summary: toRunSummary(existing, integration) };
+    }
+
+    const startedAt = new Date(run.started_at);
+    const externalIds = [...new Set(run.records.map((r) => r.external_id).filter((id): id is string => !!id))];
+    const emailKeys = [...new Set(run.records.map((r) => emailKey(r.employee.email)).filter(Boolean))];
+    const employees = await loadEmployeeStates(trx, caller.orgId, caller.integrationId, externalIds, emailKeys);
+    const classified = classifyRun(run as FeedRun, {
+      requiredFields: integration.required_fields as RecordField[],
+      catalog: integration.catalog,
+      formFields: integration.form_fields,
+      employees,
+    });
+
+    const counts = { succeeded: 0, failed: 0, warning: 0 };
+    for (const record of run.records) counts[record.outcome] += 1;
+    const errorCounts = Object.fromEntries(RUN_CODES.map((code) => [code, 0])) as Record<string, number>;
+    const errors: NewError[] = [
+      ...classified.runErrors.map((error) => ({ ...error, record_index: null })),
+      ...classified.recordErrors.flatMap((list, index) => list.map((error) => ({ ...error, record_index: index }))),
+    ];
+    for (const error of errors) errorCounts[error.code] = (errorCounts[error.code] ?? 0) + 1;
+
+    const { records, ...header } = run;
+    const stored = await insertSyncRun(trx, {
+      org_id: caller.orgId,
+      integration_id: caller.integrationId,
+      run_id: run.run_id,
+      schema_version: run.schema_version ?? 1,
+      source_system: run.source_system ?? null,
+      target_system: run.target_system ?? null,
+      trigger: run.trigger,
+      status: run.status,
+      run_error: run.run_error ?? null,
+      started_at: startedAt,
+      finished_at: new Date(run.finished_at),
+      record_count: records.length,
+      counts,
+      error_counts: errorCounts,
+      body_sha256: bodySha256,
+      header,
+    });
+    const scope = { orgId: caller.orgId, syncRunId: stored.id, integrationId: caller.integrationId, startedAt };
+    await insertFeedRecords(
+      trx,
+      scope,
+      records.map((record, index) => ({
+        index,
+        external_id: record.external_id ?? null,
+        action: record.action,
+        outcome: record.outcome,
+        attributes: Object.fromEntries(EMPLOYEE_ATTRIBUTES.map((name) => [name, record.employee[name] ?? null])) as Record<
+          (typeof EMPLOYEE_ATTRIBUTES)[number],
+          string | null
+        >,
+        error_count: classified.recordErrors[index]?.length ?? 0,
+        raw: record,
+      })),
+    );
+    await insertErrors(trx, scope, errors);
+    await saveEmployeeStates(trx, scope, [...classified.employeeChanges.values()]);
+    await recordRunKnowledge(trx, integration, startedAt, run.catalog, run.form_fields as FeedRun['form_fields']);
+    return { created: true, summary: toRunSummary(stored, integration) };
+  });
+}

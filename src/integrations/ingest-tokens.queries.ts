@@ -1,0 +1,35 @@
+import type { Knex } from 'knex';
+
+export interface IngestTokenRow {
+  org_id: number;
+  id: number;
+  integration_id: number;
+  token_hint: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export async function insertIngestToken(knex: Knex, orgId: number, integrationId: number, tokenHash: string, hint: string): Promise<void> {
+  await knex('ingest_tokens').insert({ org_id: orgId, integration_id: integrationId, token_hash: tokenHash, token_hint: hint });
+}
+
+export async function revokeIngestTokens(knex: Knex, orgId: number, integrationId: number): Promise<number> {
+  return knex('ingest_tokens').where({ org_id: orgId, integration_id: integrationId }).whereNull('revoked_at').update({ revoked_at: knex.fn.now() });
+}
+
+export async function findActiveIngestToken(knex: Knex, orgId: number, tokenHash: string): Promise<IngestTokenRow | undefined> {
+  return knex('ingest_tokens')
+    .select('org_id', 'id', 'integration_id', 'token_hint', 'created_at', 'last_used_at', 'revoked_at')
+    .where({ org_id: orgId, token_hash: tokenHash })
+    .whereNull('revoked_at')
+    .first();
+}
+
+export async function touchIngestToken(knex: Knex, orgId: number, id: number): Promise<void> {
+  // Only write when the last write is a minute old: a token used every second would otherwise hold a hot row.
+  await knex('ingest_tokens')
+    .where({ org_id: orgId, id })
+    .andWhere((q) => q.whereNull('last_used_at').orWhere('last_used_at', '<', knex.raw("now() - interval '1 minute'")))
+    .update({ last_used_at: knex.fn.now() });
+}

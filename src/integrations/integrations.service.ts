@@ -1,0 +1,84 @@
+import type { Knex } from 'knex';
+import { DEFAULT_REQUIRED_FIELDS, EMPLOYEE_ATTRIBUTES, type RecordField } from '../classify/types.js';
+import { requireOrganisation } from '../orgs/orgs.service.js';
+import { UserInputError } from '../shared/user-input-error.js';
+import { insertIngestToken, revokeIngestTokens } from './ingest-tokens.queries.js';
+import { findIntegrationByName, insertIntegration, type IntegrationRow } from './integrations.queries.js';
+import { parseDuration, parseSchedule, type Schedule } from './schedule.js';
+import { generateToken, hashToken, tokenHint } from './tokens.js';
+
+export interface CreateIntegrationInput {
+  orgSlug: string;
+  name: string;
+  schedule: string;
+  timeZone?: string;
+  grace?: string;
+  sourceSystem?: string;
+  targetSystem?: string;
+  requiredFields?: string[];
+}
+
+const RECORD_FIELDS: readonly string[] = ['external_id', ...EMPLOYEE_ATTRIBUTES];
+
+export function parseRequiredFields(fields: string[]): RecordField[] {
+  const unknown = fields.filter((field) => !RECORD_FIELDS.includes(field));
+  if (unknown.length > 0) {
+    throw new UserInputError(`Unknown required field(s): ${unknown.join(', ')}. Choose from: ${RECORD_FIELDS.join(', ')}.`);
+  }
+  return [...new Set(fields)] as RecordField[];
+}
+
+export function scheduleOf(integration: IntegrationRow): Schedule {
+  return integration.schedule_interval_seconds !== null
+    ? { kind: 'interval', seconds: integration.schedule_interval_seconds }
+    : { kind: 'cron', expression: integration.schedule_cron!, timeZone: integration.schedule_time_zone };
+}
+
+async function issueIngestToken(knex: Knex, integration: IntegrationRow): Promise<string> {
+  const token = generateToken('ing', integration.org_id);
+  await insertIngestToken(knex, integration.org_id, integration.id, hashToken(token), tokenHint(token));
+  return token;
+}
+
+/** Creates an integration and its first ingest token; the token is returned once and only its hash is kept. */
+export async function createIntegration(knex: Knex, input: CreateIntegrationInput): Promise<{ integration: IntegrationRow; token: string }> {
+  const organisation = await requireOrganisation(knex, input.orgSlug);
+  if (!input.name.trim()) throw new UserInputError('An integration needs a name (--name).');
+  let schedule: Schedule;
+  try {
+    schedule = parseSchedule(input.schedule, input.timeZone ?? 'UTC');
+  } catch (error) {
+    throw new UserInputError(`Invalid --schedule/--tz: ${(error as Error).message}.`);
+  }
+  const graceSeconds = input.grace === undefined ? 600 : parseDuration(input.grace);
+  if (graceSeconds === undefined) throw new UserInputError(`Invalid --grace '${input.grace}': use a duration such as 10m or 1h.`);
+  const requiredFields = parseRequiredFields(input.requiredFields ?? [...DEFAULT_REQUIRED_FIELDS]);
+  if (await findIntegrationByName(knex, organisation.id, input.name.trim())) {
+    throw new UserInputError(`Organisation '${input.orgSlug}' has an integration named '${input.name.trim()}' already.`);
+  }
+  return knex.transaction(async (trx) => {
+    const integration = await insertIntegration(trx, {
+      org_id: organisation.id,
+      name: input.name.trim(),
+      source_system: input.sourceSystem ?? null,
+      target_system: input.targetSystem ?? null,
+      schedule_interval_seconds: schedule.kind === 'interval' ? schedule.seconds : null,
+      schedule_cron: schedule.kind === 'cron' ? schedule.expression : null,
+      schedule_time_zone: schedule.kind === 'cron' ? schedule.timeZone : (input.timeZone ?? 'UTC'),
+      grace_seconds: graceSeconds,
+      required_fields: requiredFields,
+    });
+    return { integration, token: await issueIngestToken(trx, integration) };
+  });
+}
+
+/** Revokes every ingest token of the integration and issues a new one. */
+export async function rotateIngestToken(knex: Knex, orgSlug: string, name: string): Promise<{ integration: IntegrationRow; token: string; revoked: number }> {
+  const organisation = await requireOrganisation(knex, orgSlug);
+  const integration = await findIntegrationByName(knex, organisation.id, name);
+  if (!integration) throw new UserInputError(`Organisation '${orgSlug}' has no integration named '${name}'. List them with: feedlog integration list --org ${orgSlug}`);
+  return knex.transaction(async (trx) => {
+    const revoked = await revokeIngestTokens(trx, organisation.id, integration.id);
+    return { integration, token: await issueIngestToken(trx, integration), revoked };
+  });
+}

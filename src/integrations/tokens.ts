@@ -1,0 +1,34 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Tokens are `fl_<kind>_<org id>_<secret>`: the org id lets a lookup use the
+ * (org_id, token_hash) index; the 256-bit secret makes a fast hash (SHA-256)
+ * safe to store, unlike a password.
+ */
+export type TokenKind = 'ing' | 'api';
+const TOKEN = /^fl_(ing|api)_(\d{1,15})_([A-Za-z0-9_-]{43})$/;
+
+export function generateToken(kind: TokenKind, scopeId: number): string {
+  return `fl_${kind}_${scopeId}_${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** The first characters, safe to show in lists so a person can tell tokens apart. */
+export function tokenHint(token: string): string {
+  return `${token.slice(0, token.lastIndexOf('_') + 5)}…`;
+}
+
+export function parseToken(token: string): { kind: TokenKind; scopeId: number } | undefined {
+  const match = TOKEN.exec(token);
+  if (!match) return undefined;
+  return { kind: match[1] as TokenKind, scopeId: Number(match[2]) };
+}
+
+export function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,62 @@
+import type { Knex } from 'knex';
+import { EMPLOYEE_ATTRIBUTES, type ClassifiedError } from '../classify/types.js';
+
+export interface NewFeedRecord {
+  index: number;
+  external_id: string | null;
+  action: string;
+  outcome: string;
+  attributes: Record<(typeof EMPLOYEE_ATTRIBUTES)[number], string | null>;
+  error_count: number;
+  raw: unknown;
+}
+
+// Rows go to Postgres as one JSON document per chunk and are expanded there by
+// jsonb_to_recordset: one round trip per 5,000 records instead of one per record.
+const CHUNK = 5_000;
+
+const ATTRIBUTE_COLUMNS = EMPLOYEE_ATTRIBUTES.map((name) => `${name} text`).join(', ');
+
+export async function insertFeedRecords(
+  trx: Knex.Transaction,
+  run: { orgId: number; syncRunId: number; integrationId: number; startedAt: Date },
+  records: NewFeedRecord[],
+): Promise<void> {
+  for (let start = 0; start < records.length; start += CHUNK) {
+    const rows = records.slice(start, start + CHUNK).map((record) => ({
+      index: record.index,
+      external_id: record.external_id,
+      action: record.action,
+      outcome: record.outcome,
+      ...record.attributes,
+      error_count: record.error_count,
+      raw: record.raw,
+    }));
+    await trx.raw(
+      `INSERT INTO feed_records (org_id, sync_run_id, integration_id, started_at, index, external_id, action, outcome,
+         ${EMPLOYEE_ATTRIBUTES.join(', ')}, error_count, raw)
+       SELECT ?, ?, ?, ?, x.index, x.external_id, x.action, x.outcome, ${EMPLOYEE_ATTRIBUTES.map((n) => `x.${n}`).join(', ')}, x.error_count, x.raw
+       FROM jsonb_to_recordset(?::jsonb) AS x(index integer, external_id text, action text, outcome text, ${ATTRIBUTE_COLUMNS}, error_count integer, raw jsonb)`,
+      [run.orgId, run.syncRunId, run.integrationId, run.startedAt, JSON.stringify(rows)],
+    );
+  }
+}
+
+export interface NewError extends ClassifiedError {
+  record_index: number | null;
+}
+
+export async function insertErrors(
+  trx: Knex.Transaction,
+  run: { orgId: number; syncRunId: number; integrationId: number },
+  errors: NewError[],
+): Promise<void> {
+  for (let start = 0; start < errors.length; start += CHUNK) {
+    await trx.raw(
+      `INSERT INTO errors (org_id, sync_run_id, integration_id, record_index, code, severity, field, value, expected, variant)
+       SELECT ?, ?, ?, x.record_index, x.code, x.severity, x.field, x.value, x.expected, x.variant
+       FROM jsonb_to_recordset(?::jsonb) AS x(record_index integer, code text, severity text, field text, value text, expected text, variant text)`,
+      [run.orgId, run.syncRunId, run.integrationId, JSON.stringify(errors.slice(start, start + CHUNK))],
+    );
+  }
+}

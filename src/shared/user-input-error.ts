@@ -1,0 +1,2 @@
+/** A mistake of the caller's (a bad argument, a name taken), as opposed to a fault of ours. */
+export class UserInputError extends Error {}

@@ -1,0 +1,82 @@
+/**
+ * `npm test`: starts PostgreSQL once (DATABASE_URL's server, or an embedded one in
+ * DATA_DIR/test), migrates a template database, then runs every *.test.ts under
+ * src/ and test/ with Node's test runner. Each test file clones the template
+ * (CREATE DATABASE ... TEMPLATE), so it starts clean and fast.
+ * Arguments narrow the files: `npm test -- src/classify`.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { config, ROOT_DIR } from '../src/config.js';
+import { createKnex } from '../src/db/database.js';
+import { ensureEmbeddedPostgres } from '../src/db/embedded.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { logToStderr } from '../src/logger.js';
+import { withDatabaseName } from './helpers/database-url.js';
+
+const TEMPLATE = 'feedlog_test_template';
+
+function findTestFiles(filters: string[]): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== 'node_modules') walk(full);
+      else if (entry.isFile() && entry.name.endsWith('.test.ts')) files.push(path.relative(ROOT_DIR, full));
+    }
+  };
+  walk(path.join(ROOT_DIR, 'src'));
+  walk(path.join(ROOT_DIR, 'test'));
+  return files.filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter))).sort();
+}
+
+async function prepareTemplate(adminUrl: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${TEMPLATE}`);
+  } finally {
+    await admin.end();
+  }
+  const templateUrl = withDatabaseName(adminUrl, TEMPLATE);
+  const knex = createKnex(templateUrl, 1);
+  try {
+    const applied = await migrateToLatest(knex);
+    process.stderr.write(`test database template ready (${applied.length} migrations)\n`);
+  } finally {
+    await knex.destroy();
+  }
+  return templateUrl;
+}
+
+async function main(): Promise<number> {
+  logToStderr();
+  const files = findTestFiles(process.argv.slice(2));
+  if (files.length === 0) {
+    process.stderr.write('No test files match.\n');
+    return 1;
+  }
+  const { databaseUrl, dataDir, embeddedPgPort } = config();
+  process.stderr.write(databaseUrl ? 'using the PostgreSQL server of DATABASE_URL\n' : 'starting the embedded PostgreSQL for tests...\n');
+  const server = databaseUrl ? undefined : await ensureEmbeddedPostgres(path.join(dataDir, 'test'), embeddedPgPort + 10);
+  const adminUrl = databaseUrl ? withDatabaseName(databaseUrl, 'postgres') : server!.url('postgres');
+  try {
+    const templateUrl = await prepareTemplate(adminUrl);
+    process.stderr.write(`running ${files.length} test files\n`);
+    return await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+        cwd: ROOT_DIR,
+        stdio: 'inherit',
+        env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', FEEDLOG_TEST_TEMPLATE_URL: templateUrl },
+      });
+      child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    });
+  } finally {
+    await server?.release();
+  }
+}
+
+process.exitCode = await main();
