@@ -12,7 +12,7 @@ export async function up(knex: Knex): Promise<void> {
       first_name text,
       last_name text,
       email text,
-      email_key text GENERATED ALWAYS AS (lower(btrim(email))) STORED,
+      email_key text, -- written by the app with the classifier's emailKey (Unicode whitespace, not btrim's)
       state_started_at timestamptz NOT NULL,
       sync_run_id bigint NOT NULL,
       updated_at timestamptz NOT NULL DEFAULT now(),

@@ -33,12 +33,12 @@ after(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('on the embedded database: npm start serves, the CLI works beside it, and SIGTERM lets in-flight requests finish', async () => {
+test('on the embedded database: npm start serves, the CLI works beside it, and SIGTERM lets in-flight requests finish', { timeout: 120_000 }, async () => {
   const pgPort = await freePort();
   const httpPort = await freePort();
   // No DATABASE_URL: the embedded database, as on a newcomer's machine.
   const embedded = { DATABASE_URL: undefined, DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) };
-  const env = childEnv({ ...embedded, PORT: String(httpPort) });
+  const env = childEnv({ ...embedded, PORT: String(httpPort), LOG_LEVEL: 'info' });
 
   server = spawn(process.execPath, ['bin/feedlog.js', 'serve'], { cwd: ROOT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -81,7 +81,7 @@ test('on the embedded database: npm start serves, the CLI works beside it, and S
         res.on('end', () => resolve({ status: res.statusCode!, text }));
       },
     );
-    req.on('error', reject);
+    req.on('error', (error) => reject(new Error(`${error.message}\n${output}`)));
     req.write(body.slice(0, half));
     setTimeout(() => {
       server!.kill('SIGTERM');

@@ -43,6 +43,8 @@ export async function ensureEmbeddedPostgres(dataDir: string, port: number): Pro
 
   const databaseDir = path.join(dataDir, 'pg');
   fs.mkdirSync(dataDir, { recursive: true });
+  // As root, PostgreSQL runs as the 'postgres' user, which must be able to enter DATA_DIR.
+  if (isRoot()) fs.chmodSync(dataDir, 0o755);
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { emailKey } from '../classify/normalise.js';
 import type { EmployeeState } from '../classify/types.js';
 
 /**
@@ -33,14 +34,14 @@ export async function saveEmployeeStates(
 ): Promise<void> {
   for (let start = 0; start < states.length; start += CHUNK) {
     await trx.raw(
-      `INSERT INTO employee_states AS s (org_id, integration_id, external_id, active, first_name, last_name, email, state_started_at, sync_run_id)
-       SELECT ?, ?, x.external_id, x.active, x.first_name, x.last_name, x.email, ?, ?
-       FROM jsonb_to_recordset(?::jsonb) AS x(external_id text, active boolean, first_name text, last_name text, email text)
+      `INSERT INTO employee_states AS s (org_id, integration_id, external_id, active, first_name, last_name, email, email_key, state_started_at, sync_run_id)
+       SELECT ?, ?, x.external_id, x.active, x.first_name, x.last_name, x.email, x.email_key, ?, ?
+       FROM jsonb_to_recordset(?::jsonb) AS x(external_id text, active boolean, first_name text, last_name text, email text, email_key text)
        ON CONFLICT (org_id, integration_id, external_id) DO UPDATE SET
-         active = EXCLUDED.active, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, email = EXCLUDED.email,
+         active = EXCLUDED.active, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, email = EXCLUDED.email, email_key = EXCLUDED.email_key,
          state_started_at = EXCLUDED.state_started_at, sync_run_id = EXCLUDED.sync_run_id, updated_at = now()
        WHERE s.state_started_at <= EXCLUDED.state_started_at`,
-      [run.orgId, run.integrationId, run.startedAt, run.syncRunId, JSON.stringify(states.slice(start, start + CHUNK))],
+      [run.orgId, run.integrationId, run.startedAt, run.syncRunId, JSON.stringify(states.slice(start, start + CHUNK).map((state) => ({ ...state, email_key: emailKey(state.email) })))],
     );
   }
 }

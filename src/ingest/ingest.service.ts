@@ -1,10 +1,13 @@
 import type { Knex } from 'knex';
 import { classifyRun } from '../classify/classify-run.js';
+import { emailKey } from '../classify/normalise.js';
 import { EMPLOYEE_ATTRIBUTES, ERROR_CODES, type FeedRun, type RecordField } from '../classify/types.js';
 import { loadEmployeeStates, saveEmployeeStates } from '../employees/employee-states.queries.js';
 import { HttpError } from '../http/errors.js';
 import { lockIntegration, recordRunKnowledge, type IntegrationRow } from '../integrations/integrations.queries.js';
-import { insertErrors, insertFeedRecords, type NewError } from '../records/records.queries.js';
+import { recordRunInGroups } from '../groups/groups.service.js';
+import type { RunError } from '../groups/aggregate.js';
+import { insertErrors, insertFeedRecords } from '../records/records.queries.js';
 import { findSyncRunByRunId, insertSyncRun, type SyncRunRow } from '../runs/runs.queries.js';
 import type { FeedRunInput } from './feed.schema.js';
 
@@ -38,7 +41,6 @@ export function toRunSummary(run: SyncRunRow, integration: Pick<IntegrationRow, 
   };
 }
 
-const emailKey = (email: unknown) => (typeof email === 'string' ? email.trim().toLowerCase() : '');
 
 // The codes a run can carry: missed_run belongs to the integration, not to a run.
 const RUN_CODES = ERROR_CODES.filter((code) => code !== 'missed_run');
@@ -67,7 +69,7 @@ export async function ingestRun(
 
     const startedAt = new Date(run.started_at);
     const externalIds = [...new Set(run.records.map((r) => r.external_id).filter((id): id is string => !!id))];
-    const emailKeys = [...new Set(run.records.map((r) => emailKey(r.employee.email)).filter(Boolean))];
+    const emailKeys = [...new Set(run.records.map((r) => emailKey(r.employee.email)).filter((key): key is string => !!key))];
     const employees = await loadEmployeeStates(trx, caller.orgId, caller.integrationId, externalIds, emailKeys);
     const classified = classifyRun(run as FeedRun, {
       requiredFields: integration.required_fields as RecordField[],
@@ -79,9 +81,11 @@ export async function ingestRun(
     const counts = { succeeded: 0, failed: 0, warning: 0 };
     for (const record of run.records) counts[record.outcome] += 1;
     const errorCounts = Object.fromEntries(RUN_CODES.map((code) => [code, 0])) as Record<string, number>;
-    const errors: NewError[] = [
-      ...classified.runErrors.map((error) => ({ ...error, record_index: null })),
-      ...classified.recordErrors.flatMap((list, index) => list.map((error) => ({ ...error, record_index: index }))),
+    const errors: RunError[] = [
+      ...classified.runErrors.map((error) => ({ ...error, record_index: null, external_id: null })),
+      ...classified.recordErrors.flatMap((list, index) =>
+        list.map((error) => ({ ...error, record_index: index, external_id: run.records[index]!.external_id ?? null })),
+      ),
     ];
     for (const error of errors) errorCounts[error.code] = (errorCounts[error.code] ?? 0) + 1;
 
@@ -121,7 +125,8 @@ export async function ingestRun(
         raw: record,
       })),
     );
-    await insertErrors(trx, scope, errors);
+    const groupIds = await recordRunInGroups(trx, scope, errors);
+    await insertErrors(trx, scope, errors.map((error, index) => ({ ...error, group_id: groupIds[index]! })));
     await saveEmployeeStates(trx, scope, [...classified.employeeChanges.values()]);
     await recordRunKnowledge(trx, integration, startedAt, run.catalog, run.form_fields as FeedRun['form_fields']);
     return { created: true, summary: toRunSummary(stored, integration) };

@@ -44,7 +44,12 @@ export async function insertFeedRecords(
 
 export interface NewError extends ClassifiedError {
   record_index: number | null;
+  group_id: number;
 }
+
+const toErrorRow = ({ record_index, group_id, code, severity, field, value, expected, variant }: NewError) => ({
+  record_index, group_id, code, severity, field, value, expected, variant,
+});
 
 export async function insertErrors(
   trx: Knex.Transaction,
@@ -53,10 +58,10 @@ export async function insertErrors(
 ): Promise<void> {
   for (let start = 0; start < errors.length; start += CHUNK) {
     await trx.raw(
-      `INSERT INTO errors (org_id, sync_run_id, integration_id, record_index, code, severity, field, value, expected, variant)
-       SELECT ?, ?, ?, x.record_index, x.code, x.severity, x.field, x.value, x.expected, x.variant
-       FROM jsonb_to_recordset(?::jsonb) AS x(record_index integer, code text, severity text, field text, value text, expected text, variant text)`,
-      [run.orgId, run.syncRunId, run.integrationId, JSON.stringify(errors.slice(start, start + CHUNK))],
+      `INSERT INTO errors (org_id, sync_run_id, integration_id, record_index, group_id, code, severity, field, value, expected, variant)
+       SELECT ?, ?, ?, x.record_index, x.group_id, x.code, x.severity, x.field, x.value, x.expected, x.variant
+       FROM jsonb_to_recordset(?::jsonb) AS x(record_index integer, group_id bigint, code text, severity text, field text, value text, expected text, variant text)`,
+      [run.orgId, run.syncRunId, run.integrationId, JSON.stringify(errors.slice(start, start + CHUNK).map(toErrorRow))],
     );
   }
 }
