@@ -253,7 +253,7 @@ const GUIDES: Readonly<Record<ErrorCode, (error: ClassifiedError, ctx: GuidanceC
     return {
       title: `${capitalise(label)} is missing`,
       what: `${source} sends no ${label}${error.field ? ` (${error.field})` : ''} for this employee; ${target} requires it.`,
-      why: `An employee without a ${label} cannot be synced to ${target}.`,
+      why: `An employee without ${/^[aeiou]/i.test(label) ? "an" : "a"} ${label} cannot be synced to ${target}.`,
       steps: [`Fill in the ${label} on the employee's profile in ${source}`, PUSH_AGAIN(source)],
     };
   },

@@ -90,3 +90,42 @@ export async function resolveGroups(trx: Knex.Transaction, run: RunScope): Promi
     { ...run },
   );
 }
+
+export interface ErrorGroupRow {
+  org_id: number;
+  id: number;
+  integration_id: number;
+  group_key: string;
+  code: string;
+  field: string | null;
+  value: string | null;
+  expected: string | null;
+  variant: string | null;
+  severity: string;
+  run_level: boolean;
+  first_seen_started_at: Date;
+  last_seen_started_at: Date;
+  occurrences: number;
+  employees_affected: number;
+  status: 'open' | 'resolved' | 'ignored' | 'regressed';
+  status_changed_at: Date;
+}
+
+export async function listErrorGroups(knex: Knex, orgId: number, filters: { integrationId?: number; code?: string; status?: string } = {}): Promise<ErrorGroupRow[]> {
+  const query = knex('error_groups as g')
+    .select('g.*', knex.raw('(SELECT count(*) FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id)::int AS employees_affected'))
+    .where('g.org_id', orgId)
+    .orderBy([{ column: 'g.last_seen_started_at', order: 'desc' }, { column: 'g.id', order: 'desc' }]);
+  if (filters.integrationId !== undefined) query.andWhere('g.integration_id', filters.integrationId);
+  if (filters.code) query.andWhere('g.code', filters.code);
+  if (filters.status) query.andWhere('g.status', filters.status);
+  return query;
+}
+
+/** A person ignores a group, or reopens an ignored one; returns false when the group is not the organisation's. */
+export async function setGroupStatus(knex: Knex, orgId: number, groupId: number, status: 'ignored' | 'open'): Promise<boolean> {
+  const updated = await knex('error_groups')
+    .where({ org_id: orgId, id: groupId })
+    .update({ status, status_changed_at: knex.fn.now() });
+  return updated > 0;
+}

@@ -50,6 +50,11 @@ const RUN_CODES = ERROR_CODES.filter((code) => code !== 'missed_run');
  * employee state it leaves are written in one transaction. Runs of one
  * integration are serialised by a row lock, so two identical posts racing each
  * other store one run and the second answers 200.
+ *
+ * A late retry of an older run is classified against the state as it is now:
+ * replaying history to rebuild the state as it was would cost a scan of every
+ * later run. What it writes is guarded by started_at instead (employee states,
+ * catalog, form fields, groups), so it can never overwrite newer knowledge.
  */
 export async function ingestRun(
   knex: Knex,

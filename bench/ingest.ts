@@ -1,0 +1,61 @@
+/**
+ * Benchmark of ingest over HTTP into real PostgreSQL: runs of 10,000 and
+ * 100,000 records (gzip), each into a fresh integration, timed end to end
+ * (parse, validate, classify, store). Prints records/second and the ratio of
+ * the two, measured in the same run, so a noisy machine affects both alike.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
+import pg from 'pg';
+import request from 'supertest';
+import { config } from '../src/config.js';
+import { createKnex } from '../src/db/database.js';
+import { ensureEmbeddedPostgres } from '../src/db/embedded.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { createApp } from '../src/http/app.js';
+import { createIntegration } from '../src/integrations/integrations.service.js';
+import { createOrganisation } from '../src/orgs/orgs.service.js';
+import { withDatabaseName } from '../test/helpers/database-url.js';
+import { makeLargeRun } from '../test/helpers/large-run.js';
+
+const DATABASE = 'feedlog_bench';
+
+export async function benchIngest(): Promise<void> {
+  const { databaseUrl, dataDir, embeddedPgPort } = config();
+  const server = databaseUrl ? undefined : await ensureEmbeddedPostgres(path.join(dataDir, 'bench'), embeddedPgPort + 20);
+  const adminUrl = databaseUrl ? withDatabaseName(databaseUrl, 'postgres') : server!.url('postgres');
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DATABASE}`);
+  await admin.end();
+  const knex = createKnex(withDatabaseName(adminUrl, DATABASE), 5);
+  try {
+    await migrateToLatest(knex);
+    await createOrganisation(knex, 'bench', 'Benchmark');
+    const app = createApp({ knex });
+    const timings: Record<number, number> = {};
+    for (const size of [10_000, 100_000]) {
+      const { token } = await createIntegration(knex, { orgSlug: 'bench', name: `bench-${size}`, schedule: '15m' });
+      const body = gzipSync(JSON.stringify(makeLargeRun(size)));
+      process.stdout.write(`ingesting ${size} records (${(body.length / 1e6).toFixed(1)} MB gzip)... `);
+      const started = performance.now();
+      const response = await request(app)
+        .post('/api/v1/sync-runs')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'gzip')
+        .serialize((x: unknown) => x as string)
+        .send(body);
+      timings[size] = performance.now() - started;
+      if (response.status !== 201) throw new Error(`ingest answered ${response.status}: ${response.text}`);
+      process.stdout.write(`${timings[size]!.toFixed(0)} ms, ${Math.round(size / (timings[size]! / 1000))} records/s\n`);
+    }
+    const ratio = timings[100_000]! / timings[10_000]!;
+    console.log(`ingest: 100k / 10k time ratio ${ratio.toFixed(2)} (10.00 would be exactly linear)`);
+  } finally {
+    await knex.destroy();
+    await server?.release();
+  }
+}

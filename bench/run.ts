@@ -1,0 +1,11 @@
+/** `npm run bench`: every benchmark, one after the other. */
+import { logToStderr } from '../src/logger.js';
+import { benchClassify } from './classify.js';
+import { benchIngest } from './ingest.js';
+
+logToStderr();
+console.log('== classify (pure, in memory) ==');
+await benchClassify();
+console.log('\n== ingest (HTTP + PostgreSQL) ==');
+await benchIngest();
+process.exit(0);
