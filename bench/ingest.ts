@@ -8,7 +8,6 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
-import request from 'supertest';
 import { config } from '../src/config.js';
 import { createKnex } from '../src/db/database.js';
 import { ensureEmbeddedPostgres } from '../src/db/embedded.js';
@@ -17,6 +16,7 @@ import { createApp } from '../src/http/app.js';
 import { createIntegration } from '../src/integrations/integrations.service.js';
 import { createOrganisation } from '../src/orgs/orgs.service.js';
 import { withDatabaseName } from '../test/helpers/database-url.js';
+import { postRun } from '../test/helpers/ingest.js';
 import { makeLargeRun } from '../test/helpers/large-run.js';
 
 const DATABASE = 'feedlog_bench';
@@ -41,13 +41,7 @@ export async function benchIngest(): Promise<void> {
       const body = gzipSync(JSON.stringify(makeLargeRun(size)));
       process.stdout.write(`ingesting ${size} records (${(body.length / 1e6).toFixed(1)} MB gzip)... `);
       const started = performance.now();
-      const response = await request(app)
-        .post('/api/v1/sync-runs')
-        .set('Authorization', `Bearer ${token}`)
-        .set('Content-Type', 'application/json')
-        .set('Content-Encoding', 'gzip')
-        .serialize((x: unknown) => x as string)
-        .send(body);
+      const response = await postRun(app, token, body);
       timings[size] = performance.now() - started;
       if (response.status !== 201) throw new Error(`ingest answered ${response.status}: ${response.text}`);
       process.stdout.write(`${timings[size]!.toFixed(0)} ms, ${Math.round(size / (timings[size]! / 1000))} records/s\n`);

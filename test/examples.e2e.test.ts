@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../src/http/app.js';
 import { createIntegration } from '../src/integrations/integrations.service.js';
 import { createOrganisation } from '../src/orgs/orgs.service.js';
 import { diffAgainstTruth, formatDifferences, loadExampleCorpus, type ComparableError, type Difference } from '../src/classify/truth.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { postRun } from './helpers/ingest.js';
 
 let db: TestDatabase;
 let app: Express;
@@ -39,11 +39,7 @@ test('every example run ingested through the HTTP API gets exactly the errors of
     const [, cron, timeZone] = /^(.*?)(?:\s+([A-Za-z_]+\/[A-Za-z_]+))?$/.exec(example.schedule)!;
     const { token } = await createIntegration(db.knex, { orgSlug: 'examples', name: example.integration, schedule: cron!, timeZone });
     for (const run of example.runs) {
-      const response = await request(app)
-        .post('/api/v1/sync-runs')
-        .set('Authorization', `Bearer ${token}`)
-        .set('Content-Type', 'application/json')
-        .send(JSON.stringify(run.payload));
+      const response = await postRun(app, token, run.payload);
       assert.equal(response.status, 201, `${run.file}: ${response.text}`);
       const actual = await storedErrors(Number(response.body.id), run.payload.records.length);
       differences.push(...diffAgainstTruth(actual, run.truth));
@@ -56,11 +52,7 @@ test('every example run ingested through the HTTP API gets exactly the errors of
       }
       runs += 1;
     }
-    const again = await request(app)
-      .post('/api/v1/sync-runs')
-      .set('Authorization', `Bearer ${token}`)
-      .set('Content-Type', 'application/json')
-      .send(JSON.stringify(example.runs[0]!.payload));
+    const again = await postRun(app, token, example.runs[0]!.payload);
     assert.equal(again.status, 200, 'posting a run again is an idempotent 200');
   }
   assert.equal(runs, 16);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
-import request from 'supertest';
 import { createApp } from '../src/http/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countRows, createOrgWithIntegration } from './helpers/fixtures.js';
+import { postRun } from './helpers/ingest.js';
 import { makeLargeRun } from './helpers/large-run.js';
 
 let db: TestDatabase;
@@ -17,14 +17,7 @@ test('a 100,000-record run is stored whole, with its errors, and a retry of it i
   const { token } = await createOrgWithIntegration(db.knex);
   const app = createApp({ knex: db.knex });
   const body = gzipSync(JSON.stringify(makeLargeRun(100_000)));
-  const send = () =>
-    request(app)
-      .post('/api/v1/sync-runs')
-      .set('Authorization', `Bearer ${token}`)
-      .set('Content-Type', 'application/json')
-      .set('Content-Encoding', 'gzip')
-      .serialize((x: unknown) => x as string)
-      .send(body);
+  const send = () => postRun(app, token, body);
 
   const response = await send();
   assert.equal(response.status, 201, response.text);

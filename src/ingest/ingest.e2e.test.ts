@@ -7,17 +7,14 @@ import { createApp } from '../http/app.js';
 import { createKnex } from '../db/database.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
 import { countRows, createOrgWithIntegration, makeRun } from '../../test/helpers/fixtures.js';
+import { postRun } from '../../test/helpers/ingest.js';
 import { rotateIngestToken } from '../integrations/integrations.service.js';
-
-// superagent would JSON-encode a Buffer sent as application/json: send the bytes as they are.
-const asIs = (body: unknown) => body as string;
 
 let db: TestDatabase;
 let app: Express;
 let token: string;
 
-const post = (body: unknown, bearer = token) =>
-  request(app).post('/api/v1/sync-runs').set('Authorization', `Bearer ${bearer}`).set('Content-Type', 'application/json').send(JSON.stringify(body));
+const post = (body: unknown, bearer = token) => postRun(app, bearer, body);
 
 async function storedCounts() {
   return {
@@ -58,11 +55,7 @@ describe('POST /api/v1/sync-runs', () => {
     const before = await storedCounts();
     // Deep-equal JSON: key order and whitespace do not matter.
     const reordered = Object.fromEntries(Object.entries(run).reverse());
-    const again = await request(app)
-      .post('/api/v1/sync-runs')
-      .set('Authorization', `Bearer ${token}`)
-      .set('Content-Type', 'application/json')
-      .send(JSON.stringify(reordered, null, 2));
+    const again = await post(JSON.stringify(reordered, null, 2));
     assert.equal(again.status, 200, again.text);
     assert.deepEqual(again.body, first.body);
     assert.deepEqual(await storedCounts(), before);
@@ -142,36 +135,24 @@ describe('POST /api/v1/sync-runs', () => {
   });
 
   test('a gzip body is accepted', async () => {
-    const response = await request(app)
-      .post('/api/v1/sync-runs')
-      .set('Authorization', `Bearer ${token}`)
-      .set('Content-Type', 'application/json')
-      .set('Content-Encoding', 'gzip')
-      .serialize(asIs)
-      .send(gzipSync(JSON.stringify(makeRun({ run_id: 'gzipped' }))));
+    const response = await postRun(app, token, gzipSync(JSON.stringify(makeRun({ run_id: 'gzipped' }))));
     assert.equal(response.status, 201, response.text);
     assert.equal(response.body.run_id, 'gzipped');
   });
 
   test('a body that claims gzip but is not is a 400', async () => {
-    const response = await request(app)
-      .post('/api/v1/sync-runs')
-      .set('Authorization', `Bearer ${token}`)
-      .set('Content-Type', 'application/json')
-      .set('Content-Encoding', 'gzip')
-      .serialize(asIs)
-      .send(Buffer.from('{"not":"gzip"}'));
+    const response = await postRun(app, token, Buffer.from('{"not":"gzip"}'));
     assert.equal(response.status, 400);
   });
 
   test('invalid JSON is a 400', async () => {
-    const response = await request(app).post('/api/v1/sync-runs').set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send('{"run_id": ');
+    const response = await postRun(app, token, '{"run_id": ');
     assert.equal(response.status, 400);
     assert.equal(response.type, 'application/problem+json');
   });
 
   test('a body that is not JSON is a 415', async () => {
-    const response = await request(app).post('/api/v1/sync-runs').set('Authorization', `Bearer ${token}`).set('Content-Type', 'text/csv').send('a,b');
+    const response = await postRun(app, token, 'a,b', 'text/csv');
     assert.equal(response.status, 415);
     assert.match(response.body.detail, /application\/json/);
   });
@@ -226,11 +207,7 @@ describe('POST /api/v1/sync-runs', () => {
 describe('limits', () => {
   test('a body over the limit is a 413', async () => {
     const small = createApp({ knex: db.knex, ingestLimits: { bodyLimit: 1024, maxRecords: 100_000 } });
-    const response = await request(small)
-      .post('/api/v1/sync-runs')
-      .set('Authorization', `Bearer ${token}`)
-      .set('Content-Type', 'application/json')
-      .send(JSON.stringify(makeRun({ run_id: 'x'.repeat(200), padding: 'p'.repeat(2000) })));
+    const response = await postRun(small, token, makeRun({ run_id: 'x'.repeat(200), padding: 'p'.repeat(2000) }));
     assert.equal(response.status, 413);
   });
 
@@ -238,13 +215,7 @@ describe('limits', () => {
     const small = createApp({ knex: db.knex, ingestLimits: { bodyLimit: 4096, maxRecords: 100_000 } });
     const body = gzipSync(JSON.stringify(makeRun({ run_id: 'bomb', padding: ' '.repeat(100_000) })));
     assert.ok(body.length < 4096);
-    const response = await request(small)
-      .post('/api/v1/sync-runs')
-      .set('Authorization', `Bearer ${token}`)
-      .set('Content-Type', 'application/json')
-      .set('Content-Encoding', 'gzip')
-      .serialize(asIs)
-      .send(body);
+    const response = await postRun(small, token, body);
     assert.equal(response.status, 413);
   });
 
@@ -252,7 +223,7 @@ describe('limits', () => {
     const small = createApp({ knex: db.knex, ingestLimits: { bodyLimit: 1024 * 1024, maxRecords: 2 } });
     const run = makeRun({ run_id: 'too-many' });
     (run.records as unknown[]).push((run.records as unknown[])[0]);
-    const response = await request(small).post('/api/v1/sync-runs').set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send(JSON.stringify(run));
+    const response = await postRun(small, token, run);
     assert.equal(response.status, 413);
     assert.match(response.body.detail, /at most 2 records; this one has 3/);
   });
@@ -263,7 +234,7 @@ describe('when the database is down', () => {
     const unreachable = createKnex('postgres://postgres:x@127.0.0.1:1/feedlog', 1);
     try {
       const down = createApp({ knex: unreachable });
-      const response = await request(down).post('/api/v1/sync-runs').set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send(JSON.stringify(makeRun()));
+      const response = await postRun(down, token, makeRun());
       assert.equal(response.status, 503);
       assert.ok(Number(response.headers['retry-after']) > 0);
       assert.equal((await request(down).get('/readyz')).status, 503);
