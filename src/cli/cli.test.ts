@@ -86,6 +86,48 @@ describe('feedlog command line', () => {
     assert.match(missingName.stderr, /Missing --name/);
   });
 
+  test('user create with a piped password, then token create printing the API token last, which reads the API', async () => {
+    const created = await runCli(['user', 'create', '--email', 'Owner@Example.com', '--role', 'admin', '--org', 'acme', '--password-stdin'], env, 'correct horse battery\n');
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /Created user owner@example.com \(admin in 'acme'\)/);
+    const user = await db.knex('users').where({ email: 'owner@example.com' }).first();
+    assert.match(user.password_hash, /^\$argon2id\$/, 'the password is stored as an argon2id hash');
+
+    const token = await cli('token', 'create', '--user', 'owner@example.com');
+    assert.equal(token.code, 0, token.stderr);
+    assert.match(token.lastLine, /^fl_api_\d+_[A-Za-z0-9_-]{43}$/);
+    const runs = await request(createApp({ knex: db.knex })).get('/api/v1/sync-runs').set('Authorization', `Bearer ${token.lastLine}`);
+    assert.equal(runs.status, 200);
+    assert.deepEqual(runs.body.items.map((r: { run_id: string }) => r.run_id), ['from-cli-token']);
+  });
+
+  test('support needs no organisation; admin and ops do; short passwords are refused', async () => {
+    const support = await cli('user', 'create', '--email', 'help@example.com', '--role', 'support');
+    assert.equal(support.code, 0, support.stderr);
+    assert.ok(support.lastLine.length >= 20, 'a generated password is printed once, last');
+    const noOrg = await cli('user', 'create', '--email', 'ops@example.com', '--role', 'ops');
+    assert.equal(noOrg.code, 1);
+    assert.match(noOrg.stderr, /add --org <slug>/);
+    const short = await runCli(['user', 'create', '--email', 'x@example.com', '--role', 'ops', '--org', 'acme', '--password-stdin'], env, 'short\n');
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /at least 12 characters/);
+    const badRole = await cli('user', 'create', '--email', 'x@example.com', '--role', 'boss', '--org', 'acme');
+    assert.equal(badRole.code, 1);
+    assert.match(badRole.stderr, /Unknown role 'boss'/);
+  });
+
+  test('reset-password changes the hash and prints a generated password last', async () => {
+    const before = (await db.knex('users').where({ email: 'owner@example.com' }).first()).password_hash;
+    const reset = await cli('user', 'reset-password', '--email', 'owner@example.com');
+    assert.equal(reset.code, 0, reset.stderr);
+    const after = (await db.knex('users').where({ email: 'owner@example.com' }).first()).password_hash;
+    assert.notEqual(after, before);
+    assert.ok(reset.lastLine.length >= 20);
+    const unknown = await cli('token', 'create', '--user', 'nobody@example.com');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /No user with email nobody@example.com/);
+  });
+
   test('migrate reports an up-to-date database', async () => {
     const migrated = await cli('migrate');
     assert.equal(migrated.code, 0, migrated.stderr);

@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { createApiToken, createUser, resetPassword } from '../accounts/accounts.service.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { listMigrations, migrateToLatest } from '../db/migrate.js';
 import { serve } from '../http/server.js';
@@ -25,6 +26,13 @@ function required(values: Values, name: string): string {
   const value = values[name];
   if (typeof value !== 'string' || value.trim() === '') throw new UserInputError(`Missing --${name}.`);
   return value;
+}
+
+/** The password piped on stdin (`--password-stdin`), without its trailing newline. */
+async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
 /** Opens the database, applies pending migrations (so a first command on a fresh machine just works), runs, closes. */
@@ -141,6 +149,50 @@ export const COMMANDS: Command[] = [
     async run(values) {
       const { integration, token, revoked } = await withDatabase(({ knex }) => rotateIngestToken(knex, required(values, 'org'), required(values, 'name')));
       out(`Revoked ${revoked} token(s) of '${integration.name}'. The new ingest token follows; it is shown only now:`);
+      out(token);
+    },
+  },
+  {
+    name: 'user create',
+    usage: 'user create --email <email> --role <admin|support|ops> [--org <slug>] [--password-stdin]',
+    summary: 'Create a user (admin and ops need --org; support reads every organisation). Without --password-stdin a password is generated and printed once.',
+    options: { email: { type: 'string' }, role: { type: 'string' }, org: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+    async run(values) {
+      const password = values['password-stdin'] ? await readPasswordFromStdin() : undefined;
+      const result = await withDatabase(({ knex }) =>
+        createUser(knex, { email: required(values, 'email'), role: required(values, 'role'), orgSlug: values.org as string | undefined, password }),
+      );
+      const where = values.org ? ` in '${values.org}'` : '';
+      out(result.created ? `Created user ${result.user.email} (${values.role}${where}).` : `${result.user.email} exists already: gave them the ${values.role} role${where}.`);
+      if (result.generatedPassword) {
+        out('Their password follows; it is shown only now:');
+        out(result.generatedPassword);
+      }
+    },
+  },
+  {
+    name: 'user reset-password',
+    usage: 'user reset-password --email <email> [--password-stdin]',
+    summary: 'Set a new password (generated and printed once unless piped on stdin).',
+    options: { email: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+    async run(values) {
+      const password = values['password-stdin'] ? await readPasswordFromStdin() : undefined;
+      const { generatedPassword } = await withDatabase(({ knex }) => resetPassword(knex, required(values, 'email'), password));
+      out(`Password of ${values.email} changed.`);
+      if (generatedPassword) {
+        out('The new password follows; it is shown only now:');
+        out(generatedPassword);
+      }
+    },
+  },
+  {
+    name: 'token create',
+    usage: 'token create --user <email> [--name <label>]',
+    summary: "Create an API token for a user (it reads what the user may read); prints it alone on the last line.",
+    options: { user: { type: 'string' }, name: { type: 'string' } },
+    async run(values) {
+      const token = await withDatabase(({ knex }) => createApiToken(knex, required(values, 'user'), (values.name as string | undefined) ?? 'api'));
+      out(`Created an API token for ${values.user}; it is shown only now:`);
       out(token);
     },
   },

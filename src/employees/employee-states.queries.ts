@@ -45,3 +45,15 @@ export async function saveEmployeeStates(
     );
   }
 }
+
+/** The last known state of one external ID, per integration the caller may read. */
+export async function employeeStatesOf(knex: Knex, orgIds: number[], externalId: string, integrationId?: number) {
+  const query = knex('employee_states as s')
+    .join('integrations as i', (join) => join.on('i.org_id', 's.org_id').andOn('i.id', 's.integration_id'))
+    .select('s.integration_id', 'i.name as integration_name', 's.active', 's.first_name', 's.last_name', 's.email', 's.state_started_at', 's.sync_run_id')
+    .whereIn('s.org_id', orgIds)
+    .where('s.external_id', externalId)
+    .orderBy('s.state_started_at', 'desc');
+  if (integrationId !== undefined) query.where('s.integration_id', integrationId);
+  return query as Promise<Array<{ integration_id: number; integration_name: string; active: boolean; first_name: string | null; last_name: string | null; email: string | null; state_started_at: Date; sync_run_id: number }>>;
+}

@@ -45,15 +45,26 @@ export async function upsertGroups(trx: Knex.Transaction, run: RunScope, occurre
   return ids;
 }
 
-/** Marks the employees of each group as affected (again) as of this run. */
+/**
+ * Marks the employees of each group as affected (again) as of this run, unless a
+ * newer run (by started_at) has already applied the employee's record: a late
+ * retry of an older run must not leave an employee affected that was fixed since,
+ * or the group could never resolve again.
+ */
 export async function upsertMembers(trx: Knex.Transaction, run: RunScope, members: { group_id: number; external_id: string }[]): Promise<void> {
   for (let start = 0; start < members.length; start += CHUNK) {
     await trx.raw(
-      `INSERT INTO error_group_members AS m (org_id, group_id, external_id, integration_id, open, last_seen_started_at)
-       SELECT :orgId, x.group_id, x.external_id, :integrationId, true, :startedAt
+      `INSERT INTO error_group_members AS m (org_id, group_id, external_id, integration_id, open, last_seen_started_at, cleared_started_at)
+       SELECT :orgId, x.group_id, x.external_id, :integrationId, a.applied_started_at IS NULL, :startedAt, a.applied_started_at
        FROM jsonb_to_recordset(:rows::jsonb) AS x(group_id bigint, external_id text)
+       LEFT JOIN LATERAL (
+         SELECT max(r.started_at) AS applied_started_at FROM feed_records AS r
+         WHERE r.org_id = :orgId AND r.integration_id = :integrationId AND r.external_id = x.external_id
+           AND r.outcome IN ('succeeded', 'warning') AND r.started_at > :startedAt
+       ) AS a ON true
        ON CONFLICT (org_id, group_id, external_id) DO UPDATE SET
-         open = CASE WHEN EXCLUDED.last_seen_started_at >= COALESCE(m.cleared_started_at, '-infinity') THEN true ELSE m.open END,
+         open = CASE WHEN EXCLUDED.cleared_started_at IS NULL AND EXCLUDED.last_seen_started_at >= COALESCE(m.cleared_started_at, '-infinity') THEN true ELSE m.open END,
+         cleared_started_at = GREATEST(m.cleared_started_at, EXCLUDED.cleared_started_at),
          last_seen_started_at = GREATEST(m.last_seen_started_at, EXCLUDED.last_seen_started_at)`,
       { ...run, rows: JSON.stringify(members.slice(start, start + CHUNK)) },
     );
@@ -111,14 +122,23 @@ export interface ErrorGroupRow {
   status_changed_at: Date;
 }
 
-export async function listErrorGroups(knex: Knex, orgId: number, filters: { integrationId?: number; code?: string; status?: string } = {}): Promise<ErrorGroupRow[]> {
+/** Groups of the given organisations, most recently seen first, keyset-paginated. */
+export async function listErrorGroups(
+  knex: Knex,
+  orgIds: number[],
+  filters: { integration?: number; code?: string; status?: string } = {},
+  limit = 1000,
+  after?: [string, number],
+): Promise<ErrorGroupRow[]> {
   const query = knex('error_groups as g')
     .select('g.*', knex.raw('(SELECT count(*) FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id)::int AS employees_affected'))
-    .where('g.org_id', orgId)
-    .orderBy([{ column: 'g.last_seen_started_at', order: 'desc' }, { column: 'g.id', order: 'desc' }]);
-  if (filters.integrationId !== undefined) query.andWhere('g.integration_id', filters.integrationId);
+    .whereIn('g.org_id', orgIds)
+    .orderBy([{ column: 'g.last_seen_started_at', order: 'desc' }, { column: 'g.id', order: 'desc' }])
+    .limit(limit + 1);
+  if (filters.integration !== undefined) query.andWhere('g.integration_id', filters.integration);
   if (filters.code) query.andWhere('g.code', filters.code);
   if (filters.status) query.andWhere('g.status', filters.status);
+  if (after) query.whereRaw('(g.last_seen_started_at, g.id) < (?::timestamptz, ?)', after);
   return query;
 }
 

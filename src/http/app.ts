@@ -4,7 +4,11 @@ import type { Knex } from 'knex';
 import { config, ROOT_DIR } from '../config.js';
 import { healthRoutes } from '../health/health.routes.js';
 import { homeRoutes } from '../home/home.routes.js';
+import { employeesRoutes } from '../employees/employees.routes.js';
+import { groupsRoutes } from '../groups/groups.routes.js';
 import { ingestRoutes, type IngestLimits } from '../ingest/ingest.routes.js';
+import { recordsRoutes } from '../records/records.routes.js';
+import { runsRoutes } from '../runs/runs.routes.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { requestLog } from './request-log.js';
 
@@ -26,6 +30,10 @@ export function createApp({ knex, ingestLimits }: AppDependencies): Express {
   app.use('/static', express.static(path.join(ROOT_DIR, 'public'), { maxAge: '1h', index: false }));
   app.use(healthRoutes(knex));
   app.use(ingestRoutes(knex, ingestLimits));
+  app.use(runsRoutes(knex));
+  app.use(recordsRoutes(knex));
+  app.use(employeesRoutes(knex));
+  app.use(groupsRoutes(knex));
   app.use(homeRoutes());
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -1,0 +1,58 @@
+import type { Knex } from 'knex';
+
+export type OrgRole = 'admin' | 'ops';
+
+export interface UserRow {
+  id: number;
+  email: string;
+  password_hash: string | null;
+  support: boolean;
+  created_at: Date;
+  disabled_at: Date | null;
+}
+
+export async function insertUser(knex: Knex, user: { email: string; password_hash: string; support: boolean }): Promise<UserRow> {
+  const [row] = await knex('users').insert(user).returning('*');
+  return row as UserRow;
+}
+
+export async function findUserByEmail(knex: Knex, email: string): Promise<UserRow | undefined> {
+  return knex('users').where({ email: email.trim().toLowerCase() }).first();
+}
+
+export async function findUser(knex: Knex, id: number): Promise<UserRow | undefined> {
+  return knex('users').where({ id }).first();
+}
+
+export async function updatePasswordHash(knex: Knex, userId: number, passwordHash: string): Promise<void> {
+  await knex('users').where({ id: userId }).update({ password_hash: passwordHash });
+}
+
+export async function upsertMembership(knex: Knex, orgId: number, userId: number, role: OrgRole): Promise<void> {
+  await knex('memberships').insert({ org_id: orgId, user_id: userId, role }).onConflict(['org_id', 'user_id']).merge({ role });
+}
+
+export async function membershipsOf(knex: Knex, userId: number): Promise<{ org_id: number; role: OrgRole }[]> {
+  return knex('memberships').select('org_id', 'role').where({ user_id: userId });
+}
+
+export async function allOrganisationIds(knex: Knex): Promise<number[]> {
+  const rows: { id: number }[] = await knex('organisations').select('id');
+  return rows.map((row) => row.id);
+}
+
+export async function insertApiToken(knex: Knex, userId: number, name: string, tokenHash: string, hint: string): Promise<void> {
+  await knex('api_tokens').insert({ user_id: userId, name, token_hash: tokenHash, token_hint: hint });
+}
+
+export async function findActiveApiToken(knex: Knex, userId: number, tokenHash: string): Promise<{ id: number; user_id: number } | undefined> {
+  return knex('api_tokens').select('id', 'user_id').where({ user_id: userId, token_hash: tokenHash }).whereNull('revoked_at').first();
+}
+
+export async function touchApiToken(knex: Knex, userId: number, id: number): Promise<void> {
+  // Write at most once a minute, so a busy token does not turn every read into a write.
+  await knex('api_tokens')
+    .where({ user_id: userId, id })
+    .andWhere((q) => q.whereNull('last_used_at').orWhere('last_used_at', '<', knex.raw("now() - interval '1 minute'")))
+    .update({ last_used_at: knex.fn.now() });
+}

@@ -1,0 +1,62 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { generateToken, hashToken, tokenHint } from '../integrations/tokens.js';
+import { requireOrganisation } from '../orgs/orgs.service.js';
+import { UserInputError } from '../shared/user-input-error.js';
+import { findUserByEmail, insertApiToken, insertUser, updatePasswordHash, upsertMembership, type UserRow } from './accounts.queries.js';
+import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from './passwords.js';
+
+export const ROLES = ['admin', 'support', 'ops'] as const;
+export type Role = (typeof ROLES)[number];
+
+const emailSchema = z.email();
+
+function checkPassword(password: string): void {
+  if ([...password].length < MIN_PASSWORD_LENGTH) throw new UserInputError(`A password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+}
+
+/**
+ * Creates a user (or gives an existing one a role in another organisation).
+ * admin and ops belong to an organisation; support reads every organisation and
+ * needs none. Without a password, one is generated and returned once.
+ */
+export async function createUser(
+  knex: Knex,
+  input: { email: string; role: string; orgSlug?: string; password?: string },
+): Promise<{ user: UserRow; generatedPassword?: string; created: boolean }> {
+  const email = input.email.trim().toLowerCase();
+  if (!emailSchema.safeParse(email).success) throw new UserInputError(`'${input.email}' is not an email address.`);
+  if (!(ROLES as readonly string[]).includes(input.role)) throw new UserInputError(`Unknown role '${input.role}': choose admin, support or ops.`);
+  const role = input.role as Role;
+  if (role !== 'support' && !input.orgSlug) throw new UserInputError(`The ${role} role belongs to an organisation: add --org <slug>.`);
+  const organisation = input.orgSlug ? await requireOrganisation(knex, input.orgSlug) : undefined;
+  if (input.password !== undefined) checkPassword(input.password);
+
+  return knex.transaction(async (trx) => {
+    const existing = await findUserByEmail(trx, email);
+    if (existing && input.password !== undefined) throw new UserInputError(`${email} exists already; change the password with: feedlog user reset-password --email ${email}`);
+    const generatedPassword = existing || input.password !== undefined ? undefined : generatePassword();
+    const user = existing ?? (await insertUser(trx, { email, password_hash: await hashPassword(input.password ?? generatedPassword!), support: role === 'support' }));
+    if (existing && role === 'support' && !existing.support) await trx('users').where({ id: existing.id }).update({ support: true });
+    if (organisation && role !== 'support') await upsertMembership(trx, organisation.id, user.id, role);
+    return { user, generatedPassword, created: !existing };
+  });
+}
+
+export async function resetPassword(knex: Knex, email: string, password?: string): Promise<{ generatedPassword?: string }> {
+  const user = await findUserByEmail(knex, email);
+  if (!user) throw new UserInputError(`No user with email ${email}.`);
+  if (password !== undefined) checkPassword(password);
+  const generatedPassword = password === undefined ? generatePassword() : undefined;
+  await updatePasswordHash(knex, user.id, await hashPassword(password ?? generatedPassword!));
+  return { generatedPassword };
+}
+
+/** A new API token for the user; returned once, stored as a hash. */
+export async function createApiToken(knex: Knex, email: string, name = 'api'): Promise<string> {
+  const user = await findUserByEmail(knex, email);
+  if (!user) throw new UserInputError(`No user with email ${email}. Create one with: feedlog user create --email ${email} --role ...`);
+  const token = generateToken('api', user.id);
+  await insertApiToken(knex, user.id, name, hashToken(token), tokenHint(token));
+  return token;
+}

@@ -1,0 +1,38 @@
+import { Router } from 'express';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { requireApiToken } from '../accounts/caller.js';
+import { notFound } from '../http/errors.js';
+import { decodeCursor, idParam, pageSchema, parseQuery } from '../http/query.js';
+import { listRecords } from '../records/records.read.queries.js';
+import { recordsPage } from '../records/records.routes.js';
+import { employeeStatesOf } from './employee-states.queries.js';
+
+const employeeQuerySchema = z.object({ integration: idParam.optional(), ...pageSchema });
+
+export function employeesRoutes(knex: Knex): Router {
+  const router = Router();
+  router.get('/api/v1/employees/:external_id', requireApiToken(knex), async (req, res) => {
+    const { integration, limit, cursor } = parseQuery(employeeQuerySchema, req);
+    const externalId = String(req.params.external_id);
+    const orgIds = req.caller!.orgIds;
+    const after = decodeCursor(cursor, 3) as [string, number, number] | undefined;
+    const states = await employeeStatesOf(knex, orgIds, externalId, integration);
+    const records = await recordsPage(knex, await listRecords(knex, orgIds, { external_id: externalId, integration }, limit, after), limit);
+    if (states.length === 0 && records.items.length === 0) throw notFound(`No employee with external ID ${externalId}.`);
+    res.json({
+      external_id: externalId,
+      states: states.map((s) => ({
+        integration: { id: String(s.integration_id), name: s.integration_name },
+        active: s.active,
+        first_name: s.first_name,
+        last_name: s.last_name,
+        email: s.email,
+        as_of: s.state_started_at.toISOString(),
+        run: String(s.sync_run_id),
+      })),
+      records,
+    });
+  });
+  return router;
+}

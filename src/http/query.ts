@@ -1,0 +1,46 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import { formatPath } from '../ingest/feed.schema.js';
+import { HttpError } from './errors.js';
+
+/** Validates a request's query string; a bad parameter is a 400 problem naming it. */
+export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const parsed = schema.safeParse(req.query);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message.replace(/^Invalid input: /, '') }));
+    throw new HttpError(400, 'Bad Request', `Invalid query parameter${errors.length === 1 ? '' : 's'}.`, errors);
+  }
+  return parsed.data;
+}
+
+export const idParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const timestampParam = z.iso.datetime({ offset: true, message: 'expected an RFC 3339 timestamp' }).transform((value) => new Date(value));
+
+/** `limit` (1..1000, default 50) and an opaque `cursor`, as api.md says. */
+export const pageSchema = {
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  cursor: z.string().max(500).optional(),
+};
+
+/** Cursors are the sort key of the last item, base64url-encoded JSON: opaque to callers, stable for us. */
+export function encodeCursor(key: unknown[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined, length: number): unknown[] | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(key) && key.length === length) return key;
+  } catch {
+    // fall through to the error below
+  }
+  throw new HttpError(400, 'Bad Request', 'The cursor is not one this API gave out: pass next_cursor back unchanged.', [{ path: 'cursor', message: 'invalid cursor' }]);
+}
+
+/** `{ items, next_cursor }` from rows fetched with limit + 1. */
+export function page<Row, Item>(rows: Row[], limit: number, keyOf: (row: Row) => unknown[], toItem: (row: Row) => Item) {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items: items.map(toItem), next_cursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+}

@@ -1,0 +1,37 @@
+import { Router } from 'express';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { requireApiToken } from '../accounts/caller.js';
+import { notFound } from '../http/errors.js';
+import { decodeCursor, idParam, page, pageSchema, parseQuery, timestampParam } from '../http/query.js';
+import { toRunSummary } from '../ingest/ingest.service.js';
+import { findSyncRun, listSyncRuns, runLevelErrors, type RunWithIntegration } from './runs.read.queries.js';
+
+export const runFiltersSchema = z.object({
+  integration: idParam.optional(),
+  status: z.enum(['completed', 'completed_with_errors', 'failed']).optional(),
+  trigger: z.enum(['scheduled', 'manual', 'initial']).optional(),
+  from: timestampParam.optional(),
+  to: timestampParam.optional(),
+  run_id: z.string().min(1).max(200).optional(),
+  ...pageSchema,
+});
+
+const toItem = (row: RunWithIntegration) => toRunSummary(row, { id: row.integration_id, name: row.integration_name });
+
+export function runsRoutes(knex: Knex): Router {
+  const router = Router();
+  router.get('/api/v1/sync-runs', requireApiToken(knex), async (req, res) => {
+    const { limit, cursor, ...filters } = parseQuery(runFiltersSchema, req);
+    const after = decodeCursor(cursor, 2) as [string, number] | undefined;
+    const rows = await listSyncRuns(knex, req.caller!.orgIds, filters, limit, after);
+    res.json(page(rows, limit, (row) => [row.started_at.toISOString(), row.id], toItem));
+  });
+  router.get('/api/v1/sync-runs/:id', requireApiToken(knex), async (req, res) => {
+    const id = idParam.safeParse(req.params.id);
+    const run = id.success ? await findSyncRun(knex, req.caller!.orgIds, id.data) : undefined;
+    if (!run) throw notFound(`No sync run ${req.params.id}.`);
+    res.json({ ...toItem(run), run_error: run.run_error, errors: await runLevelErrors(knex, run.org_id, run.id) });
+  });
+  return router;
+}
