@@ -30,6 +30,7 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INGEST_BODY_LIMIT: byteSize.default(100 * 1024 * 1024),
   INGEST_MAX_RECORDS: z.coerce.number().int().min(1).default(100_000),
+  INGEST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   // Set by the test runner (test/run.ts) for the test files it starts; not for production use.
@@ -51,6 +52,7 @@ export type Config = {
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   ingestBodyLimit: number;
   ingestMaxRecords: number;
+  ingestRateLimitPerMinute: number;
   databasePoolMax: number;
   shutdownTimeoutMs: number;
   trustProxy: boolean;
@@ -77,6 +79,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     logLevel: e.LOG_LEVEL,
     ingestBodyLimit: e.INGEST_BODY_LIMIT,
     ingestMaxRecords: e.INGEST_MAX_RECORDS,
+    ingestRateLimitPerMinute: e.INGEST_RATE_LIMIT_PER_MINUTE,
     databasePoolMax: e.DATABASE_POOL_MAX,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,

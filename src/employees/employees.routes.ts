@@ -8,7 +8,7 @@ import { listRecords } from '../records/records.read.queries.js';
 import { recordsPage } from '../records/records.routes.js';
 import { employeeStatesOf } from './employee-states.queries.js';
 
-const employeeQuerySchema = z.object({ integration: idParam.optional(), ...pageSchema });
+export const employeeQuerySchema = z.object({ integration: idParam.optional(), ...pageSchema });
 
 export function employeesRoutes(knex: Knex): Router {
   const router = Router();

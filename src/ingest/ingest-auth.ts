@@ -7,6 +7,7 @@ import { hashToken, parseToken } from '../integrations/tokens.js';
 export interface IngestCaller {
   orgId: number;
   integrationId: number;
+  tokenId: number;
 }
 
 declare module 'express-serve-static-core' {
@@ -34,7 +35,7 @@ export function requireIngestToken(knex: Knex): RequestHandler {
     const row = await findActiveIngestToken(knex, parsed.scopeId, hashToken(token));
     if (!row) throw unauthorized('The ingest token is unknown or was revoked. Rotate it with: feedlog integration rotate-token');
     await touchIngestToken(knex, row.org_id, row.id);
-    req.ingestCaller = { orgId: row.org_id, integrationId: row.integration_id };
+    req.ingestCaller = { orgId: row.org_id, integrationId: row.integration_id, tokenId: row.id };
     next();
   };
 }

@@ -206,13 +206,13 @@ describe('POST /api/v1/sync-runs', () => {
 
 describe('limits', () => {
   test('a body over the limit is a 413', async () => {
-    const small = createApp({ knex: db.knex, ingestLimits: { bodyLimit: 1024, maxRecords: 100_000 } });
+    const small = createApp({ knex: db.knex, ingestLimits: { bodyLimit: 1024 } });
     const response = await postRun(small, token, makeRun({ run_id: 'x'.repeat(200), padding: 'p'.repeat(2000) }));
     assert.equal(response.status, 413);
   });
 
   test('a gzip body is limited by its decompressed size', async () => {
-    const small = createApp({ knex: db.knex, ingestLimits: { bodyLimit: 4096, maxRecords: 100_000 } });
+    const small = createApp({ knex: db.knex, ingestLimits: { bodyLimit: 4096 } });
     const body = gzipSync(JSON.stringify(makeRun({ run_id: 'bomb', padding: ' '.repeat(100_000) })));
     assert.ok(body.length < 4096);
     const response = await postRun(small, token, body);
@@ -220,12 +220,34 @@ describe('limits', () => {
   });
 
   test('more records than the limit is a 413 that says how many', async () => {
-    const small = createApp({ knex: db.knex, ingestLimits: { bodyLimit: 1024 * 1024, maxRecords: 2 } });
+    const small = createApp({ knex: db.knex, ingestLimits: { maxRecords: 2 } });
     const run = makeRun({ run_id: 'too-many' });
     (run.records as unknown[]).push((run.records as unknown[])[0]);
     const response = await postRun(small, token, run);
     assert.equal(response.status, 413);
     assert.match(response.body.detail, /at most 2 records; this one has 3/);
+  });
+});
+
+describe('rate limit', () => {
+  test('the third post in a minute over a limit of 2 is a 429 with Retry-After, and nothing of it is stored', async () => {
+    const limited = createApp({ knex: db.knex, ingestLimits: { perMinute: 2 } });
+    // Windows are whole minutes: an attempt that straddles a boundary is retried with fresh tokens.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const first = await createOrgWithIntegration(db.knex, { slug: `limited-${attempt}` });
+      const neighbour = await createOrgWithIntegration(db.knex, { slug: `neighbour-${attempt}` });
+      const minute = Math.floor(Date.now() / 60_000);
+      const responses = [];
+      for (let i = 0; i < 3; i++) responses.push(await postRun(limited, first.token, makeRun({ run_id: `limited-${i}` })));
+      const other = await postRun(limited, neighbour.token, makeRun({ run_id: 'neighbour' }));
+      if (Math.floor(Date.now() / 60_000) !== minute) continue;
+      assert.deepEqual(responses.map((r) => r.status), [201, 201, 429]);
+      assert.ok(Number(responses[2]!.headers['retry-after']) >= 1);
+      assert.equal(await db.knex('sync_runs').where({ org_id: first.organisation.id, run_id: 'limited-2' }).first(), undefined);
+      assert.equal(other.status, 201, "another token's count is its own");
+      return;
+    }
+    assert.fail('could not post three runs within one minute window');
   });
 });
 

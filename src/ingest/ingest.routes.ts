@@ -2,6 +2,7 @@ import express, { Router, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { config } from '../config.js';
 import { HttpError } from '../http/errors.js';
+import { rateLimit } from '../http/rate-limit.js';
 import { canonicalHash } from './canonical-json.js';
 import { feedRunSchema, problemsOf } from './feed.schema.js';
 import { requireIngestToken } from './ingest-auth.js';
@@ -22,15 +23,26 @@ const invalid = (detail: string, errors: { path: string; message: string }[]) =>
 export interface IngestLimits {
   bodyLimit: number;
   maxRecords: number;
+  /** Posts per token per minute. */
+  perMinute: number;
 }
 
-export function ingestRoutes(knex: Knex, limits: IngestLimits = { bodyLimit: config().ingestBodyLimit, maxRecords: config().ingestMaxRecords }): Router {
+export function ingestRoutes(knex: Knex, overrides: Partial<IngestLimits> = {}): Router {
+  const { ingestBodyLimit: bodyLimit, ingestMaxRecords: maxRecords, ingestRateLimitPerMinute: perMinute } = config();
+  const limits: IngestLimits = { bodyLimit, maxRecords, perMinute, ...overrides };
   const router = Router();
   const { bodyLimit: ingestBodyLimit, maxRecords: ingestMaxRecords } = limits;
+  const perToken = rateLimit(knex, {
+    name: 'ingest',
+    limit: limits.perMinute,
+    windowSeconds: 60,
+    keyOf: (req) => (req.ingestCaller ? `${req.ingestCaller.orgId}:${req.ingestCaller.tokenId}` : undefined),
+  });
 
   router.post(
     '/api/v1/sync-runs',
     requireIngestToken(knex),
+    perToken,
     requireJson,
     express.json({ limit: ingestBodyLimit, inflate: true, strict: false, type: JSON_TYPES }),
     async (req, res) => {

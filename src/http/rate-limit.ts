@@ -1,0 +1,45 @@
+import type { Request, RequestHandler } from 'express';
+import type { Knex } from 'knex';
+import { HttpError } from './errors.js';
+
+export interface RateLimit {
+  /** Names the counter, e.g. "ingest". */
+  name: string;
+  limit: number;
+  windowSeconds: number;
+  /** Whose requests count together (a token, a client address); undefined skips the limit. */
+  keyOf(req: Request): string | undefined;
+}
+
+/**
+ * Counts hits in fixed windows in PostgreSQL, so that every app process shares
+ * one count. One upsert per request; old windows are swept now and then.
+ */
+export async function hit(knex: Knex, bucket: string, windowSeconds: number): Promise<{ hits: number; resetInSeconds: number }> {
+  const now = Date.now();
+  const windowStart = new Date(Math.floor(now / (windowSeconds * 1000)) * windowSeconds * 1000);
+  const result = await knex.raw<{ rows: { hits: number }[] }>(
+    `INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1)
+     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+     RETURNING hits`,
+    [bucket, windowStart],
+  );
+  if (Math.random() < 0.01) await knex('rate_limits').where('window_start', '<', new Date(now - 86_400_000)).del();
+  return { hits: result.rows[0]!.hits, resetInSeconds: Math.max(1, Math.ceil((windowStart.getTime() + windowSeconds * 1000 - now) / 1000)) };
+}
+
+export function rateLimit(knex: Knex, options: RateLimit): RequestHandler {
+  return async (req, res, next) => {
+    const key = options.keyOf(req);
+    if (key === undefined) return next();
+    const { hits, resetInSeconds } = await hit(knex, `${options.name}:${key}`, options.windowSeconds);
+    res.setHeader('RateLimit-Limit', String(options.limit));
+    res.setHeader('RateLimit-Remaining', String(Math.max(0, options.limit - hits)));
+    if (hits > options.limit) {
+      throw new HttpError(429, 'Too Many Requests', `More than ${options.limit} requests in ${options.windowSeconds} s. Retry in ${resetInSeconds} s.`, undefined, {
+        'Retry-After': String(resetInSeconds),
+      });
+    }
+    next();
+  };
+}
