@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { recordAudit } from '../audit/audit.queries.js';
 import { z } from 'zod';
 import { generateToken, hashToken, tokenHint } from '../integrations/tokens.js';
 import { requireOrganisation } from '../orgs/orgs.service.js';
@@ -39,6 +40,7 @@ export async function createUser(
     const user = existing ?? (await insertUser(trx, { email, password_hash: await hashPassword(input.password ?? generatedPassword!), support: role === 'support' }));
     if (existing && role === 'support' && !existing.support) await trx('users').where({ id: existing.id }).update({ support: true });
     if (organisation && role !== 'support') await upsertMembership(trx, organisation.id, user.id, role);
+    await recordAudit(trx, { orgId: organisation?.id ?? 0, actor: 'cli', action: existing ? 'user.role_granted' : 'user.created', targetType: 'user', targetId: user.id, details: { email, role } });
     return { user, generatedPassword, created: !existing };
   });
 }
@@ -48,7 +50,10 @@ export async function resetPassword(knex: Knex, email: string, password?: string
   if (!user) throw new UserInputError(`No user with email ${email}.`);
   if (password !== undefined) checkPassword(password);
   const generatedPassword = password === undefined ? generatePassword() : undefined;
-  await updatePasswordHash(knex, user.id, await hashPassword(password ?? generatedPassword!));
+  await knex.transaction(async (trx) => {
+    await updatePasswordHash(trx, user.id, await hashPassword(password ?? generatedPassword!));
+    await recordAudit(trx, { orgId: 0, actor: 'cli', action: 'user.password_reset', targetType: 'user', targetId: user.id });
+  });
   return { generatedPassword };
 }
 
@@ -57,6 +62,9 @@ export async function createApiToken(knex: Knex, email: string, name = 'api'): P
   const user = await findUserByEmail(knex, email);
   if (!user) throw new UserInputError(`No user with email ${email}. Create one with: feedlog user create --email ${email} --role ...`);
   const token = generateToken('api', user.id);
-  await insertApiToken(knex, user.id, name, hashToken(token), tokenHint(token));
+  await knex.transaction(async (trx) => {
+    await insertApiToken(trx, user.id, name, hashToken(token), tokenHint(token));
+    await recordAudit(trx, { orgId: 0, actor: 'cli', action: 'api_token.created', targetType: 'user', targetId: user.id, details: { name, hint: tokenHint(token) } });
+  });
   return token;
 }

@@ -128,6 +128,16 @@ describe('feedlog command line', () => {
     assert.match(unknown.stderr, /No user with email nobody@example.com/);
   });
 
+  test('every change made above is in the audit log, without secrets', async () => {
+    const events = await db.knex('audit_events').select('action', 'actor', 'details').orderBy('id');
+    const actions = events.map((e: { action: string }) => e.action);
+    for (const action of ['integration.created', 'ingest_token.rotated', 'user.created', 'api_token.created', 'user.password_reset']) {
+      assert.ok(actions.includes(action), `${action} is audited`);
+    }
+    assert.ok(events.every((e: { actor: string }) => e.actor === 'cli'));
+    assert.doesNotMatch(JSON.stringify(events), /fl_(ing|api)_\d+_[A-Za-z0-9_-]{43}/, 'no whole token is logged');
+  });
+
   test('migrate reports an up-to-date database', async () => {
     const migrated = await cli('migrate');
     assert.equal(migrated.code, 0, migrated.stderr);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { recordAudit } from '../audit/audit.queries.js';
 import { DEFAULT_REQUIRED_FIELDS, EMPLOYEE_ATTRIBUTES, type RecordField } from '../classify/types.js';
 import { requireOrganisation } from '../orgs/orgs.service.js';
 import { UserInputError } from '../shared/user-input-error.js';
@@ -16,6 +17,8 @@ export interface CreateIntegrationInput {
   sourceSystem?: string;
   targetSystem?: string;
   requiredFields?: string[];
+  /** Who creates it, for the audit log. */
+  actor?: string;
 }
 
 const RECORD_FIELDS: readonly string[] = ['external_id', ...EMPLOYEE_ATTRIBUTES];
@@ -68,6 +71,7 @@ export async function createIntegration(knex: Knex, input: CreateIntegrationInpu
       grace_seconds: graceSeconds,
       required_fields: requiredFields,
     });
+    await recordAudit(trx, { orgId: organisation.id, actor: input.actor ?? 'cli', action: 'integration.created', targetType: 'integration', targetId: integration.id, details: { name: integration.name } });
     return { integration, token: await issueIngestToken(trx, integration) };
   });
 }
@@ -79,6 +83,7 @@ export async function rotateIngestToken(knex: Knex, orgSlug: string, name: strin
   if (!integration) throw new UserInputError(`Organisation '${orgSlug}' has no integration named '${name}'. List them with: feedlog integration list --org ${orgSlug}`);
   return knex.transaction(async (trx) => {
     const revoked = await revokeIngestTokens(trx, organisation.id, integration.id);
+    await recordAudit(trx, { orgId: organisation.id, actor: 'cli', action: 'ingest_token.rotated', targetType: 'integration', targetId: integration.id, details: { revoked } });
     return { integration, token: await issueIngestToken(trx, integration), revoked };
   });
 }

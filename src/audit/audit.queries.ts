@@ -1,0 +1,25 @@
+import type { Knex } from 'knex';
+
+export interface AuditEvent {
+  /** The organisation concerned; 0 when the change concerns no single organisation. */
+  orgId: number;
+  actorUserId?: number | null;
+  /** Who acted, readable: "cli" or a user's email. */
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string | number;
+  details?: Record<string, unknown>;
+}
+
+export async function recordAudit(knex: Knex, event: AuditEvent): Promise<void> {
+  await knex('audit_events').insert({
+    org_id: event.orgId,
+    actor_user_id: event.actorUserId ?? null,
+    actor: event.actor,
+    action: event.action,
+    target_type: event.targetType,
+    target_id: String(event.targetId),
+    details: JSON.stringify(event.details ?? {}),
+  });
+}
