@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import request from 'supertest';
 import type { Express } from 'express';
+import { postRun } from './helpers/ingest.js';
 import { createApp } from '../src/http/app.js';
 import { listErrorGroups } from '../src/groups/groups.queries.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
@@ -21,11 +21,7 @@ async function newIntegration() {
   slugs += 1;
   const { organisation, integration, token } = await createOrgWithIntegration(db.knex, { slug: `late-${slugs}` });
   const post = async (body: Record<string, unknown>) => {
-    const response = await request(app)
-      .post('/api/v1/sync-runs')
-      .set('Authorization', `Bearer ${token}`)
-      .set('Content-Type', 'application/json')
-      .send(JSON.stringify(body));
+    const response = await postRun(app, token, body);
     assert.equal(response.status, 201, response.text);
     return Number((response.body as { id: string }).id);
   };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import request from 'supertest';
 import type { Express } from 'express';
+import { postRun } from '../../test/helpers/ingest.js';
 import { createApp } from '../http/app.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
 import { createOrgWithIntegration, makeRun } from '../../test/helpers/fixtures.js';
@@ -22,11 +22,7 @@ async function newIntegration() {
   slugs += 1;
   const { organisation, integration, token } = await createOrgWithIntegration(db.knex, { slug: `groups-${slugs}` });
   const post = async (body: Record<string, unknown>) => {
-    const response = await request(app)
-      .post('/api/v1/sync-runs')
-      .set('Authorization', `Bearer ${token}`)
-      .set('Content-Type', 'application/json')
-      .send(JSON.stringify(body));
+    const response = await postRun(app, token, body);
     assert.equal(response.status, 201, response.text);
     return response.body as { id: string };
   };
