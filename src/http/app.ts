@@ -8,6 +8,7 @@ import { homeRoutes } from '../home/home.routes.js';
 import { employeesRoutes } from '../employees/employees.routes.js';
 import { groupsRoutes } from '../groups/groups.routes.js';
 import { ingestRoutes, type IngestLimits } from '../ingest/ingest.routes.js';
+import { openapiRoutes } from '../openapi/openapi.routes.js';
 import { recordsRoutes } from '../records/records.routes.js';
 import { runsRoutes } from '../runs/runs.routes.js';
 import { errorHandler, notFoundHandler } from './errors.js';
@@ -55,6 +56,7 @@ export function createApp({ knex, ingestLimits }: AppDependencies): Express {
   app.use(recordsRoutes(knex));
   app.use(employeesRoutes(knex));
   app.use(groupsRoutes(knex));
+  app.use(openapiRoutes()); // public: GET /api/v1/openapi.json and GET /api/docs
   app.use(homeRoutes());
   app.use(notFoundHandler);
   app.use(errorHandler);

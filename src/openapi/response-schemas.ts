@@ -1,0 +1,183 @@
+/**
+ * Zod schemas of what the JSON API answers. Nothing validates responses at run
+ * time: these exist to be turned into the OpenAPI document's components, and
+ * the compile-time checks at the bottom keep them in step with the code that
+ * builds the responses (toRunSummary, recordsPage, toGroupItem, ClassifiedError).
+ */
+import { z } from 'zod';
+import { EMPLOYEE_ATTRIBUTES, ERROR_CODES, type ClassifiedError, type Severity, type Variant } from '../classify/types.js';
+import type { toGroupItem } from '../groups/groups.routes.js';
+import type { RunSummary } from '../ingest/ingest.service.js';
+
+export const SEVERITIES = ['error', 'info'] as const satisfies readonly Severity[];
+export const VARIANTS = [
+  'spacing',
+  'case',
+  'case_and_spacing',
+  'unicode',
+  'typo',
+  'unknown',
+  'within_run',
+  'across_runs',
+] as const satisfies readonly Variant[];
+export const RUN_TRIGGERS = ['scheduled', 'manual', 'initial'] as const;
+export const RUN_STATUSES = ['completed', 'completed_with_errors', 'failed'] as const;
+export const RECORD_ACTIONS = ['create', 'update', 'deactivate', 'reactivate', 'skip'] as const;
+export const RECORD_OUTCOMES = ['succeeded', 'failed', 'warning'] as const;
+export const GROUP_STATUSES = ['open', 'resolved', 'ignored', 'regressed'] as const;
+
+const id = z.string().regex(/^[0-9]+$/).describe('A numeric id, as a string.');
+const time = z.iso.datetime().describe('RFC 3339, UTC.');
+const count = z.int().nonnegative();
+const nullableText = z.string().nullable();
+
+export const classifiedErrorSchema = z
+  .object({
+    code: z.enum(ERROR_CODES),
+    severity: z.enum(SEVERITIES),
+    field: nullableText.describe('The employee attribute (or external_id) concerned, if any.'),
+    value: nullableText.describe('The value sent, if the error is about one.'),
+    expected: nullableText.describe('The value the target expects (e.g. the catalog entry it nearly matches).'),
+    variant: z.enum(VARIANTS).nullable().describe('How the value differs from the expected one, or which kind of duplicate.'),
+  })
+  .describe('One classified error (error-codes.md).');
+
+export const integrationRefSchema = z.object({ id, name: z.string() });
+
+export const runSummarySchema = z
+  .object({
+    id: id.describe('Our id of the run (use it in /api/v1/sync-runs/{id} and the records `run` filter).'),
+    run_id: z.string().min(1).max(200).describe("The engine's id of the run."),
+    integration: integrationRefSchema,
+    trigger: z.enum(RUN_TRIGGERS),
+    status: z.enum(RUN_STATUSES),
+    started_at: time,
+    finished_at: time,
+    received_at: time,
+    record_count: count,
+    counts: z.object({ succeeded: count, failed: count, warning: count }).describe('Records per outcome.'),
+    error_counts: z.partialRecord(z.enum(ERROR_CODES), count).describe('Errors per code.'),
+  })
+  .describe('A stored sync run.');
+
+export const runDetailSchema = runSummarySchema
+  .extend({
+    run_error: nullableText.describe("The engine's run-level error text, if any."),
+    errors: z.array(classifiedErrorSchema).describe('The run-level errors (not tied to a record).'),
+  })
+  .describe('A stored sync run with its run-level errors.');
+
+const employeeAttributes = z
+  .looseObject(Object.fromEntries(EMPLOYEE_ATTRIBUTES.map((name) => [name, nullableText.optional()])) as Record<(typeof EMPLOYEE_ATTRIBUTES)[number], z.ZodOptional<typeof nullableText>>)
+  .describe('The employee as the feed sent it; unknown keys are kept.');
+
+const engineMessage = z.looseObject({ code: nullableText.optional(), field: nullableText.optional(), text: nullableText.optional() });
+
+export const feedRecordSchema = z
+  .object({
+    id: z.string().regex(/^[0-9]+:[0-9]+$/).describe('`<run id>:<index>`.'),
+    run: z.object({ id, run_id: z.string(), started_at: time }),
+    integration: id,
+    index: count.describe("The record's position in the run's `records`."),
+    external_id: nullableText,
+    action: z.enum(RECORD_ACTIONS),
+    outcome: z.enum(RECORD_OUTCOMES),
+    employee: employeeAttributes,
+    messages: z.array(engineMessage).describe("The engine's own messages."),
+    errors: z.array(classifiedErrorSchema),
+  })
+  .describe('One record of a feed log, with its classified errors.');
+
+export const errorGroupSchema = z
+  .object({
+    id,
+    integration: id,
+    code: z.enum(ERROR_CODES),
+    severity: z.enum(SEVERITIES),
+    field: nullableText,
+    value: nullableText,
+    expected: nullableText,
+    variant: z.enum(VARIANTS).nullable(),
+    key: z.string().describe('What the errors are grouped by (code, field, value key or text fingerprint).'),
+    run_level: z.boolean(),
+    first_seen: time,
+    last_seen: time,
+    occurrences: count,
+    employees_affected: count,
+    status: z.enum(GROUP_STATUSES),
+    status_changed_at: time,
+  })
+  .describe('Errors grouped, with first and last seen, occurrences and employees affected.');
+
+export const employeeStateSchema = z.object({
+  integration: integrationRefSchema,
+  active: z.boolean(),
+  first_name: nullableText,
+  last_name: nullableText,
+  email: nullableText,
+  as_of: time.describe('Start of the run that left this state.'),
+  run: id.describe('Our id of the run that left this state.'),
+});
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    next_cursor: z.string().nullable().describe('Pass back as `cursor` for the next page; null on the last page.'),
+  });
+
+export const syncRunPageSchema = pageOf(runSummarySchema).describe('A page of sync runs, newest first.');
+export const feedRecordPageSchema = pageOf(feedRecordSchema).describe('A page of records, newest first.');
+export const errorGroupPageSchema = pageOf(errorGroupSchema).describe('A page of error groups, most recently seen first.');
+
+export const employeeSchema = z
+  .object({
+    external_id: z.string(),
+    states: z.array(employeeStateSchema).describe('The last known state per integration.'),
+    records: feedRecordPageSchema,
+  })
+  .describe("An employee's last known state and their records across runs, newest first.");
+
+export const problemSchema = z
+  .object({
+    type: z.string().describe('Always `about:blank`.'),
+    title: z.string(),
+    status: z.int().min(400).max(599),
+    detail: z.string().optional(),
+    instance: z.string().describe('The request path.'),
+    errors: z
+      .array(z.object({ path: z.string().describe('e.g. `records[17].employee.email`'), message: z.string() }))
+      .optional()
+      .describe('Every invalid path, for 400s.'),
+  })
+  .describe('An RFC 9457 problem document.');
+
+/** Component name -> schema; the document references them as #/components/schemas/<name>. */
+export const RESPONSE_SCHEMAS = {
+  Problem: problemSchema,
+  ClassifiedError: classifiedErrorSchema,
+  IntegrationRef: integrationRefSchema,
+  RunSummary: runSummarySchema,
+  RunDetail: runDetailSchema,
+  SyncRunPage: syncRunPageSchema,
+  FeedRecord: feedRecordSchema,
+  FeedRecordPage: feedRecordPageSchema,
+  EmployeeState: employeeStateSchema,
+  Employee: employeeSchema,
+  ErrorGroup: errorGroupSchema,
+  ErrorGroupPage: errorGroupPageSchema,
+} as const;
+
+// ---- compile-time guards: the schemas describe what the code really returns ----
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+type Assert<T extends true> = T;
+type AllVariants = Variant extends (typeof VARIANTS)[number] ? true : false;
+type AllSeverities = Severity extends (typeof SEVERITIES)[number] ? true : false;
+export type ResponseSchemaChecks = [
+  Assert<AllVariants>,
+  Assert<AllSeverities>,
+  Assert<SameKeys<z.infer<typeof classifiedErrorSchema>, ClassifiedError>>,
+  Assert<z.infer<typeof classifiedErrorSchema> extends ClassifiedError ? true : false>,
+  Assert<SameKeys<z.infer<typeof runSummarySchema>, RunSummary>>,
+  Assert<SameKeys<z.infer<typeof errorGroupSchema>, ReturnType<typeof toGroupItem>>>,
+  Assert<z.infer<typeof errorGroupSchema> extends ReturnType<typeof toGroupItem> ? true : false>,
+];
