@@ -4,7 +4,7 @@ import express from 'express';
 import request from 'supertest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
 import { errorHandler } from './errors.js';
-import { rateLimit } from './rate-limit.js';
+import { hit, rateLimit } from './rate-limit.js';
 
 let db: TestDatabase;
 before(async () => {
@@ -31,4 +31,17 @@ test('a client over its limit gets 429 with Retry-After and RateLimit headers; o
   assert.equal((await as('b')).status, 200);
   // Requests without a key are not limited.
   for (let i = 0; i < 3; i++) assert.equal((await request(app).get('/')).status, 200);
+});
+
+test('sweeping ended windows never removes an open window or another limiter\'s', async () => {
+  const year = 365 * 86_400;
+  await hit(db.knex, 'sweep-long:a', year);
+  await db.knex('rate_limits').insert({ bucket: 'sweep-short:a', window_start: new Date(Date.now() - 3_600_000), hits: 5 });
+  await db.knex('rate_limits').insert({ bucket: 'other:a', window_start: new Date(Date.now() - 3_600_000), hits: 5 });
+  // Sweeps run on 1% of hits; force enough hits that several sweeps happen.
+  for (let i = 0; i < 400; i++) await hit(db.knex, 'sweep-short:b', 60);
+  const buckets = (await db.knex('rate_limits').select('bucket')).map((row: { bucket: string }) => row.bucket);
+  assert.ok(buckets.includes('sweep-long:a'), 'the open year-long window is kept');
+  assert.ok(buckets.includes('other:a'), "another limiter's windows are left to it");
+  assert.equal((await hit(db.knex, 'sweep-long:a', year)).hits, 2);
 });

@@ -15,6 +15,15 @@ export interface RateLimit {
  * Counts hits in fixed windows in PostgreSQL, so that every app process shares
  * one count. One upsert per request; old windows are swept now and then.
  */
+/** Deletes the ended windows of this limiter (the part of the bucket before ':'), never a window still open. */
+async function sweepEndedWindows(knex: Knex, bucket: string, windowSeconds: number, now: number): Promise<void> {
+  const name = bucket.slice(0, bucket.indexOf(':') + 1);
+  await knex('rate_limits')
+    .whereRaw('starts_with(bucket, ?)', [name])
+    .andWhere('window_start', '<', new Date(now - windowSeconds * 1000))
+    .del();
+}
+
 export async function hit(knex: Knex, bucket: string, windowSeconds: number): Promise<{ hits: number; resetInSeconds: number }> {
   const now = Date.now();
   const windowStart = new Date(Math.floor(now / (windowSeconds * 1000)) * windowSeconds * 1000);
@@ -24,7 +33,7 @@ export async function hit(knex: Knex, bucket: string, windowSeconds: number): Pr
      RETURNING hits`,
     [bucket, windowStart],
   );
-  if (Math.random() < 0.01) await knex('rate_limits').where('window_start', '<', new Date(now - 86_400_000)).del();
+  if (Math.random() < 0.01) await sweepEndedWindows(knex, bucket, windowSeconds, now);
   return { hits: result.rows[0]!.hits, resetInSeconds: Math.max(1, Math.ceil((windowStart.getTime() + windowSeconds * 1000 - now) / 1000)) };
 }
 
