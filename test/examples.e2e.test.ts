@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Express } from 'express';
 import { createApp } from '../src/http/app.js';
-import { createIntegration } from '../src/integrations/integrations.service.js';
 import { createOrganisation } from '../src/orgs/orgs.service.js';
 import { diffAgainstTruth, formatDifferences, loadExampleCorpus, type ComparableError, type Difference } from '../src/classify/truth.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { createExampleIntegration } from './helpers/fixtures.js';
 import { postRun } from './helpers/ingest.js';
 
 let db: TestDatabase;
@@ -36,8 +36,7 @@ test('every example run ingested through the HTTP API gets exactly the errors of
   const differences: Difference[] = [];
   let runs = 0;
   for (const example of loadExampleCorpus()) {
-    const [, cron, timeZone] = /^(.*?)(?:\s+([A-Za-z_]+\/[A-Za-z_]+))?$/.exec(example.schedule)!;
-    const { token } = await createIntegration(db.knex, { orgSlug: 'examples', name: example.integration, schedule: cron!, timeZone });
+    const { token } = await createExampleIntegration(db.knex, 'examples', example);
     for (const run of example.runs) {
       const response = await postRun(app, token, run.payload);
       assert.equal(response.status, 201, `${run.file}: ${response.text}`);

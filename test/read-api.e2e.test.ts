@@ -5,9 +5,8 @@ import type { Express } from 'express';
 import { createApiToken, createUser } from '../src/accounts/accounts.service.js';
 import { diffAgainstTruth, formatDifferences, loadExampleCorpus, type Difference } from '../src/classify/truth.js';
 import { createApp } from '../src/http/app.js';
-import { createIntegration } from '../src/integrations/integrations.service.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { createOrgWithIntegration, makeRun } from './helpers/fixtures.js';
+import { createExampleIntegration, createOrgWithIntegration, makeRun } from './helpers/fixtures.js';
 import { postRun } from './helpers/ingest.js';
 
 let db: TestDatabase;
@@ -163,8 +162,7 @@ test('the example corpus read back through GET /api/v1/records matches truth.jso
   await createUser(db.knex, { email: 'owner@example.com', role: 'admin', orgSlug: 'org-b' });
   const differences: Difference[] = [];
   for (const example of loadExampleCorpus()) {
-    const [, cron, timeZone] = /^(.*?)(?:\s+([A-Za-z_]+\/[A-Za-z_]+))?$/.exec(example.schedule)!;
-    const { token } = await createIntegration(db.knex, { orgSlug: 'org-b', name: example.integration, schedule: cron!, timeZone });
+    const { token } = await createExampleIntegration(db.knex, 'org-b', example);
     for (const run of example.runs) {
       const posted = await postRun(app, token, run.payload);
       assert.equal(posted.status, 201, posted.text);

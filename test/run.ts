@@ -7,7 +7,6 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -17,18 +16,11 @@ import { ensureEmbeddedPostgres } from '../src/db/embedded.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { logToStderr } from '../src/logger.js';
 import { withDatabaseName } from './helpers/database-url.js';
+import { freePort } from './helpers/free-port.js';
 
 // Per run, so that two test runs on one machine never share a template or a server.
 const TEMPLATE = `feedlog_test_template_${process.pid}`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function findTestFiles(filters: string[]): string[] {
   const files: string[] = [];

@@ -2,29 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ROOT_DIR } from '../src/config.js';
+import { isListening } from '../src/db/embedded.js';
 import { childEnv, runCli } from './helpers/cli.js';
+import { freePort } from './helpers/free-port.js';
 import { makeRun } from './helpers/fixtures.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const isListening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'feedlog-serve-'));
 let server: ChildProcess | undefined;

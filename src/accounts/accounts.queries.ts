@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { touchLastUsed } from '../db/touch-last-used.js';
 
 export type OrgRole = 'admin' | 'ops';
 
@@ -50,9 +51,9 @@ export async function findActiveApiToken(knex: Knex, userId: number, tokenHash: 
 }
 
 export async function touchApiToken(knex: Knex, userId: number, id: number): Promise<void> {
-  // Write at most once a minute, so a busy token does not turn every read into a write.
-  await knex('api_tokens')
-    .where({ user_id: userId, id })
-    .andWhere((q) => q.whereNull('last_used_at').orWhere('last_used_at', '<', knex.raw("now() - interval '1 minute'")))
-    .update({ last_used_at: knex.fn.now() });
+  await touchLastUsed(knex, 'api_tokens', { user_id: userId, id });
+}
+
+export async function grantSupport(knex: Knex, userId: number): Promise<void> {
+  await knex('users').where({ id: userId }).update({ support: true });
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { generateToken, hashToken, tokenHint } from '../integrations/tokens.js';
 import { requireOrganisation } from '../orgs/orgs.service.js';
 import { UserInputError } from '../shared/user-input-error.js';
-import { findUserByEmail, insertApiToken, insertUser, updatePasswordHash, upsertMembership, type UserRow } from './accounts.queries.js';
+import { findUserByEmail, grantSupport, insertApiToken, insertUser, updatePasswordHash, upsertMembership, type UserRow } from './accounts.queries.js';
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from './passwords.js';
 
 export const ROLES = ['admin', 'support', 'ops'] as const;
@@ -38,7 +38,7 @@ export async function createUser(
     if (existing && input.password !== undefined) throw new UserInputError(`${email} exists already; change the password with: feedlog user reset-password --email ${email}`);
     const generatedPassword = existing || input.password !== undefined ? undefined : generatePassword();
     const user = existing ?? (await insertUser(trx, { email, password_hash: await hashPassword(input.password ?? generatedPassword!), support: role === 'support' }));
-    if (existing && role === 'support' && !existing.support) await trx('users').where({ id: existing.id }).update({ support: true });
+    if (existing && role === 'support' && !existing.support) await grantSupport(trx, existing.id);
     if (organisation && role !== 'support') await upsertMembership(trx, organisation.id, user.id, role);
     await recordAudit(trx, { orgId: organisation?.id ?? 0, actor: 'cli', action: existing ? 'user.role_granted' : 'user.created', targetType: 'user', targetId: user.id, details: { email, role } });
     return { user, generatedPassword, created: !existing };

@@ -1,13 +1,13 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { formatPath } from '../ingest/feed.schema.js';
 import { HttpError } from './errors.js';
+import { problemsOf } from './zod-problems.js';
 
 /** Validates a request's query string; a bad parameter is a 400 problem naming it. */
 export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
   const parsed = schema.safeParse(req.query);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message.replace(/^Invalid input: /, '') }));
+    const errors = problemsOf(parsed.error);
     throw new HttpError(400, 'Bad Request', `Invalid query parameter${errors.length === 1 ? '' : 's'}.`, errors);
   }
   return parsed.data;

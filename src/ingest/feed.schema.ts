@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { EMPLOYEE_ATTRIBUTES } from '../classify/types.js';
-import type { ProblemDetail } from '../http/errors.js';
 
 const timestamp = z.iso.datetime({ offset: true, message: 'expected an RFC 3339 timestamp with an offset, such as 2026-11-21T10:15:00Z' });
 const nullableText = z.string().nullable().optional();
@@ -62,20 +61,3 @@ export const feedRunSchema = z
   });
 
 export type FeedRunInput = z.infer<typeof feedRunSchema>;
-
-/** `['records', 17, 'employee', 'email']` -> `records[17].employee.email`. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((text, key) => {
-    if (typeof key === 'number') return `${text}[${key}]`;
-    return text ? `${text}.${String(key)}` : String(key);
-  }, '');
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  // zod says "Invalid input: expected string, received number"; the path already says where.
-  return issue.message.replace(/^Invalid input: /, '');
-}
-
-export function problemsOf(error: z.ZodError): ProblemDetail[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) }));
-}

@@ -4,7 +4,8 @@ import { config } from '../config.js';
 import { HttpError } from '../http/errors.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { canonicalHash } from './canonical-json.js';
-import { feedRunSchema, problemsOf } from './feed.schema.js';
+import { problemsOf } from '../http/zod-problems.js';
+import { feedRunSchema } from './feed.schema.js';
 import { requireIngestToken } from './ingest-auth.js';
 import { ingestRun } from './ingest.service.js';
 import { findMalformedStrings } from './well-formed.js';
@@ -31,7 +32,6 @@ export function ingestRoutes(knex: Knex, overrides: Partial<IngestLimits> = {}):
   const { ingestBodyLimit: bodyLimit, ingestMaxRecords: maxRecords, ingestRateLimitPerMinute: perMinute } = config();
   const limits: IngestLimits = { bodyLimit, maxRecords, perMinute, ...overrides };
   const router = Router();
-  const { bodyLimit: ingestBodyLimit, maxRecords: ingestMaxRecords } = limits;
   const perToken = rateLimit(knex, {
     name: 'ingest',
     limit: limits.perMinute,
@@ -44,12 +44,12 @@ export function ingestRoutes(knex: Knex, overrides: Partial<IngestLimits> = {}):
     requireIngestToken(knex),
     perToken,
     requireJson,
-    express.json({ limit: ingestBodyLimit, inflate: true, strict: false, type: JSON_TYPES }),
+    express.json({ limit: limits.bodyLimit, inflate: true, strict: false, type: JSON_TYPES }),
     async (req, res) => {
       const body: unknown = req.body;
       const records = (body as { records?: unknown } | null)?.records;
-      if (Array.isArray(records) && records.length > ingestMaxRecords) {
-        throw new HttpError(413, 'Content Too Large', `A run may carry at most ${ingestMaxRecords} records; this one has ${records.length}. Split it into several runs.`);
+      if (Array.isArray(records) && records.length > limits.maxRecords) {
+        throw new HttpError(413, 'Content Too Large', `A run may carry at most ${limits.maxRecords} records; this one has ${records.length}. Split it into several runs.`);
       }
       const malformed = findMalformedStrings(body);
       if (malformed.length > 0) throw invalid('The body holds text that cannot be stored.', malformed);

@@ -1,4 +1,4 @@
-import { formatPath } from './feed.schema.js';
+import { formatPath } from '../http/zod-problems.js';
 
 const MAX_REPORTED = 100;
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { touchLastUsed } from '../db/touch-last-used.js';
 
 export interface IngestTokenRow {
   org_id: number;
@@ -27,9 +28,5 @@ export async function findActiveIngestToken(knex: Knex, orgId: number, tokenHash
 }
 
 export async function touchIngestToken(knex: Knex, orgId: number, id: number): Promise<void> {
-  // Only write when the last write is a minute old: a token used every second would otherwise hold a hot row.
-  await knex('ingest_tokens')
-    .where({ org_id: orgId, id })
-    .andWhere((q) => q.whereNull('last_used_at').orWhere('last_used_at', '<', knex.raw("now() - interval '1 minute'")))
-    .update({ last_used_at: knex.fn.now() });
+  await touchLastUsed(knex, 'ingest_tokens', { org_id: orgId, id });
 }

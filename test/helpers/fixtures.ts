@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { ROOT_DIR } from '../../src/config.js';
 import { createIntegration } from '../../src/integrations/integrations.service.js';
 import { createOrganisation } from '../../src/orgs/orgs.service.js';
+import type { ExampleIntegration } from '../../src/classify/truth.js';
 
 export const EXAMPLES_DIR = path.resolve(ROOT_DIR, '../shared/spec/examples');
 
@@ -62,4 +63,10 @@ export function makeRun(overrides: Record<string, unknown> = {}): Record<string,
 export async function countRows(knex: Knex, table: string): Promise<number> {
   const [row] = await knex(table).count<{ count: string }[]>('* as count');
   return Number(row!.count);
+}
+
+/** An integration for one integration of the example corpus; its schedule is "15m" or "<cron> <Area/City>". */
+export async function createExampleIntegration(knex: Knex, orgSlug: string, example: ExampleIntegration) {
+  const [, schedule, timeZone] = /^(.*?)(?:\s+([A-Za-z_]+\/[A-Za-z_]+))?$/.exec(example.schedule)!;
+  return createIntegration(knex, { orgSlug, name: example.integration, schedule: schedule!, timeZone });
 }
