@@ -19,6 +19,12 @@ const byteSize = z
  * Every environment variable feedlog reads, in one place. The README's table of
  * variables mirrors this schema; nothing else in the code reads process.env.
  */
+/** A duration such as `12h`, `30m` or `7d`, in seconds. */
+const duration = z
+  .string()
+  .regex(/^\d+(s|m|h|d)$/, 'a duration such as 30m, 12h or 7d')
+  .transform((value) => Number(value.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86_400 }[value.slice(-1) as 's' | 'm' | 'h' | 'd']);
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.url({ message: 'must be a postgres:// URL' }).optional(),
@@ -33,6 +39,8 @@ const environmentSchema = z.object({
   INGEST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  SESSION_IDLE_TIMEOUT: duration.default(12 * 3600),
+  SESSION_MAX_AGE: duration.default(7 * 86_400),
   // Set by the test runner (test/run.ts) for the test files it starts; not for production use.
   FEEDLOG_TEST_TEMPLATE_URL: z.url().optional(),
   TRUST_PROXY: z
@@ -55,6 +63,12 @@ export type Config = {
   ingestRateLimitPerMinute: number;
   databasePoolMax: number;
   shutdownTimeoutMs: number;
+  /** A web session ends after this many seconds without a request... */
+  sessionIdleSeconds: number;
+  /** ...and this many seconds after sign-in, whatever happens. */
+  sessionMaxAgeSeconds: number;
+  /** Cookies get the Secure attribute when feedlog is reached over https. */
+  secureCookies: boolean;
   trustProxy: boolean;
   testTemplateUrl: string | undefined;
 };
@@ -82,6 +96,9 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     ingestRateLimitPerMinute: e.INGEST_RATE_LIMIT_PER_MINUTE,
     databasePoolMax: e.DATABASE_POOL_MAX,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    sessionIdleSeconds: e.SESSION_IDLE_TIMEOUT,
+    sessionMaxAgeSeconds: e.SESSION_MAX_AGE,
+    secureCookies: (e.PUBLIC_URL ?? '').startsWith('https:'),
     trustProxy: e.TRUST_PROXY,
     testTemplateUrl: e.FEEDLOG_TEST_TEMPLATE_URL,
   };

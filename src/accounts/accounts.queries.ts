@@ -57,3 +57,32 @@ export async function touchApiToken(knex: Knex, userId: number, id: number): Pro
 export async function grantSupport(knex: Knex, userId: number): Promise<void> {
   await knex('users').where({ id: userId }).update({ support: true });
 }
+
+export async function countUsers(knex: Knex): Promise<number> {
+  const [row] = await knex('users').count<{ count: string }[]>('* as count');
+  return Number(row!.count);
+}
+
+export interface ApiTokenRow {
+  id: number;
+  name: string;
+  token_hint: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** A user's tokens, newest first, revoked ones included (they explain a 401). */
+export async function listApiTokens(knex: Knex, userId: number): Promise<ApiTokenRow[]> {
+  return knex('api_tokens').select('id', 'name', 'token_hint', 'created_at', 'last_used_at', 'revoked_at').where({ user_id: userId }).orderBy('id', 'desc');
+}
+
+/** Revokes one of the user's tokens; false when the user has no such live token. */
+export async function revokeApiTokenRow(knex: Knex, userId: number, id: number): Promise<ApiTokenRow | undefined> {
+  const [row] = await knex('api_tokens')
+    .where({ user_id: userId, id })
+    .whereNull('revoked_at')
+    .update({ revoked_at: knex.fn.now() })
+    .returning(['id', 'name', 'token_hint', 'created_at', 'last_used_at', 'revoked_at']);
+  return row as ApiTokenRow | undefined;
+}

@@ -1,10 +1,22 @@
 import type { Knex } from 'knex';
 import { recordAudit } from '../audit/audit.queries.js';
+import { deleteSessionsOfUser } from '../auth/sessions.queries.js';
 import { z } from 'zod';
 import { generateToken, hashToken, tokenHint } from '../integrations/tokens.js';
 import { requireOrganisation } from '../orgs/orgs.service.js';
 import { UserInputError } from '../shared/user-input-error.js';
-import { findUserByEmail, grantSupport, insertApiToken, insertUser, updatePasswordHash, upsertMembership, type UserRow } from './accounts.queries.js';
+import {
+  findUserByEmail,
+  grantSupport,
+  insertApiToken,
+  insertUser,
+  listApiTokens,
+  revokeApiTokenRow,
+  updatePasswordHash,
+  upsertMembership,
+  type ApiTokenRow,
+  type UserRow,
+} from './accounts.queries.js';
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from './passwords.js';
 
 export const ROLES = ['admin', 'support', 'ops'] as const;
@@ -52,19 +64,55 @@ export async function resetPassword(knex: Knex, email: string, password?: string
   const generatedPassword = password === undefined ? generatePassword() : undefined;
   await knex.transaction(async (trx) => {
     await updatePasswordHash(trx, user.id, await hashPassword(password ?? generatedPassword!));
-    await recordAudit(trx, { orgId: 0, actor: 'cli', action: 'user.password_reset', targetType: 'user', targetId: user.id });
+    // Whoever knew the old password is signed out everywhere.
+    const endedSessions = await deleteSessionsOfUser(trx, user.id);
+    await recordAudit(trx, { orgId: 0, actor: 'cli', action: 'user.password_reset', targetType: 'user', targetId: user.id, details: { ended_sessions: endedSessions } });
   });
   return { generatedPassword };
 }
 
-/** A new API token for the user; returned once, stored as a hash. */
-export async function createApiToken(knex: Knex, email: string, name = 'api'): Promise<string> {
+/** Who made a change, for the audit log: the CLI, or a signed-in user. */
+export type Actor = { actor: 'cli' } | { actor: string; actorUserId: number };
+
+export const apiTokenNameSchema = z.string().trim().min(1, 'Give the token a name.').max(100, 'A token name has at most 100 characters.');
+
+async function requireUserByEmail(knex: Knex, email: string): Promise<UserRow> {
   const user = await findUserByEmail(knex, email);
   if (!user) throw new UserInputError(`No user with email ${email}. Create one with: feedlog user create --email ${email} --role ...`);
-  const token = generateToken('api', user.id);
+  return user;
+}
+
+/** A new API token for the user; returned once, stored as a hash. */
+export async function issueApiToken(knex: Knex, userId: number, name: string, by: Actor): Promise<string> {
+  const token = generateToken('api', userId);
   await knex.transaction(async (trx) => {
-    await insertApiToken(trx, user.id, name, hashToken(token), tokenHint(token));
-    await recordAudit(trx, { orgId: 0, actor: 'cli', action: 'api_token.created', targetType: 'user', targetId: user.id, details: { name, hint: tokenHint(token) } });
+    await insertApiToken(trx, userId, name, hashToken(token), tokenHint(token));
+    await recordAudit(trx, { orgId: 0, ...by, action: 'api_token.created', targetType: 'user', targetId: userId, details: { name, hint: tokenHint(token) } });
   });
   return token;
+}
+
+/** Revokes one of the user's API tokens; an unknown or already revoked id is a mistake to report. */
+export async function revokeApiToken(knex: Knex, userId: number, tokenId: number, by: Actor): Promise<ApiTokenRow> {
+  return knex.transaction(async (trx) => {
+    const row = await revokeApiTokenRow(trx, userId, tokenId);
+    if (!row) throw new UserInputError(`No live API token ${tokenId}: it does not exist, is not this user's, or was revoked already.`);
+    await recordAudit(trx, { orgId: 0, ...by, action: 'api_token.revoked', targetType: 'user', targetId: userId, details: { name: row.name, hint: row.token_hint } });
+    return row;
+  });
+}
+
+export async function createApiToken(knex: Knex, email: string, name = 'api'): Promise<string> {
+  const user = await requireUserByEmail(knex, email);
+  const validName = apiTokenNameSchema.safeParse(name);
+  if (!validName.success) throw new UserInputError(validName.error.issues[0]!.message);
+  return issueApiToken(knex, user.id, validName.data, { actor: 'cli' });
+}
+
+export async function apiTokensOf(knex: Knex, email: string): Promise<ApiTokenRow[]> {
+  return listApiTokens(knex, (await requireUserByEmail(knex, email)).id);
+}
+
+export async function revokeApiTokenOf(knex: Knex, email: string, tokenId: number): Promise<ApiTokenRow> {
+  return revokeApiToken(knex, (await requireUserByEmail(knex, email)).id, tokenId, { actor: 'cli' });
 }

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { createApiToken, createUser, resetPassword } from '../accounts/accounts.service.js';
+import { apiTokensOf, createApiToken, createUser, resetPassword, revokeApiTokenOf } from '../accounts/accounts.service.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { listMigrations, migrateToLatest } from '../db/migrate.js';
 import { serve } from '../http/server.js';
@@ -194,6 +194,32 @@ export const COMMANDS: Command[] = [
       const token = await withDatabase(({ knex }) => createApiToken(knex, required(values, 'user'), (values.name as string | undefined) ?? 'api'));
       out(`Created an API token for ${values.user}; it is shown only now:`);
       out(token);
+    },
+  },
+  {
+    name: 'token list',
+    usage: 'token list --user <email>',
+    summary: "List a user's API tokens (id, name, start of the token, created, last used, revoked).",
+    options: { user: { type: 'string' } },
+    async run(values) {
+      const tokens = await withDatabase(({ knex }) => apiTokensOf(knex, required(values, 'user')));
+      if (tokens.length === 0) out(`${values.user} has no API tokens. Create one with: feedlog token create --user ${values.user}`);
+      const when = (date: Date | null) => date?.toISOString() ?? '-';
+      for (const t of tokens) {
+        out(`${t.id}\t${t.name}\t${t.token_hint}\tcreated ${when(t.created_at)}\tlast used ${when(t.last_used_at)}\t${t.revoked_at ? `revoked ${when(t.revoked_at)}` : 'live'}`);
+      }
+    },
+  },
+  {
+    name: 'token revoke',
+    usage: 'token revoke --user <email> --id <token id>',
+    summary: 'Revoke one of a user\'s API tokens at once (ids from: feedlog token list).',
+    options: { user: { type: 'string' }, id: { type: 'string' } },
+    async run(values) {
+      const id = Number(required(values, 'id'));
+      if (!Number.isSafeInteger(id) || id <= 0) throw new UserInputError(`--id takes a token id (a number from feedlog token list), not '${values.id}'.`);
+      const token = await withDatabase(({ knex }) => revokeApiTokenOf(knex, required(values, 'user'), id));
+      out(`Revoked API token ${token.id} (${token.name}, ${token.token_hint}) of ${values.user}.`);
     },
   },
 ];

@@ -122,6 +122,12 @@ export interface ErrorGroupRow {
   status_changed_at: Date;
 }
 
+function groupsOf(knex: Knex, orgIds: number[]) {
+  return knex('error_groups as g')
+    .select('g.*', knex.raw('(SELECT count(*) FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id)::int AS employees_affected'))
+    .whereIn('g.org_id', orgIds);
+}
+
 /** Groups of the given organisations, most recently seen first, keyset-paginated. */
 export async function listErrorGroups(
   knex: Knex,
@@ -130,9 +136,7 @@ export async function listErrorGroups(
   limit = 1000,
   after?: [string, number],
 ): Promise<ErrorGroupRow[]> {
-  const query = knex('error_groups as g')
-    .select('g.*', knex.raw('(SELECT count(*) FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id)::int AS employees_affected'))
-    .whereIn('g.org_id', orgIds)
+  const query = groupsOf(knex, orgIds)
     .orderBy([{ column: 'g.last_seen_started_at', order: 'desc' }, { column: 'g.id', order: 'desc' }])
     .limit(limit + 1);
   if (filters.integration !== undefined) query.andWhere('g.integration_id', filters.integration);
@@ -142,10 +146,26 @@ export async function listErrorGroups(
   return query;
 }
 
-/** A person ignores a group, or reopens an ignored one; returns false when the group is not the organisation's. */
-export async function setGroupStatus(knex: Knex, orgId: number, groupId: number, status: 'ignored' | 'open'): Promise<boolean> {
+/** One group, if the organisations include its own; `forUpdate` locks it for the rest of the transaction. */
+export async function findErrorGroup(knex: Knex, orgIds: number[], groupId: number, options: { forUpdate?: boolean } = {}): Promise<ErrorGroupRow | undefined> {
+  const query = groupsOf(knex, orgIds).where('g.id', groupId).first();
+  return options.forUpdate ? query.forUpdate() : query;
+}
+
+export type PersonSetStatus = 'open' | 'resolved' | 'ignored';
+
+/**
+ * A person reopens, resolves or ignores a group of their organisation. Resolving
+ * by hand counts as resolved as of the last run that showed it, so the group
+ * regresses if a newer run shows the error again.
+ */
+export async function setGroupStatus(knex: Knex, orgId: number, groupId: number, status: PersonSetStatus): Promise<boolean> {
   const updated = await knex('error_groups')
     .where({ org_id: orgId, id: groupId })
-    .update({ status, status_changed_at: knex.fn.now() });
+    .update({
+      status,
+      status_changed_at: knex.fn.now(),
+      ...(status === 'resolved' ? { resolved_started_at: knex.ref('last_seen_started_at') } : {}),
+    });
   return updated > 0;
 }

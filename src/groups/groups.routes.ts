@@ -1,16 +1,23 @@
-import { Router } from 'express';
+import express, { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { requireApiToken } from '../accounts/caller.js';
 import { ERROR_CODES } from '../classify/types.js';
-import { decodeCursor, idParam, page, pageSchema, parseQuery } from '../http/query.js';
-import { listErrorGroups, type ErrorGroupRow } from './groups.queries.js';
+import { notFound } from '../http/errors.js';
+import { decodeCursor, idParam, page, pageSchema, parseBody, parseQuery } from '../http/query.js';
+import { changeGroupStatus, PERSON_SET_STATUSES } from './group-status.service.js';
+import { findErrorGroup, listErrorGroups, type ErrorGroupRow } from './groups.queries.js';
 
 export const groupFiltersSchema = z.object({
   integration: idParam.optional(),
   code: z.enum(ERROR_CODES).optional(),
   status: z.enum(['open', 'resolved', 'ignored', 'regressed']).optional(),
   ...pageSchema,
+});
+
+/** What a person may set; `regressed` is only ever set by a run. */
+export const groupStatusChangeSchema = z.strictObject({
+  status: z.enum(PERSON_SET_STATUSES).describe('`resolved` (fixed; regresses if a newer run shows it again), `ignored` (stays ignored when it occurs again), or `open` (reopen).'),
 });
 
 export const toGroupItem = (g: ErrorGroupRow) => ({
@@ -39,6 +46,18 @@ export function groupsRoutes(knex: Knex): Router {
     const after = decodeCursor(cursor, 2) as [string, number] | undefined;
     const rows = await listErrorGroups(knex, req.caller!.orgIds, filters, limit, after);
     res.json(page(rows, limit, (g) => [g.last_seen_started_at.toISOString(), g.id], toGroupItem));
+  });
+  router.get('/api/v1/error-groups/:id', requireApiToken(knex), async (req, res) => {
+    const id = idParam.safeParse(req.params.id);
+    const group = id.success ? await findErrorGroup(knex, req.caller!.orgIds, id.data) : undefined;
+    if (!group) throw notFound(`No error group ${req.params.id}.`);
+    res.json(toGroupItem(group));
+  });
+  router.patch('/api/v1/error-groups/:id', requireApiToken(knex), express.json({ limit: '4kb' }), async (req, res) => {
+    const id = idParam.safeParse(req.params.id);
+    if (!id.success) throw notFound(`No error group ${req.params.id}.`);
+    const { status } = parseBody(groupStatusChangeSchema, req);
+    res.json(toGroupItem(await changeGroupStatus(knex, req.caller!, id.data, status, 'api')));
   });
   return router;
 }

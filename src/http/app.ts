@@ -1,8 +1,13 @@
 import path from 'node:path';
-import express, { type Express } from 'express';
+import cookieParser from 'cookie-parser';
+import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import type { Knex } from 'knex';
 import { config, ROOT_DIR } from '../config.js';
+import { tokenPages } from '../accounts/tokens.pages.js';
+import { loginRoutes } from '../auth/login.routes.js';
+import { csrfProtection, loadWebSession } from '../auth/web-auth.js';
+import { groupPages } from '../groups/groups.pages.js';
 import { healthRoutes } from '../health/health.routes.js';
 import { homeRoutes } from '../home/home.routes.js';
 import { employeesRoutes } from '../employees/employees.routes.js';
@@ -18,6 +23,22 @@ export interface AppDependencies {
   knex: Knex;
   /** Overrides the configured ingest limits (tests use small ones). */
   ingestLimits?: Partial<IngestLimits>;
+}
+
+/**
+ * The server-rendered pages. They authenticate with a session cookie, so every
+ * form needs its CSRF token; the JSON API authenticates with bearer tokens only
+ * and never reads cookies, so it needs none.
+ */
+function pageRoutes(knex: Knex): Router {
+  const pages = Router();
+  pages.use((req, _res, next) => next(req.path.startsWith('/api/') ? 'router' : undefined));
+  pages.use(cookieParser(), express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }), loadWebSession(knex), csrfProtection);
+  pages.use(loginRoutes(knex));
+  pages.use(homeRoutes(knex));
+  pages.use(groupPages(knex));
+  pages.use(tokenPages(knex));
+  return pages;
 }
 
 /** Builds the Express application; it owns no resources, so tests create one per database. */
@@ -57,7 +78,7 @@ export function createApp({ knex, ingestLimits }: AppDependencies): Express {
   app.use(employeesRoutes(knex));
   app.use(groupsRoutes(knex));
   app.use(openapiRoutes()); // public: GET /api/v1/openapi.json and GET /api/docs
-  app.use(homeRoutes());
+  app.use(pageRoutes(knex));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

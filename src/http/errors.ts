@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../db/database.js';
 import { logger } from '../logger.js';
 
@@ -88,8 +88,23 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
     logger().error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
   }
   if (res.headersSent) return;
-  res.status(httpError.status).set(httpError.headers).type('application/problem+json').send(JSON.stringify(problemBody(httpError, req.originalUrl)));
+  const sendProblem = () =>
+    res.status(httpError.status).set(httpError.headers).type('application/problem+json').send(JSON.stringify(problemBody(httpError, req.originalUrl)));
+  if (!wantsHtml(req)) return sendProblem();
+  res.status(httpError.status).set(httpError.headers);
+  res.render('errors/error', { status: httpError.status, heading: httpError.title, detail: httpError.detail ?? httpError.title }, (renderError, html) => {
+    if (renderError) {
+      logger().error({ err: renderError }, 'error page failed to render');
+      return sendProblem();
+    }
+    res.type('html').send(html);
+  });
 };
+
+/** A person's browser on a page gets an HTML error page; the API and scripts get problem+json. */
+function wantsHtml(req: Request): boolean {
+  return !req.originalUrl.startsWith('/api/') && req.accepts(['json', 'html']) === 'html';
+}
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'Not Found', `No route for ${req.method} ${req.path}.`));

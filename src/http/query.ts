@@ -3,14 +3,23 @@ import { z } from 'zod';
 import { HttpError } from './errors.js';
 import { problemsOf } from './zod-problems.js';
 
-/** Validates a request's query string; a bad parameter is a 400 problem naming it. */
-export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  const parsed = schema.safeParse(req.query);
+function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const errors = problemsOf(parsed.error);
-    throw new HttpError(400, 'Bad Request', `Invalid query parameter${errors.length === 1 ? '' : 's'}.`, errors);
+    throw new HttpError(400, 'Bad Request', `Invalid ${what}${errors.length === 1 ? '' : 's'}.`, errors);
   }
   return parsed.data;
+}
+
+/** Validates a request's query string; a bad parameter is a 400 problem naming it. */
+export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  return parseOrThrow(schema, req.query, 'query parameter');
+}
+
+/** Validates a JSON request body; a bad or missing field is a 400 problem naming it. */
+export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  return parseOrThrow(schema, req.body ?? {}, 'body field');
 }
 
 export const idParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);

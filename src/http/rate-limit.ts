@@ -11,10 +11,6 @@ export interface RateLimit {
   keyOf(req: Request): string | undefined;
 }
 
-/**
- * Counts hits in fixed windows in PostgreSQL, so that every app process shares
- * one count. One upsert per request; old windows are swept now and then.
- */
 /** Deletes the ended windows of this limiter (the part of the bucket before ':'), never a window still open. */
 async function sweepEndedWindows(knex: Knex, bucket: string, windowSeconds: number, now: number): Promise<void> {
   const name = bucket.slice(0, bucket.indexOf(':') + 1);
@@ -24,9 +20,17 @@ async function sweepEndedWindows(knex: Knex, bucket: string, windowSeconds: numb
     .del();
 }
 
-export async function hit(knex: Knex, bucket: string, windowSeconds: number): Promise<{ hits: number; resetInSeconds: number }> {
-  const now = Date.now();
+function windowOf(windowSeconds: number, now = Date.now()) {
   const windowStart = new Date(Math.floor(now / (windowSeconds * 1000)) * windowSeconds * 1000);
+  return { now, windowStart, resetInSeconds: Math.max(1, Math.ceil((windowStart.getTime() + windowSeconds * 1000 - now) / 1000)) };
+}
+
+/**
+ * Counts hits in fixed windows in PostgreSQL, so that every app process shares
+ * one count. One upsert per request; old windows are swept now and then.
+ */
+export async function hit(knex: Knex, bucket: string, windowSeconds: number): Promise<{ hits: number; resetInSeconds: number }> {
+  const { now, windowStart, resetInSeconds } = windowOf(windowSeconds);
   const result = await knex.raw<{ rows: { hits: number }[] }>(
     `INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1)
      ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
@@ -34,7 +38,19 @@ export async function hit(knex: Knex, bucket: string, windowSeconds: number): Pr
     [bucket, windowStart],
   );
   if (Math.random() < 0.01) await sweepEndedWindows(knex, bucket, windowSeconds, now);
-  return { hits: result.rows[0]!.hits, resetInSeconds: Math.max(1, Math.ceil((windowStart.getTime() + windowSeconds * 1000 - now) / 1000)) };
+  return { hits: result.rows[0]!.hits, resetInSeconds };
+}
+
+/** The hits of the current window, without counting one more. */
+export async function currentHits(knex: Knex, bucket: string, windowSeconds: number): Promise<{ hits: number; resetInSeconds: number }> {
+  const { windowStart, resetInSeconds } = windowOf(windowSeconds);
+  const row = await knex('rate_limits').select('hits').where({ bucket, window_start: windowStart }).first();
+  return { hits: row?.hits ?? 0, resetInSeconds };
+}
+
+/** Forgets a bucket's count (a successful sign-in clears its failures). */
+export async function resetHits(knex: Knex, bucket: string): Promise<void> {
+  await knex('rate_limits').where({ bucket }).del();
 }
 
 export function rateLimit(knex: Knex, options: RateLimit): RequestHandler {

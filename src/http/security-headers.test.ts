@@ -11,7 +11,7 @@ before(async () => {
 after(() => db.drop());
 
 test('pages carry a strict Content-Security-Policy and the other helmet headers', async () => {
-  const response = await request(createApp({ knex: db.knex })).get('/');
+  const response = await request(createApp({ knex: db.knex })).get('/login');
   assert.equal(response.status, 200);
   const csp = response.headers['content-security-policy'] ?? '';
   assert.match(csp, /script-src 'self'(;|$)/);

@@ -71,3 +71,8 @@ export async function recordRunKnowledge(
   if (Object.keys(changes).length === 0) return;
   await trx('integrations').where({ org_id: integration.org_id, id: integration.id }).update(changes);
 }
+
+/** The integrations of several organisations (what a page's filters offer), by organisation and name. */
+export async function listIntegrationsOf(knex: Knex, orgIds: number[]): Promise<IntegrationRow[]> {
+  return knex('integrations').whereIn('org_id', orgIds).orderBy(['org_id', 'name']);
+}

@@ -1,0 +1,50 @@
+import type { Knex } from 'knex';
+import { findUserByEmail } from '../accounts/accounts.queries.js';
+import { hashPassword, verifyPassword } from '../accounts/passwords.js';
+import { currentHits, hit, resetHits } from '../http/rate-limit.js';
+
+/**
+ * Sign-in attempts are limited twice, with counters in PostgreSQL: per account
+ * (failures only, so a person locked out is not locked out for ever by others
+ * once the window ends) and per client address (every attempt, against
+ * guessing across many accounts). An unknown email counts and answers exactly
+ * like a known one, so the answers never tell whether an account exists.
+ */
+export const LOGIN_LIMITS = {
+  failuresPerAccount: 5,
+  attemptsPerAddress: 30,
+  windowSeconds: 15 * 60,
+} as const;
+
+export type LoginResult =
+  | { outcome: 'signed_in'; userId: number }
+  | { outcome: 'invalid' }
+  | { outcome: 'throttled'; retryInSeconds: number };
+
+let dummyHash: Promise<string> | undefined;
+
+/** A hash to verify against when no user has the email, so that both answers take as long. */
+function hashOfNobody(): Promise<string> {
+  dummyHash ??= hashPassword('feedlog: no such user, no such password');
+  return dummyHash;
+}
+
+export async function attemptLogin(knex: Knex, input: { email: string; password: string; clientAddress: string }): Promise<LoginResult> {
+  const email = input.email.trim().toLowerCase();
+  const { failuresPerAccount, attemptsPerAddress, windowSeconds } = LOGIN_LIMITS;
+  const accountBucket = `login-account:${email}`;
+
+  const address = await hit(knex, `login-address:${input.clientAddress}`, windowSeconds);
+  if (address.hits > attemptsPerAddress) return { outcome: 'throttled', retryInSeconds: address.resetInSeconds };
+  const account = await currentHits(knex, accountBucket, windowSeconds);
+  if (account.hits >= failuresPerAccount) return { outcome: 'throttled', retryInSeconds: account.resetInSeconds };
+
+  const user = await findUserByEmail(knex, email);
+  const passwordMatches = await verifyPassword(user?.password_hash ?? (await hashOfNobody()), input.password);
+  if (!user || !passwordMatches || user.disabled_at) {
+    await hit(knex, accountBucket, windowSeconds);
+    return { outcome: 'invalid' };
+  }
+  await resetHits(knex, accountBucket);
+  return { outcome: 'signed_in', userId: user.id };
+}
