@@ -2,41 +2,33 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import type { Express } from 'express';
-import { createApiToken, createUser } from '../src/accounts/accounts.service.js';
+import { createUser } from '../src/accounts/accounts.service.js';
 import { diffAgainstTruth, formatDifferences, loadExampleCorpus, type Difference } from '../src/classify/truth.js';
 import { createApp } from '../src/http/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { createExampleIntegration, createOrgWithIntegration, makeRun } from './helpers/fixtures.js';
+import { createFixtureUsers, type FixtureUser } from './helpers/accounts.js';
+import { createExampleIntegration, makeRun } from './helpers/fixtures.js';
 import { postRun } from './helpers/ingest.js';
 
 let db: TestDatabase;
 let app: Express;
-const tokens: Record<'owner' | 'teammate' | 'outsider' | 'support', string> = { owner: '', teammate: '', outsider: '', support: '' };
+let tokens: Record<FixtureUser, string>;
 let ingestA: string;
 let ingestB: string;
 let integrationB: string;
 let runA: string;
 let runB: string;
 
-const get = (path: string, who: keyof typeof tokens) => request(app).get(path).set('Authorization', `Bearer ${tokens[who]}`);
+const get = (path: string, who: FixtureUser) => request(app).get(path).set('Authorization', `Bearer ${tokens[who]}`);
 
 before(async () => {
   db = await createTestDatabase();
   app = createApp({ knex: db.knex });
-  ingestA = (await createOrgWithIntegration(db.knex, { slug: 'org-a', integration: 'A flow' })).token;
-  const orgB = await createOrgWithIntegration(db.knex, { slug: 'org-b', integration: 'B flow' });
-  ingestB = orgB.token;
-  integrationB = String(orgB.integration.id);
-  const users = [
-    ['owner', 'admin', 'org-a'],
-    ['teammate', 'ops', 'org-a'],
-    ['outsider', 'admin', 'org-b'],
-    ['support', 'support', undefined],
-  ] as const;
-  for (const [name, role, org] of users) {
-    await createUser(db.knex, { email: `${name}@example.com`, role, orgSlug: org, password: 'correct horse battery' });
-    tokens[name] = await createApiToken(db.knex, `${name}@example.com`);
-  }
+  const fixtures = await createFixtureUsers(db.knex);
+  tokens = fixtures.apiTokens;
+  ingestA = fixtures.orgA.token;
+  ingestB = fixtures.orgB.token;
+  integrationB = String(fixtures.orgB.integration.id);
   runA = (await postRun(app, ingestA, makeRun({ run_id: 'a-1' }))).body.id;
   runB = (await postRun(app, ingestB, makeRun({ run_id: 'b-1' }))).body.id;
   // A second run in org A, so that lists have more than one page.
@@ -70,7 +62,7 @@ describe('authentication of the read API', () => {
 
 describe('what each user sees', () => {
   test('members see their organisation only, support sees every one', async () => {
-    const ids = async (who: keyof typeof tokens) => (await get('/api/v1/sync-runs', who)).body.items.map((r: { run_id: string }) => r.run_id).sort();
+    const ids = async (who: FixtureUser) => (await get('/api/v1/sync-runs', who)).body.items.map((r: { run_id: string }) => r.run_id).sort();
     assert.deepEqual(await ids('owner'), ['a-1', 'a-2']);
     assert.deepEqual(await ids('teammate'), ['a-1', 'a-2']);
     assert.deepEqual(await ids('outsider'), ['b-1']);

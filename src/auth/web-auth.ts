@@ -68,6 +68,8 @@ export const csrfProtection: RequestHandler = (req, res, next) => {
     secret = newCsrfSecret();
     res.cookie(LOGIN_CSRF_COOKIE, secret, cookieOptions(req));
   }
+  // Set before the check, so that the error page of a refused form can still offer its own forms.
+  res.locals.csrfToken = maskCsrfSecret(secret!);
   if (!SAFE_METHODS.has(req.method)) {
     const origin = req.get('origin');
     const publicOrigin = new URL(config().publicUrl).origin;
@@ -79,7 +81,6 @@ export const csrfProtection: RequestHandler = (req, res, next) => {
       throw new HttpError(403, 'Forbidden', 'The form had expired or did not come from this page. Go back, reload the page and try again.');
     }
   }
-  res.locals.csrfToken = maskCsrfSecret(secret!);
   next();
 };
 
