@@ -33,6 +33,15 @@ before(async () => {
 after(() => db.drop());
 
 describe('POST /api/v1/sync-runs', () => {
+  test('an integration created without its systems learns them from its first run, and keeps what was set', async () => {
+    const learner = await createOrgWithIntegration(db.knex, { slug: 'learns-systems' });
+    assert.equal(learner.integration.source_system, null);
+    assert.equal((await post(makeRun({ run_id: 'names-systems' }), learner.token)).status, 201);
+    assert.equal((await post(makeRun({ run_id: 'other-systems', source_system: 'Planday', target_system: 'Other LMS' }), learner.token)).status, 201);
+    const row = await db.knex('integrations').where({ id: learner.integration.id }).first();
+    assert.deepEqual([row.source_system, row.target_system], ['Fourth', 'Flow Learning']);
+  });
+
   test('a new run is stored and answered 201 with its summary', async () => {
     const response = await post(makeRun({ run_id: 'new-run' }));
     assert.equal(response.status, 201, response.text);

@@ -133,7 +133,7 @@ export async function ingestRun(
     const groupIds = await recordRunInGroups(trx, scope, errors);
     await insertErrors(trx, scope, errors.map((error, index) => ({ ...error, group_id: groupIds[index]! })));
     await saveEmployeeStates(trx, scope, [...classified.employeeChanges.values()]);
-    await recordRunKnowledge(trx, integration, startedAt, run.catalog, run.form_fields as FeedRun['form_fields']);
+    await recordRunKnowledge(trx, integration, startedAt, run.catalog, run.form_fields as FeedRun['form_fields'], run);
     return { created: true, summary: toRunSummary(stored, integration) };
   });
 }

@@ -49,16 +49,23 @@ export async function lockIntegration(trx: Knex.Transaction, orgId: number, id: 
   return row as IntegrationRow;
 }
 
-/** Records what a run taught us, never replacing what a newer run (by started_at) already set. */
+/**
+ * Records what a run taught us, never replacing what a newer run (by started_at)
+ * already set. Source and target systems left unset when the integration was
+ * created are learnt from the first run that names them (guidance names them).
+ */
 export async function recordRunKnowledge(
   trx: Knex.Transaction,
   integration: IntegrationRow,
   startedAt: Date,
   catalog: Catalog | null | undefined,
   formFields: FormField[] | null | undefined,
+  systems: { source_system?: string | null; target_system?: string | null } = {},
 ): Promise<void> {
   const isNewer = (previous: Date | null) => previous === null || previous.getTime() <= startedAt.getTime();
   const changes: Record<string, unknown> = {};
+  if (integration.source_system === null && systems.source_system) changes.source_system = systems.source_system;
+  if (integration.target_system === null && systems.target_system) changes.target_system = systems.target_system;
   if (catalog && isNewer(integration.catalog_started_at)) {
     changes.catalog = JSON.stringify(catalog);
     changes.catalog_started_at = startedAt;
