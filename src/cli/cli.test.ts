@@ -101,6 +101,30 @@ describe('feedlog command line', () => {
     assert.deepEqual(runs.body.items.map((r: { run_id: string }) => r.run_id), ['from-cli-token']);
   });
 
+  test('token list shows ids and hints, never a whole token; token revoke stops the token at once', async () => {
+    const second = await cli('token', 'create', '--user', 'owner@example.com', '--name', 'reports');
+    assert.equal(second.code, 0, second.stderr);
+    const listed = await cli('token', 'list', '--user', 'owner@example.com');
+    assert.equal(listed.code, 0, listed.stderr);
+    const lines = listed.stdout.trim().split('\n');
+    assert.equal(lines.length, 2);
+    assert.match(lines[0]!, /^\d+\treports\tfl_api_\d+_.{4}…\tcreated \S+\tlast used -\tlive$/);
+    assert.doesNotMatch(listed.stdout, /fl_api_\d+_[A-Za-z0-9_-]{43}/);
+    const id = lines[0]!.split('\t')[0]!;
+
+    const revoked = await cli('token', 'revoke', '--user', 'owner@example.com', '--id', id);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(revoked.stdout, new RegExp(`Revoked API token ${id} \\(reports`));
+    const refused = await request(createApp({ knex: db.knex })).get('/api/v1/sync-runs').set('Authorization', `Bearer ${second.lastLine}`);
+    assert.equal(refused.status, 401);
+    assert.match((await cli('token', 'list', '--user', 'owner@example.com')).stdout, new RegExp(`^${id}\\t.*\\trevoked \\S+$`, 'm'));
+
+    const again = await cli('token', 'revoke', '--user', 'owner@example.com', '--id', id);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /No live API token/);
+    assert.equal((await cli('token', 'revoke', '--user', 'owner@example.com', '--id', 'abc')).code, 1);
+  });
+
   test('support needs no organisation; admin and ops do; short passwords are refused', async () => {
     const support = await cli('user', 'create', '--email', 'help@example.com', '--role', 'support');
     assert.equal(support.code, 0, support.stderr);
@@ -131,7 +155,7 @@ describe('feedlog command line', () => {
   test('every change made above is in the audit log, without secrets', async () => {
     const events = await db.knex('audit_events').select('action', 'actor', 'details').orderBy('id');
     const actions = events.map((e: { action: string }) => e.action);
-    for (const action of ['integration.created', 'ingest_token.rotated', 'user.created', 'api_token.created', 'user.password_reset']) {
+    for (const action of ['integration.created', 'ingest_token.rotated', 'user.created', 'api_token.created', 'api_token.revoked', 'user.password_reset']) {
       assert.ok(actions.includes(action), `${action} is audited`);
     }
     assert.ok(events.every((e: { actor: string }) => e.actor === 'cli'));

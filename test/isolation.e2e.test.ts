@@ -1,0 +1,264 @@
+/**
+ * Walks every route of the app, as the Express router lists them (so a new route
+ * cannot be forgotten), as every kind of user, and checks who gets what: members
+ * read their organisation, only its admins change it, and the outsider (admin of
+ * org-b) gets 404 for every org-a object and never a byte of org-a's data.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Express } from 'express';
+import request from 'supertest';
+import { findUserByEmail, listApiTokens } from '../src/accounts/accounts.queries.js';
+import { createApiToken } from '../src/accounts/accounts.service.js';
+import { createApp } from '../src/http/app.js';
+import { createFixtureUsers, csrfFrom, emailOf, signIn, type BrowserSession, type FixtureUser } from './helpers/accounts.js';
+import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { makeRun } from './helpers/fixtures.js';
+import { postRun } from './helpers/ingest.js';
+
+type Kind = 'public' | 'ingest' | 'api-read' | 'api-admin-write' | 'page-read' | 'page-admin-write' | 'page-own-write';
+/** What a path parameter points at: always an object of org-a, or the owner's own API token. */
+type Target = 'run' | 'group' | 'employee' | 'ownerToken';
+
+interface RouteSpec {
+  kind: Kind;
+  params?: Record<string, Target>;
+  body?: Record<string, string>;
+  /** Text a reader of org-a finds in the answer, and (for lists) the text the outsider finds instead. */
+  shows?: { a: string; b?: string };
+  /** Signs the user out: walked last. */
+  endsSession?: true;
+}
+
+/** Every route of the app. A route the router has and this table lacks fails the first test. */
+const ROUTES: Record<string, RouteSpec> = {
+  'GET /healthz': { kind: 'public' },
+  'GET /readyz': { kind: 'public' },
+  'POST /api/v1/sync-runs': { kind: 'ingest' },
+  'GET /api/v1/sync-runs': { kind: 'api-read', shows: { a: 'run-of-org-a', b: 'run-of-org-b' } },
+  'GET /api/v1/sync-runs/:id': { kind: 'api-read', params: { id: 'run' }, shows: { a: 'run-of-org-a' } },
+  'GET /api/v1/records': { kind: 'api-read', shows: { a: 'zelda.a@org-a.example', b: 'bruno.b@org-b.example' } },
+  'GET /api/v1/employees/:external_id': { kind: 'api-read', params: { external_id: 'employee' }, shows: { a: 'Zelda' } },
+  'GET /api/v1/error-groups': { kind: 'api-read', shows: { a: 'secret a title', b: 'plain b title' } },
+  'GET /api/v1/error-groups/:id': { kind: 'api-read', params: { id: 'group' }, shows: { a: 'secret a title' } },
+  'PATCH /api/v1/error-groups/:id': { kind: 'api-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
+  'GET /api/v1/openapi.json': { kind: 'public' },
+  'GET /api/docs': { kind: 'public' },
+  'GET /login': { kind: 'public' },
+  'POST /login': { kind: 'public' },
+  'POST /logout': { kind: 'public', endsSession: true },
+  'GET /': { kind: 'page-read', shows: { a: 'A flow', b: 'B flow' } },
+  'GET /error-groups': { kind: 'page-read', shows: { a: 'secret a title', b: 'plain b title' } },
+  'POST /error-groups/:id/status': { kind: 'page-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
+  'GET /settings/tokens': { kind: 'page-read' },
+  'POST /settings/tokens': { kind: 'page-own-write', body: { name: 'walker' } },
+  'POST /settings/tokens/:id/revoke': { kind: 'page-own-write', params: { id: 'ownerToken' } },
+};
+
+/** Strings found only in org-a's data: none may reach the outsider or an anonymous visitor. */
+const ORG_A_MARKERS = ['run-of-org-a', 'A-SECRET', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'secret a title', 'org-a', 'A flow'];
+
+type Who = 'anonymous' | FixtureUser;
+const MEMBERS_OF_A: Who[] = ['owner', 'teammate', 'support'];
+
+// --- the walker: routes as the Express 5 router (the `router` package v2) holds them ---
+
+interface RouterLayer {
+  route?: { path: unknown; methods: Record<string, boolean | undefined> };
+  handle: { name?: string; stack?: unknown };
+  rawPath?: unknown;
+}
+
+function routesOf(stack: RouterLayer[], where: string): string[] {
+  const found: string[] = [];
+  for (const layer of stack) {
+    if (layer.route) {
+      const { path, methods } = layer.route;
+      assert.equal(typeof path, 'string', `${where} has a route at ${String(path)} (not a string path): teach the walker in test/isolation.e2e.test.ts about it`);
+      assert.ok(!methods._all, `${where} has an .all() route at ${String(path)}: teach the walker in test/isolation.e2e.test.ts about it`);
+      for (const [method, on] of Object.entries(methods)) if (on) found.push(`${method.toUpperCase()} ${String(path)}`);
+    } else if (Array.isArray(layer.handle.stack)) {
+      assert.equal(layer.rawPath, '/', `${where} mounts a router at ${String(layer.rawPath)}; the walker only knows routers mounted at '/': teach it to prefix the paths of this router`);
+      found.push(...routesOf(layer.handle.stack as RouterLayer[], `the router in ${where}`));
+    } else {
+      assert.notEqual(layer.handle.name, 'mounted_app', `${where} mounts a sub-app at ${String(layer.rawPath)}: teach the walker in test/isolation.e2e.test.ts to list its routes`);
+    }
+  }
+  return found;
+}
+
+const appRoutes = (app: Express) => [...new Set(routesOf((app.router as unknown as { stack: RouterLayer[] }).stack, 'the app'))];
+
+// --- fixtures ---
+
+const failedRecord = (externalId: string, first: string, last: string, email: string, title: string) => ({
+  external_id: externalId,
+  action: 'create',
+  outcome: 'failed',
+  employee: { first_name: first, last_name: last, email, job_title: title, department: 'Kitchen', branch: 'London Soho' },
+  messages: [{ code: 'JOB_TITLE_NOT_FOUND', field: 'job_title', text: `Job title '${title}' does not exist` }],
+});
+
+let db: TestDatabase;
+let app: Express;
+let apiTokens: Record<FixtureUser, string>;
+let ingestA: string;
+const userIds = {} as Record<FixtureUser, number>;
+const sessions = {} as Record<Who, Pick<BrowserSession, 'agent' | 'csrf'>>;
+const targets = {} as Record<Target, string>;
+
+before(async () => {
+  db = await createTestDatabase();
+  app = createApp({ knex: db.knex });
+  const fixtures = await createFixtureUsers(db.knex);
+  apiTokens = fixtures.apiTokens;
+  ingestA = fixtures.orgA.token;
+  const runA = await postRun(app, ingestA, makeRun({ run_id: 'run-of-org-a', records: [failedRecord('A-SECRET-1', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'secret a title')] }));
+  const runB = await postRun(app, fixtures.orgB.token, makeRun({ run_id: 'run-of-org-b', records: [failedRecord('B-PLAIN-1', 'Bruno', 'Brook', 'bruno.b@org-b.example', 'plain b title')] }));
+  assert.deepEqual([runA.status, runB.status], [201, 201], `posting the fixture runs: ${runA.text} ${runB.text}`);
+  const groups = await request(app).get('/api/v1/error-groups').set('Authorization', `Bearer ${apiTokens.owner}`);
+  const groupA = (groups.body.items as { id: string; value: string | null }[]).find((g) => g.value === 'secret a title');
+  assert.ok(groupA, `org-a has an error group for its job title: ${groups.text}`);
+  for (const who of ['owner', 'teammate', 'outsider', 'support'] as const) userIds[who] = (await findUserByEmail(db.knex, emailOf(who)))!.id;
+  // A token of the owner's that only the owner may revoke; the owner's main API token keeps working.
+  await createApiToken(db.knex, emailOf('owner'), 'to revoke');
+  const ownerToken = (await listApiTokens(db.knex, userIds.owner)).find((t) => t.name === 'to revoke')!;
+  Object.assign(targets, { run: String(runA.body.id), group: groupA.id, employee: 'A-SECRET-1', ownerToken: String(ownerToken.id) });
+  for (const who of ['owner', 'teammate', 'outsider', 'support'] as const) sessions[who] = await signIn(app, emailOf(who));
+  const anonymous = request.agent(app);
+  sessions.anonymous = { agent: anonymous, csrf: async () => csrfFrom((await anonymous.get('/login')).text) };
+});
+after(() => db.drop());
+
+// --- one request, and what it must answer ---
+
+const specOf = (route: string) => ROUTES[route] ?? assert.fail(`New route ${route}: add it to ROUTES in test/isolation.e2e.test.ts with its access kind`);
+
+type Verb = 'get' | 'post' | 'patch';
+
+const pathOf = (route: string, spec: RouteSpec) =>
+  route.split(' ')[1]!.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(targets[spec.params?.[name] ?? assert.fail(`${route}: say in ROUTES what :${name} is`)]));
+
+async function send(route: string, spec: RouteSpec, who: Who, csrf?: string | null): Promise<request.Response> {
+  const verb = route.split(' ')[0]!.toLowerCase() as Verb;
+  const path = pathOf(route, spec);
+  if (path.startsWith('/api/')) {
+    const req = request(app)[verb](path);
+    if (who !== 'anonymous') req.set('Authorization', `Bearer ${apiTokens[who]}`);
+    if (spec.kind === 'ingest') return req.set('Content-Type', 'application/json').send(JSON.stringify(makeRun({ run_id: `by-${who}` })));
+    return spec.body ? req.send(spec.body) : req;
+  }
+  const session = sessions[who];
+  const req = session.agent[verb](path).set('Accept', 'text/html');
+  if (verb === 'get') return req;
+  const form: Record<string, string> = { ...spec.body };
+  if (csrf !== null) form._csrf = csrf ?? (await session.csrf());
+  return req.type('form').send(form);
+}
+
+/** The status the route must answer this user; undefined for public routes (anything but a refusal). */
+function expectedStatus(spec: RouteSpec, who: Who): number | undefined {
+  const namesObject = spec.params !== undefined;
+  if (spec.kind === 'public') return undefined;
+  if (who === 'anonymous') return spec.kind === 'page-read' ? 303 : 401;
+  if (spec.kind === 'ingest') return 403;
+  if (who === 'outsider' && namesObject) return 404;
+  switch (spec.kind) {
+    case 'api-read':
+    case 'page-read':
+      return 200;
+    case 'api-admin-write':
+      return who === 'owner' ? 200 : 403;
+    case 'page-admin-write':
+      return who === 'owner' ? 303 : 403;
+    case 'page-own-write':
+      return !namesObject ? 201 : who === 'owner' ? 303 : 404;
+  }
+}
+
+const snippet = (res: request.Response) => (res.text ?? JSON.stringify(res.body)).replace(/\s+/g, ' ').slice(0, 300);
+
+function assertNoOrgAData(res: request.Response, label: string, sentPath: string) {
+  const answer = `${JSON.stringify(res.headers)}\n${res.text ?? ''}\n${JSON.stringify(res.body ?? null)}`;
+  for (const marker of ORG_A_MARKERS) {
+    if (sentPath.includes(marker)) continue; // the caller's own input echoed back is no leak
+    assert.ok(!answer.includes(marker), `LEAK: ${label} answers ${res.status} with org-a data ("${marker}"): ${snippet(res)}`);
+  }
+}
+
+async function checkRoute(route: string, who: Who) {
+  const spec = specOf(route);
+  const label = `${route} as ${who}`;
+  const res = await send(route, spec, who);
+  const expected = expectedStatus(spec, who);
+  if (expected === undefined) {
+    assert.ok(![401, 403].includes(res.status) && res.status < 500, `${label} is public: expected no refusal, got ${res.status}: ${snippet(res)}`);
+  } else {
+    assert.equal(res.status, expected, `${label}: expected ${expected}, got ${res.status}: ${snippet(res)}`);
+  }
+  if (who === 'anonymous' && spec.kind === 'page-read') {
+    assert.equal(res.headers.location, `/login?next=${encodeURIComponent(pathOf(route, spec))}`, `${label} goes to the sign-in page`);
+  }
+  if (who === 'anonymous' || who === 'outsider') assertNoOrgAData(res, label, pathOf(route, spec));
+  if (spec.shows && res.status === 200 && MEMBERS_OF_A.includes(who)) {
+    assert.ok(res.text.includes(spec.shows.a), `${label} shows org-a's data ("${spec.shows.a}"): ${snippet(res)}`);
+  }
+  if (spec.shows?.b && who === 'outsider') {
+    assert.ok(res.text.includes(spec.shows.b), `${label} shows org-b's own data ("${spec.shows.b}"): ${snippet(res)}`);
+  }
+  if (route === 'POST /settings/tokens' && who !== 'anonymous') {
+    assert.match(res.text, new RegExp(`fl_api_${userIds[who]}_`), `${label} creates a token of ${who}'s own`);
+  }
+}
+
+/** The router's routes in walking order (one missing from ROUTES fails the table test): sign-outs last. */
+const walkOrder = () => appRoutes(app).filter((route) => ROUTES[route]).sort((x, y) => Number(!!specOf(x).endsSession) - Number(!!specOf(y).endsSession));
+
+const groupStatus = async () => (await db.knex('error_groups').where({ id: targets.group }).first('status')).status as string;
+
+// --- the tests ---
+
+describe('the route table', () => {
+  test('lists exactly the routes of the router', () => {
+    const found = appRoutes(app);
+    for (const route of found) specOf(route);
+    for (const route of Object.keys(ROUTES)) assert.ok(found.includes(route), `${route} is in ROUTES but the router has no such route any more: remove it from test/isolation.e2e.test.ts`);
+  });
+});
+
+describe('every route as every user', () => {
+  // The owner goes last: their writes (status change, token revocation, sign-out) would disturb the others' checks.
+  for (const who of ['anonymous', 'outsider', 'teammate', 'support', 'owner'] as const) {
+    test(`as ${who}`, async () => {
+      for (const route of walkOrder()) await checkRoute(route, who);
+      if (who !== 'owner') assert.equal(await groupStatus(), 'open', `after ${who}'s walk, org-a's error group is unchanged`);
+    });
+  }
+
+  test("the owner's writes took effect", async () => {
+    assert.equal(await groupStatus(), 'ignored');
+    const revoked = (await listApiTokens(db.knex, userIds.owner)).find((t) => String(t.id) === targets.ownerToken);
+    assert.ok(revoked?.revoked_at, "the owner's token is revoked by the owner alone");
+  });
+});
+
+describe('CSRF on every form route of the router', () => {
+  const formRoutes = () => appRoutes(app).filter((route) => route.startsWith('POST ') && !route.includes(' /api/'));
+
+  test('a post without _csrf is a 403', async () => {
+    sessions.owner = await signIn(app, emailOf('owner'));
+    for (const route of formRoutes()) {
+      const res = await send(route, specOf(route), 'owner', null);
+      assert.equal(res.status, 403, `${route} as owner without _csrf: expected 403, got ${res.status}: ${snippet(res)}`);
+    }
+  });
+
+  test("a post with another user's _csrf is a 403", async () => {
+    sessions.owner = await signIn(app, emailOf('owner'));
+    const teammate = await signIn(app, emailOf('teammate'));
+    for (const route of formRoutes()) {
+      const res = await send(route, specOf(route), 'owner', await teammate.csrf());
+      assert.equal(res.status, 403, `${route} as owner with the teammate's _csrf: expected 403, got ${res.status}: ${snippet(res)}`);
+    }
+  });
+});
