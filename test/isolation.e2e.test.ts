@@ -15,6 +15,7 @@ import { createFixtureUsers, csrfFrom, emailOf, signIn, type BrowserSession, typ
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { makeRun } from './helpers/fixtures.js';
 import { postRun } from './helpers/ingest.js';
+import { appRoutes } from './helpers/routes.js';
 
 type Kind = 'public' | 'ingest' | 'api-read' | 'api-admin-write' | 'page-read' | 'page-admin-write' | 'page-own-write';
 /** What a path parameter points at: always an object of org-a, or the owner's own API token. */
@@ -60,34 +61,6 @@ const ORG_A_MARKERS = ['run-of-org-a', 'A-SECRET', 'Zelda', 'Arwen', 'zelda.a@or
 
 type Who = 'anonymous' | FixtureUser;
 const MEMBERS_OF_A: Who[] = ['owner', 'teammate', 'support'];
-
-// --- the walker: routes as the Express 5 router (the `router` package v2) holds them ---
-
-interface RouterLayer {
-  route?: { path: unknown; methods: Record<string, boolean | undefined> };
-  handle: { name?: string; stack?: unknown };
-  rawPath?: unknown;
-}
-
-function routesOf(stack: RouterLayer[], where: string): string[] {
-  const found: string[] = [];
-  for (const layer of stack) {
-    if (layer.route) {
-      const { path, methods } = layer.route;
-      assert.equal(typeof path, 'string', `${where} has a route at ${String(path)} (not a string path): teach the walker in test/isolation.e2e.test.ts about it`);
-      assert.ok(!methods._all, `${where} has an .all() route at ${String(path)}: teach the walker in test/isolation.e2e.test.ts about it`);
-      for (const [method, on] of Object.entries(methods)) if (on) found.push(`${method.toUpperCase()} ${String(path)}`);
-    } else if (Array.isArray(layer.handle.stack)) {
-      assert.equal(layer.rawPath, '/', `${where} mounts a router at ${String(layer.rawPath)}; the walker only knows routers mounted at '/': teach it to prefix the paths of this router`);
-      found.push(...routesOf(layer.handle.stack as RouterLayer[], `the router in ${where}`));
-    } else {
-      assert.notEqual(layer.handle.name, 'mounted_app', `${where} mounts a sub-app at ${String(layer.rawPath)}: teach the walker in test/isolation.e2e.test.ts to list its routes`);
-    }
-  }
-  return found;
-}
-
-const appRoutes = (app: Express) => [...new Set(routesOf((app.router as unknown as { stack: RouterLayer[] }).stack, 'the app'))];
 
 // --- fixtures ---
 

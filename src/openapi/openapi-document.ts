@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { employeeQuerySchema } from '../employees/employees.routes.js';
-import { groupFiltersSchema } from '../groups/groups.routes.js';
+import { groupFiltersSchema, groupStatusChangeSchema } from '../groups/groups.routes.js';
 import { idParam } from '../http/query.js';
 import { feedRunSchema } from '../ingest/feed.schema.js';
 import { recordFiltersSchema } from '../records/records.routes.js';
@@ -152,6 +152,8 @@ function build(): OpenApiDocument {
   const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } } };
   const wwwAuthenticate = { 'WWW-Authenticate': { description: 'The bearer challenge.', schema: { type: 'string' } } };
 
+  const groupIdParameter: Parameter = { name: 'id', in: 'path', required: true, description: 'The id of the group (`id` of a list item).', schema: inputSchema(idParam) };
+
   const paths: Record<string, PathItem> = {
     '/api/v1/sync-runs': {
       post: {
@@ -236,6 +238,40 @@ function build(): OpenApiDocument {
         security: API_TOKEN,
         parameters: queryParameters('listErrorGroups', groupFiltersSchema),
         responses: { '200': json('ErrorGroupPage', 'A page of error groups.'), ...readErrors },
+      },
+    },
+    '/api/v1/error-groups/{id}': {
+      get: {
+        operationId: 'getErrorGroup',
+        summary: 'Get one error group',
+        tags: ['Error groups'],
+        security: API_TOKEN,
+        parameters: [groupIdParameter],
+        responses: {
+          '200': json('ErrorGroup', 'The group.'),
+          '401': problem('Unauthorized'),
+          '403': problem('ForbiddenIngestToken'),
+          '404': problem('NotFound'),
+          '503': problem('ServiceUnavailable'),
+        },
+      },
+      patch: {
+        operationId: 'setErrorGroupStatus',
+        summary: 'Resolve, ignore or reopen an error group',
+        description:
+          "Only an admin of the group's organisation may change it; ops and support may read it (403). The change is written to the audit log. `regressed` is set by runs only.",
+        tags: ['Error groups'],
+        security: API_TOKEN,
+        parameters: [groupIdParameter],
+        requestBody: { required: true, description: 'The new status.', content: { 'application/json': { schema: inputSchema(groupStatusChangeSchema) } } },
+        responses: {
+          '200': json('ErrorGroup', 'The group, with its new status.'),
+          '400': problem('BadRequest'),
+          '401': problem('Unauthorized'),
+          '403': problemResponse('An ingest token was used, or the user is not an admin of the group\'s organisation.'),
+          '404': problem('NotFound'),
+          '503': problem('ServiceUnavailable'),
+        },
       },
     },
     [OPENAPI_PATH]: {

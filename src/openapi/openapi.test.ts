@@ -7,6 +7,10 @@ import { employeeQuerySchema } from '../employees/employees.routes.js';
 import { groupFiltersSchema } from '../groups/groups.routes.js';
 import { recordFiltersSchema } from '../records/records.routes.js';
 import { runFiltersSchema } from '../runs/runs.routes.js';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { createKnex } from '../db/database.js';
+import { createApp } from '../http/app.js';
+import { appRoutes } from '../../test/helpers/routes.js';
 import { buildOpenApiDocument, type JsonSchema, type OpenApiDocument, type Operation, type Parameter } from './openapi-document.js';
 import { openapiRoutes } from './openapi.routes.js';
 
@@ -70,6 +74,28 @@ function zodEnumValues(field: unknown): unknown[] {
 }
 
 describe('the OpenAPI document', () => {
+  it('validates against the official OpenAPI 3.1 schema', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(JSON.parse(JSON.stringify(doc)));
+    assert.equal(validator.version, '3.1');
+    assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2));
+  });
+
+  it('documents every API route of the router, and nothing the router lacks', async () => {
+    // The app is only walked, never asked anything, so its database is never reached.
+    const knex = createKnex('postgres://nobody@127.0.0.1:1/none', 1);
+    try {
+      const routed = appRoutes(createApp({ knex }))
+        .filter((route) => route.split(' ')[1]!.startsWith('/api/v1/'))
+        .map((route) => route.replace(/:(\w+)/g, '{$1}'))
+        .sort();
+      const documented = operations(doc).map(({ path, method }) => `${method.toUpperCase()} ${path}`).sort();
+      assert.deepEqual(documented, routed);
+    } finally {
+      await knex.destroy();
+    }
+  });
+
   it('is built once and shared', () => {
     assert.equal(buildOpenApiDocument(), doc);
     assert.ok(Object.isFrozen(doc));
