@@ -40,7 +40,9 @@ test('on the embedded database: npm start serves, the CLI works beside it, and S
       }
     }, 50);
   });
+  assert.match(output, /No users yet/);
   assert.match(output, /npm run feedlog -- org create/);
+  assert.match(output, /npm run feedlog -- user create --email <you@example.com> --role admin --org <slug>/);
   assert.ok(fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION')), 'the data lives in DATA_DIR');
 
   const health = await fetch(`http://127.0.0.1:${httpPort}/readyz`);

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { countUsers } from '../accounts/accounts.queries.js';
 import { config } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -28,10 +29,16 @@ export async function serve(): Promise<void> {
   const address = server.address() as AddressInfo;
   const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`;
   logger().info({ url }, 'feedlog is listening');
+  const firstRun = (await countUsers(database.knex)) === 0;
   process.stderr.write(
-    `\nfeedlog is running on ${url}\n` +
-      'First time? In another terminal: npm run feedlog -- org create <slug> --name "<name>"\n' +
-      '  then: npm run feedlog -- integration create --org <slug> --name "<name>" --schedule 15m\n\n',
+    `\nfeedlog is running on ${url}\n\n` +
+      (firstRun
+        ? 'No users yet. In another terminal, create an organisation and its first admin:\n' +
+          '  npm run feedlog -- org create <slug> --name "<name>"\n' +
+          '  npm run feedlog -- user create --email <you@example.com> --role admin --org <slug>\n' +
+          `The second prints a password once: sign in with it at ${url}/login. Then add an integration:\n` +
+          '  npm run feedlog -- integration create --org <slug> --name "<name>" --schedule 15m\n\n'
+        : ''),
   );
 
   let stopping = false;
