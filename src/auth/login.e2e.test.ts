@@ -8,8 +8,8 @@ import { hashToken } from '../integrations/tokens.js';
 import { createFixtureUsers, csrfFrom, emailOf, FIXTURE_PASSWORD, signIn } from '../../test/helpers/accounts.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
 import { LOGIN_LIMITS } from './login.service.js';
-import { safeNext } from './login.routes.js';
 import { SESSION_COOKIE } from './sessions.js';
+import { safeNext } from './web-auth.js';
 
 let db: TestDatabase;
 let app: Express;

@@ -5,18 +5,13 @@ import { countUsers } from '../accounts/accounts.queries.js';
 import { logger } from '../logger.js';
 import { attemptLogin } from './login.service.js';
 import { endSession, SESSION_COOKIE, startSession } from './sessions.js';
-import { cookieOptions, forgetLoginCsrf } from './web-auth.js';
+import { cookieOptions, forgetLoginCsrf, safeNext } from './web-auth.js';
 
 const loginFormSchema = z.object({
   email: z.string().trim().max(320, 'An email has at most 320 characters.').min(1, 'Enter your email.'),
   password: z.string().max(1024, 'A password has at most 1024 characters.').min(1, 'Enter your password.'),
   next: z.string().max(2000).optional(),
 });
-
-/** Only a path of this site: `next` must never send a person elsewhere after sign-in. */
-export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])[^\s\\]*$/.test(next) && !next.startsWith('/login') ? next : '/';
-}
 
 interface LoginView {
   email?: string;

@@ -84,6 +84,11 @@ export const csrfProtection: RequestHandler = (req, res, next) => {
   next();
 };
 
+/** Only a path of this site, or `fallback`: a `next` or `back` field must never send a person elsewhere. */
+export function safeNext(next: unknown, fallback = '/'): string {
+  return typeof next === 'string' && /^\/(?![/\\])[^\s\\]*$/.test(next) && !next.startsWith('/login') ? next : fallback;
+}
+
 /** After sign-in or sign-out the pre-sign-in CSRF secret has served its purpose. */
 export function forgetLoginCsrf(req: Request, res: Response): void {
   res.clearCookie(LOGIN_CSRF_COOKIE, cookieOptions(req));

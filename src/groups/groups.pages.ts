@@ -2,8 +2,7 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { adminOrgIds } from '../accounts/roles.js';
-import { requireLogin } from '../auth/web-auth.js';
-import { safeNext } from '../auth/login.routes.js';
+import { requireLogin, safeNext } from '../auth/web-auth.js';
 import { guidanceFor } from '../classify/guidance.js';
 import { ERROR_CODES, type ClassifiedError } from '../classify/types.js';
 import { HttpError, notFound } from '../http/errors.js';
@@ -47,7 +46,7 @@ export function groupPages(knex: Knex): Router {
     const form = statusForm.safeParse(req.body ?? {});
     if (!form.success) throw new HttpError(400, 'Bad Request', 'Choose a status: open, resolved or ignored.');
     await changeGroupStatus(knex, req.caller!, id.data, form.data.status, 'web');
-    res.redirect(303, safeNext(form.data.back) === '/' ? '/error-groups' : safeNext(form.data.back));
+    res.redirect(303, safeNext(form.data.back, '/error-groups'));
   });
 
   return router;
