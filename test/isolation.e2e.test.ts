@@ -11,7 +11,7 @@ import request from 'supertest';
 import { findUserByEmail, listApiTokens } from '../src/accounts/accounts.queries.js';
 import { createApiToken } from '../src/accounts/accounts.service.js';
 import { createApp } from '../src/http/app.js';
-import { createFixtureUsers, csrfFrom, emailOf, signIn, type BrowserSession, type FixtureUser } from './helpers/accounts.js';
+import { createFixtureUsers, csrfFrom, emailOf, FIXTURE_PASSWORD, signIn, type BrowserSession, type FixtureUser } from './helpers/accounts.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { makeRun } from './helpers/fixtures.js';
 import { postRun } from './helpers/ingest.js';
@@ -19,7 +19,7 @@ import { appRoutes } from './helpers/routes.js';
 
 type Kind = 'public' | 'ingest' | 'api-read' | 'api-admin-write' | 'page-read' | 'page-admin-write' | 'page-own-write';
 /** What a path parameter points at: always an object of org-a, or the owner's own API token. */
-type Target = 'run' | 'group' | 'employee' | 'ownerToken';
+type Target = 'run' | 'group' | 'employee' | 'ownerToken' | 'integration' | 'org' | 'teammateUser';
 
 interface RouteSpec {
   kind: Kind;
@@ -27,6 +27,8 @@ interface RouteSpec {
   body?: Record<string, string>;
   /** Text a reader of org-a finds in the answer, and (for lists) the text the outsider finds instead. */
   shows?: { a: string; b?: string };
+  /** The status of a write that succeeds, when not the kind's usual one (303 for a page, 200 for the API). */
+  succeeds?: number;
   /** Signs the user out: walked last. */
   endsSession?: true;
 }
@@ -51,13 +53,22 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /': { kind: 'page-read', shows: { a: 'A flow', b: 'B flow' } },
   'GET /error-groups': { kind: 'page-read', shows: { a: 'secret a title', b: 'plain b title' } },
   'POST /error-groups/:id/status': { kind: 'page-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
+  'GET /integrations': { kind: 'page-read', shows: { a: 'A flow', b: 'B flow' } },
+  'POST /integrations/:id/rotate-token': { kind: 'page-admin-write', params: { id: 'integration' }, succeeds: 201 },
+  'GET /members': { kind: 'page-read', shows: { a: 'teammate@example.com', b: 'outsider@example.com' } },
+  'POST /orgs/:orgId/members': { kind: 'page-admin-write', params: { orgId: 'org' }, body: { email: 'new.person@example.com', role: 'ops' }, succeeds: 201 },
+  'POST /orgs/:orgId/members/:userId/role': { kind: 'page-admin-write', params: { orgId: 'org', userId: 'teammateUser' }, body: { role: 'ops' } },
+  'POST /orgs/:orgId/members/:userId/remove': { kind: 'page-admin-write', params: { orgId: 'org', userId: 'teammateUser' } },
   'GET /settings/tokens': { kind: 'page-read' },
+  'GET /settings/password': { kind: 'page-read' },
+  // The same password again: a real change, which leaves the fixtures' password as it was.
+  'POST /settings/password': { kind: 'page-own-write', body: { current: FIXTURE_PASSWORD, password: FIXTURE_PASSWORD, confirm: FIXTURE_PASSWORD }, succeeds: 303 },
   'POST /settings/tokens': { kind: 'page-own-write', body: { name: 'walker' } },
   'POST /settings/tokens/:id/revoke': { kind: 'page-own-write', params: { id: 'ownerToken' } },
 };
 
 /** Strings found only in org-a's data: none may reach the outsider or an anonymous visitor. */
-const ORG_A_MARKERS = ['run-of-org-a', 'A-SECRET', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'secret a title', 'org-a', 'A flow'];
+const ORG_A_MARKERS = ['run-of-org-a', 'A-SECRET', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'secret a title', 'org-a', 'A flow', 'teammate@example.com'];
 
 type Who = 'anonymous' | FixtureUser;
 const MEMBERS_OF_A: Who[] = ['owner', 'teammate', 'support'];
@@ -96,7 +107,17 @@ before(async () => {
   // A token of the owner's that only the owner may revoke; the owner's main API token keeps working.
   await createApiToken(db.knex, emailOf('owner'), 'to revoke');
   const ownerToken = (await listApiTokens(db.knex, userIds.owner)).find((t) => t.name === 'to revoke')!;
-  Object.assign(targets, { run: String(runA.body.id), group: groupA.id, employee: 'A-SECRET-1', ownerToken: String(ownerToken.id) });
+  Object.assign(targets, {
+    run: String(runA.body.id),
+    group: groupA.id,
+    employee: 'A-SECRET-1',
+    ownerToken: String(ownerToken.id),
+    integration: String(fixtures.orgA.integration.id),
+    org: String(fixtures.orgA.organisation.id),
+    teammateUser: String(userIds.teammate),
+  });
+  // The start of org-a's ingest tokens, as the integrations page shows it.
+  ORG_A_MARKERS.push(`fl_ing_${fixtures.orgA.organisation.id}_`);
   for (const who of ['owner', 'teammate', 'outsider', 'support'] as const) sessions[who] = await signIn(app, emailOf(who));
   const anonymous = request.agent(app);
   sessions.anonymous = { agent: anonymous, csrf: async () => csrfFrom((await anonymous.get('/login')).text) };
@@ -143,9 +164,9 @@ function expectedStatus(spec: RouteSpec, who: Who): number | undefined {
     case 'api-admin-write':
       return who === 'owner' ? 200 : 403;
     case 'page-admin-write':
-      return who === 'owner' ? 303 : 403;
+      return who === 'owner' ? (spec.succeeds ?? 303) : 403;
     case 'page-own-write':
-      return !namesObject ? 201 : who === 'owner' ? 303 : 404;
+      return !namesObject ? (spec.succeeds ?? 201) : who === 'owner' ? 303 : 404;
   }
 }
 

@@ -86,3 +86,38 @@ export async function revokeApiTokenRow(knex: Knex, userId: number, id: number):
     .returning(['id', 'name', 'token_hint', 'created_at', 'last_used_at', 'revoked_at']);
   return row as ApiTokenRow | undefined;
 }
+
+export interface MemberRow {
+  org_id: number;
+  user_id: number;
+  email: string;
+  role: OrgRole;
+  disabled_at: Date | null;
+}
+
+/** The people of the given organisations with their roles, by organisation and email. */
+export async function listMembers(knex: Knex, orgIds: number[]): Promise<MemberRow[]> {
+  return knex('memberships as m')
+    .join('users as u', 'u.id', 'm.user_id')
+    .select('m.org_id', 'm.user_id', 'u.email', 'm.role', 'u.disabled_at')
+    .whereIn('m.org_id', orgIds)
+    .orderBy([{ column: 'm.org_id' }, { column: 'u.email' }]);
+}
+
+/**
+ * The organisation's admins, locked until the transaction ends: two admins
+ * demoting each other at the same moment must not leave the organisation
+ * without one.
+ */
+export async function lockAdmins(knex: Knex, orgId: number): Promise<number[]> {
+  const rows: { user_id: number }[] = await knex('memberships').select('user_id').where({ org_id: orgId, role: 'admin' }).forUpdate();
+  return rows.map((row) => row.user_id);
+}
+
+export async function findMembership(knex: Knex, orgId: number, userId: number): Promise<{ role: OrgRole; email: string } | undefined> {
+  return knex('memberships as m').join('users as u', 'u.id', 'm.user_id').select('m.role', 'u.email').where({ 'm.org_id': orgId, 'm.user_id': userId }).first();
+}
+
+export async function deleteMembership(knex: Knex, orgId: number, userId: number): Promise<void> {
+  await knex('memberships').where({ org_id: orgId, user_id: userId }).del();
+}

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { recordAudit } from '../audit/audit.queries.js';
-import { deleteSessionsOfUser } from '../auth/sessions.queries.js';
+import { CLI, recordAudit, type Actor } from '../audit/audit.queries.js';
+import { deleteOtherSessions, deleteSessionsOfUser } from '../auth/sessions.queries.js';
 import { z } from 'zod';
 import { generateToken, hashToken, tokenHint } from '../integrations/tokens.js';
 import { requireOrganisation } from '../orgs/orgs.service.js';
@@ -36,6 +36,7 @@ function checkPassword(password: string): void {
 export async function createUser(
   knex: Knex,
   input: { email: string; role: string; orgSlug?: string; password?: string },
+  by: Actor = CLI,
 ): Promise<{ user: UserRow; generatedPassword?: string; created: boolean }> {
   const email = input.email.trim().toLowerCase();
   if (!emailSchema.safeParse(email).success) throw new UserInputError(`'${input.email}' is not an email address.`);
@@ -52,8 +53,21 @@ export async function createUser(
     const user = existing ?? (await insertUser(trx, { email, password_hash: await hashPassword(input.password ?? generatedPassword!), support: role === 'support' }));
     if (existing && role === 'support' && !existing.support) await grantSupport(trx, existing.id);
     if (organisation && role !== 'support') await upsertMembership(trx, organisation.id, user.id, role);
-    await recordAudit(trx, { orgId: organisation?.id ?? 0, actor: 'cli', action: existing ? 'user.role_granted' : 'user.created', targetType: 'user', targetId: user.id, details: { email, role } });
+    await recordAudit(trx, { orgId: organisation?.id ?? 0, ...by, action: existing ? 'user.role_granted' : 'user.created', targetType: 'user', targetId: user.id, details: { email, role } });
     return { user, generatedPassword, created: !existing };
+  });
+}
+
+/**
+ * A signed-in person sets a new password (their current one was confirmed by
+ * the caller). Every other session of theirs ends; this one goes on.
+ */
+export async function changeOwnPassword(knex: Knex, userId: number, keepSessionIdHash: string, password: string, by: Actor): Promise<void> {
+  checkPassword(password);
+  await knex.transaction(async (trx) => {
+    await updatePasswordHash(trx, userId, await hashPassword(password));
+    const endedSessions = await deleteOtherSessions(trx, userId, keepSessionIdHash);
+    await recordAudit(trx, { orgId: 0, ...by, action: 'user.password_changed', targetType: 'user', targetId: userId, details: { ended_sessions: endedSessions } });
   });
 }
 
@@ -70,9 +84,6 @@ export async function resetPassword(knex: Knex, email: string, password?: string
   });
   return { generatedPassword };
 }
-
-/** Who made a change, for the audit log: the CLI, or a signed-in user. */
-export type Actor = { actor: 'cli' } | { actor: string; actorUserId: number };
 
 export const apiTokenNameSchema = z.string().trim().min(1, 'Give the token a name.').max(100, 'A token name has at most 100 characters.');
 
@@ -106,7 +117,7 @@ export async function createApiToken(knex: Knex, email: string, name = 'api'): P
   const user = await requireUserByEmail(knex, email);
   const validName = apiTokenNameSchema.safeParse(name);
   if (!validName.success) throw new UserInputError(validName.error.issues[0]!.message);
-  return issueApiToken(knex, user.id, validName.data, { actor: 'cli' });
+  return issueApiToken(knex, user.id, validName.data, CLI);
 }
 
 export async function apiTokensOf(knex: Knex, email: string): Promise<ApiTokenRow[]> {
@@ -114,5 +125,5 @@ export async function apiTokensOf(knex: Knex, email: string): Promise<ApiTokenRo
 }
 
 export async function revokeApiTokenOf(knex: Knex, email: string, tokenId: number): Promise<ApiTokenRow> {
-  return revokeApiToken(knex, (await requireUserByEmail(knex, email)).id, tokenId, { actor: 'cli' });
+  return revokeApiToken(knex, (await requireUserByEmail(knex, email)).id, tokenId, CLI);
 }

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
+import type { Actor } from '../audit/audit.queries.js';
 import { HttpError } from '../http/errors.js';
 import { bearerToken } from '../ingest/ingest-auth.js';
 import { hashToken, parseToken } from '../integrations/tokens.js';
@@ -20,6 +21,9 @@ declare module 'express-serve-static-core' {
     caller?: Caller;
   }
 }
+
+/** The caller as the author of a change, for the audit log. */
+export const actorOf = (caller: Caller): Actor => ({ actor: caller.email, actorUserId: caller.userId });
 
 export async function loadCaller(knex: Knex, userId: number): Promise<Caller | undefined> {
   const user = await findUser(knex, userId);

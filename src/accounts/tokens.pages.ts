@@ -7,11 +7,9 @@ import { idParam } from '../http/query.js';
 import { UserInputError } from '../shared/user-input-error.js';
 import { listApiTokens } from './accounts.queries.js';
 import { apiTokenNameSchema, issueApiToken, revokeApiToken } from './accounts.service.js';
-import type { Caller } from './caller.js';
+import { actorOf, type Caller } from './caller.js';
 
 const createTokenForm = z.object({ name: apiTokenNameSchema });
-
-const actorOf = (caller: Caller) => ({ actor: caller.email, actorUserId: caller.userId });
 
 async function renderTokens(knex: Knex, res: Response, caller: Caller, status: number, view: { newToken?: string; error?: string; notice?: string; name?: string }) {
   const tokens = await listApiTokens(knex, caller.userId);

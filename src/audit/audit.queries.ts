@@ -12,6 +12,11 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
+/** Who made a change: the CLI, or a signed-in person (their email and user id). */
+export type Actor = { actor: 'cli' } | { actor: string; actorUserId: number };
+
+export const CLI: Actor = { actor: 'cli' };
+
 export async function recordAudit(knex: Knex, event: AuditEvent): Promise<void> {
   await knex('audit_events').insert({
     org_id: event.orgId,

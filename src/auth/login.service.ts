@@ -29,6 +29,20 @@ function hashOfNobody(): Promise<string> {
   return dummyHash;
 }
 
+/** Checks a signed-in person's current password, counting a wrong one against the account like a failed sign-in. */
+export async function confirmPassword(knex: Knex, email: string, password: string): Promise<Exclude<LoginResult, { outcome: 'signed_in' }> | { outcome: 'confirmed' }> {
+  const { failuresPerAccount, windowSeconds } = LOGIN_LIMITS;
+  const accountBucket = `login-account:${email}`;
+  const account = await currentHits(knex, accountBucket, windowSeconds);
+  if (account.hits >= failuresPerAccount) return { outcome: 'throttled', retryInSeconds: account.resetInSeconds };
+  const user = await findUserByEmail(knex, email);
+  if (!user || !(await verifyPassword(user.password_hash, password))) {
+    await hit(knex, accountBucket, windowSeconds);
+    return { outcome: 'invalid' };
+  }
+  return { outcome: 'confirmed' };
+}
+
 export async function attemptLogin(knex: Knex, input: { email: string; password: string; clientAddress: string }): Promise<LoginResult> {
   const email = input.email.trim().toLowerCase();
   const { failuresPerAccount, attemptsPerAddress, windowSeconds } = LOGIN_LIMITS;

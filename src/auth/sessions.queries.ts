@@ -50,3 +50,7 @@ export async function deleteSessionsOfUser(knex: Knex, userId: number): Promise<
 export async function deleteExpiredSessions(knex: Knex): Promise<number> {
   return knex('sessions').where('expires_at', '<=', knex.fn.now()).del();
 }
+
+export async function deleteOtherSessions(knex: Knex, userId: number, keepIdHash: string): Promise<number> {
+  return knex('sessions').where({ user_id: userId }).whereNot({ id_hash: keepIdHash }).del();
+}

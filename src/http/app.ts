@@ -4,7 +4,10 @@ import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import type { Knex } from 'knex';
 import { config, ROOT_DIR } from '../config.js';
+import { memberPages } from '../accounts/members.pages.js';
 import { tokenPages } from '../accounts/tokens.pages.js';
+import { passwordPages } from '../auth/password.pages.js';
+import { integrationPages } from '../integrations/integrations.pages.js';
 import { loginRoutes } from '../auth/login.routes.js';
 import { csrfProtection, loadWebSession } from '../auth/web-auth.js';
 import { groupPages } from '../groups/groups.pages.js';
@@ -37,7 +40,10 @@ function pageRoutes(knex: Knex): Router {
   pages.use(loginRoutes(knex));
   pages.use(homeRoutes(knex));
   pages.use(groupPages(knex));
+  pages.use(integrationPages(knex));
+  pages.use(memberPages(knex));
   pages.use(tokenPages(knex));
+  pages.use(passwordPages(knex));
   return pages;
 }
 

@@ -30,3 +30,12 @@ export async function findActiveIngestToken(knex: Knex, orgId: number, tokenHash
 export async function touchIngestToken(knex: Knex, orgId: number, id: number): Promise<void> {
   await touchLastUsed(knex, 'ingest_tokens', { org_id: orgId, id });
 }
+
+/** The live ingest tokens of the given organisations (hints only), for the integrations page. */
+export async function listLiveIngestTokens(knex: Knex, orgIds: number[]): Promise<IngestTokenRow[]> {
+  return knex('ingest_tokens')
+    .select('org_id', 'id', 'integration_id', 'token_hint', 'created_at', 'last_used_at', 'revoked_at')
+    .whereIn('org_id', orgIds)
+    .whereNull('revoked_at')
+    .orderBy('id');
+}

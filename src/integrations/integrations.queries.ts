@@ -83,3 +83,8 @@ export async function recordRunKnowledge(
 export async function listIntegrationsOf(knex: Knex, orgIds: number[]): Promise<IntegrationRow[]> {
   return knex('integrations').whereIn('org_id', orgIds).orderBy(['org_id', 'name']);
 }
+
+/** One integration, if it belongs to one of the given organisations. */
+export async function findIntegrationIn(knex: Knex, orgIds: number[], id: number): Promise<IntegrationRow | undefined> {
+  return knex('integrations').whereIn('org_id', orgIds).andWhere({ id }).first();
+}

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { recordAudit } from '../audit/audit.queries.js';
+import { CLI, recordAudit, type Actor } from '../audit/audit.queries.js';
 import { DEFAULT_REQUIRED_FIELDS, EMPLOYEE_ATTRIBUTES, type RecordField } from '../classify/types.js';
 import { requireOrganisation } from '../orgs/orgs.service.js';
 import { UserInputError } from '../shared/user-input-error.js';
@@ -76,14 +76,19 @@ export async function createIntegration(knex: Knex, input: CreateIntegrationInpu
   });
 }
 
-/** Revokes every ingest token of the integration and issues a new one. */
+/** Revokes every ingest token of the integration and issues a new one, returned once. */
+export async function rotateIngestTokenOf(knex: Knex, integration: IntegrationRow, by: Actor): Promise<{ token: string; revoked: number }> {
+  return knex.transaction(async (trx) => {
+    const revoked = await revokeIngestTokens(trx, integration.org_id, integration.id);
+    await recordAudit(trx, { orgId: integration.org_id, ...by, action: 'ingest_token.rotated', targetType: 'integration', targetId: integration.id, details: { revoked } });
+    return { token: await issueIngestToken(trx, integration), revoked };
+  });
+}
+
+/** The command line's rotation: the integration by organisation slug and name. */
 export async function rotateIngestToken(knex: Knex, orgSlug: string, name: string): Promise<{ integration: IntegrationRow; token: string; revoked: number }> {
   const organisation = await requireOrganisation(knex, orgSlug);
   const integration = await findIntegrationByName(knex, organisation.id, name);
   if (!integration) throw new UserInputError(`Organisation '${orgSlug}' has no integration named '${name}'. List them with: feedlog integration list --org ${orgSlug}`);
-  return knex.transaction(async (trx) => {
-    const revoked = await revokeIngestTokens(trx, organisation.id, integration.id);
-    await recordAudit(trx, { orgId: organisation.id, actor: 'cli', action: 'ingest_token.rotated', targetType: 'integration', targetId: integration.id, details: { revoked } });
-    return { integration, token: await issueIngestToken(trx, integration), revoked };
-  });
+  return { integration, ...(await rotateIngestTokenOf(knex, integration, CLI)) };
 }

@@ -19,3 +19,11 @@ export async function findOrganisationBySlug(knex: Knex, slug: string): Promise<
 export async function listOrganisations(knex: Knex): Promise<Organisation[]> {
   return knex('organisations').select('id', 'slug', 'name', 'created_at').orderBy('slug');
 }
+
+export async function listOrganisationsIn(knex: Knex, ids: number[]): Promise<Organisation[]> {
+  return knex('organisations').select('id', 'slug', 'name', 'created_at').whereIn('id', ids).orderBy('name');
+}
+
+export async function findOrganisationById(knex: Knex, id: number): Promise<Organisation | undefined> {
+  return knex('organisations').select('id', 'slug', 'name', 'created_at').where({ id }).first();
+}

@@ -1,0 +1,91 @@
+import { Router, type Response } from 'express';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { requireLogin } from '../auth/web-auth.js';
+import { HttpError, notFound } from '../http/errors.js';
+import { idParam } from '../http/query.js';
+import { listOrganisationsIn } from '../orgs/orgs.queries.js';
+import { UserInputError } from '../shared/user-input-error.js';
+import { listMembers } from './accounts.queries.js';
+import type { Caller } from './caller.js';
+import { addMember, changeMemberRole, MEMBER_ROLES, removeMember } from './members.service.js';
+import { adminOrgIds } from './roles.js';
+
+const addForm = z.object({ email: z.string().trim().min(1, 'Enter the email of the person to add.').max(320), role: z.enum(MEMBER_ROLES, 'Choose admin or ops.') });
+const roleForm = z.object({ role: z.enum(MEMBER_ROLES, 'Choose admin or ops.') });
+
+interface MembersView {
+  error?: string;
+  notice?: string;
+  created?: { email: string; password: string };
+}
+
+async function renderMembers(knex: Knex, res: Response, caller: Caller, status: number, view: MembersView = {}) {
+  const [organisations, members] = await Promise.all([listOrganisationsIn(knex, caller.orgIds), listMembers(knex, caller.orgIds)]);
+  const admin = adminOrgIds(caller);
+  const byOrg = organisations.map((org) => ({ ...org, canChange: admin.has(org.id), members: members.filter((m) => m.org_id === org.id) }));
+  res.status(status).render('members/index', { title: 'People · feedlog', organisations: byOrg, roles: MEMBER_ROLES, error: undefined, notice: undefined, created: undefined, ...view });
+}
+
+/** A mistake in a form (or the last admin) is shown on the page itself, with what to do. */
+async function orShowMistake(knex: Knex, res: Response, caller: Caller, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof UserInputError) return renderMembers(knex, res, caller, 400, { error: error.message });
+    if (error instanceof HttpError && error.status === 409) return renderMembers(knex, res, caller, 409, { error: error.detail });
+    throw error;
+  }
+}
+
+const orgPath = z.object({ orgId: idParam });
+const memberPath = orgPath.extend({ userId: idParam });
+
+/** Ids from the path; anything else than ids is no such object. */
+function pathIds<S extends z.ZodType>(schema: S, params: unknown): z.infer<S> {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw notFound('No such organisation or member.');
+  return parsed.data;
+}
+
+/** The people of the caller's organisations and their roles; admins add, change and remove them. */
+export function memberPages(knex: Knex): Router {
+  const router = Router();
+
+  router.get('/members', requireLogin, async (req, res) => {
+    await renderMembers(knex, res, req.caller!, 200, { notice: typeof req.query.done === 'string' ? 'Done.' : undefined });
+  });
+
+  router.post('/orgs/:orgId/members', requireLogin, async (req, res) => {
+    const caller = req.caller!;
+    const { orgId } = pathIds(orgPath, req.params);
+    const form = addForm.safeParse(req.body ?? {});
+    if (!form.success) return renderMembers(knex, res, caller, 400, { error: form.error.issues[0]!.message });
+    await orShowMistake(knex, res, caller, async () => {
+      const result = await addMember(knex, caller, orgId, form.data.email, form.data.role);
+      if (!result.generatedPassword) return res.redirect(303, '/members?done');
+      res.set('Cache-Control', 'no-store');
+      await renderMembers(knex, res, caller, 201, { created: { email: result.user.email, password: result.generatedPassword } });
+    });
+  });
+
+  router.post('/orgs/:orgId/members/:userId/role', requireLogin, async (req, res) => {
+    const { orgId, userId } = pathIds(memberPath, req.params);
+    const form = roleForm.safeParse(req.body ?? {});
+    if (!form.success) return renderMembers(knex, res, req.caller!, 400, { error: form.error.issues[0]!.message });
+    await orShowMistake(knex, res, req.caller!, async () => {
+      await changeMemberRole(knex, req.caller!, orgId, userId, form.data.role);
+      res.redirect(303, '/members?done');
+    });
+  });
+
+  router.post('/orgs/:orgId/members/:userId/remove', requireLogin, async (req, res) => {
+    const { orgId, userId } = pathIds(memberPath, req.params);
+    await orShowMistake(knex, res, req.caller!, async () => {
+      await removeMember(knex, req.caller!, orgId, userId);
+      res.redirect(303, '/members?done');
+    });
+  });
+
+  return router;
+}

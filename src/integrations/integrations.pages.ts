@@ -1,0 +1,55 @@
+import { Router, type Response } from 'express';
+import type { Knex } from 'knex';
+import { actorOf, type Caller } from '../accounts/caller.js';
+import { adminOrgIds, requireAdminOf } from '../accounts/roles.js';
+import { requireLogin } from '../auth/web-auth.js';
+import { notFound } from '../http/errors.js';
+import { idParam } from '../http/query.js';
+import { listOrganisationsIn } from '../orgs/orgs.queries.js';
+import { listLiveIngestTokens } from './ingest-tokens.queries.js';
+import { findIntegrationIn, listIntegrationsOf } from './integrations.queries.js';
+import { rotateIngestTokenOf, scheduleOf } from './integrations.service.js';
+import { describeSchedule, formatDuration } from './schedule.js';
+
+async function renderIntegrations(knex: Knex, res: Response, caller: Caller, status: number, rotated?: { integrationId: number; token: string }) {
+  const [organisations, integrations, tokens] = await Promise.all([
+    listOrganisationsIn(knex, caller.orgIds),
+    listIntegrationsOf(knex, caller.orgIds),
+    listLiveIngestTokens(knex, caller.orgIds),
+  ]);
+  const admin = adminOrgIds(caller);
+  const view = organisations.map((org) => ({
+    ...org,
+    canChange: admin.has(org.id),
+    integrations: integrations
+      .filter((i) => i.org_id === org.id)
+      .map((i) => ({
+        ...i,
+        schedule: describeSchedule(scheduleOf(i)),
+        grace: formatDuration(i.grace_seconds),
+        tokens: tokens.filter((t) => t.integration_id === i.id),
+        newToken: rotated?.integrationId === i.id ? rotated.token : undefined,
+      })),
+  }));
+  res.status(status).render('integrations/index', { title: 'Integrations · feedlog', organisations: view });
+}
+
+/** The integrations of the caller's organisations and their ingest tokens; admins rotate a token here. */
+export function integrationPages(knex: Knex): Router {
+  const router = Router();
+  router.get('/integrations', requireLogin, async (req, res) => {
+    await renderIntegrations(knex, res, req.caller!, 200);
+  });
+  router.post('/integrations/:id/rotate-token', requireLogin, async (req, res) => {
+    const caller = req.caller!;
+    const id = idParam.safeParse(req.params.id);
+    const integration = id.success ? await findIntegrationIn(knex, caller.orgIds, id.data) : undefined;
+    if (!integration) throw notFound(`No integration ${req.params.id}.`);
+    requireAdminOf(caller, integration.org_id, 'rotate ingest tokens');
+    const { token } = await rotateIngestTokenOf(knex, integration, actorOf(caller));
+    // Rendered at once rather than redirected: the token exists in clear only in this response.
+    res.set('Cache-Control', 'no-store');
+    await renderIntegrations(knex, res, caller, 201, { integrationId: integration.id, token });
+  });
+  return router;
+}
