@@ -10,9 +10,8 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { findUserByEmail, listApiTokens } from '../src/accounts/accounts.queries.js';
 import { createApiToken } from '../src/accounts/accounts.service.js';
-import { createApp } from '../src/http/app.js';
-import { createFixtureUsers, csrfFrom, emailOf, FIXTURE_PASSWORD, signIn, type BrowserSession, type FixtureUser } from './helpers/accounts.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { csrfFrom, emailOf, FIXTURE_PASSWORD, signIn, startWithFixtureUsers, type BrowserSession, type FixtureUser } from './helpers/accounts.js';
+import type { TestDatabase } from './helpers/database.js';
 import { makeRun } from './helpers/fixtures.js';
 import { postRun } from './helpers/ingest.js';
 import { appRoutes } from './helpers/routes.js';
@@ -92,10 +91,8 @@ const sessions = {} as Record<Who, Pick<BrowserSession, 'agent' | 'csrf'>>;
 const targets = {} as Record<Target, string>;
 
 before(async () => {
-  db = await createTestDatabase();
-  app = createApp({ knex: db.knex });
-  const fixtures = await createFixtureUsers(db.knex);
-  apiTokens = fixtures.apiTokens;
+  const fixtures = await startWithFixtureUsers();
+  ({ db, app, apiTokens } = fixtures);
   ingestA = fixtures.orgA.token;
   const runA = await postRun(app, ingestA, makeRun({ run_id: 'run-of-org-a', records: [failedRecord('A-SECRET-1', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'secret a title')] }));
   const runB = await postRun(app, fixtures.orgB.token, makeRun({ run_id: 'run-of-org-b', records: [failedRecord('B-PLAIN-1', 'Bruno', 'Brook', 'bruno.b@org-b.example', 'plain b title')] }));

@@ -4,9 +4,8 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createUser } from '../src/accounts/accounts.service.js';
 import { diffAgainstTruth, formatDifferences, loadExampleCorpus, type Difference } from '../src/classify/truth.js';
-import { createApp } from '../src/http/app.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { createFixtureUsers, type FixtureUser } from './helpers/accounts.js';
+import type { TestDatabase } from './helpers/database.js';
+import { startWithFixtureUsers, type FixtureUser } from './helpers/accounts.js';
 import { createExampleIntegration, makeRun } from './helpers/fixtures.js';
 import { postRun } from './helpers/ingest.js';
 
@@ -22,10 +21,8 @@ let runB: string;
 const get = (path: string, who: FixtureUser) => request(app).get(path).set('Authorization', `Bearer ${tokens[who]}`);
 
 before(async () => {
-  db = await createTestDatabase();
-  app = createApp({ knex: db.knex });
-  const fixtures = await createFixtureUsers(db.knex);
-  tokens = fixtures.apiTokens;
+  const fixtures = await startWithFixtureUsers();
+  ({ db, app, apiTokens: tokens } = fixtures);
   ingestA = fixtures.orgA.token;
   ingestB = fixtures.orgB.token;
   integrationB = String(fixtures.orgB.integration.id);

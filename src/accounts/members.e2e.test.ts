@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Express } from 'express';
-import { createFixtureUsers, emailOf, signIn, type BrowserSession } from '../../test/helpers/accounts.js';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
-import { createApp } from '../http/app.js';
+import { startWithFixtureUsers, emailOf, signIn, type BrowserSession } from '../../test/helpers/accounts.js';
+import type { TestDatabase } from '../../test/helpers/database.js';
 
 let db: TestDatabase;
 let app: Express;
@@ -11,9 +10,9 @@ let orgA: number;
 let owner: BrowserSession;
 
 before(async () => {
-  db = await createTestDatabase();
-  app = createApp({ knex: db.knex });
-  orgA = (await createFixtureUsers(db.knex)).orgA.organisation.id;
+  const fixtures = await startWithFixtureUsers();
+  ({ db, app } = fixtures);
+  orgA = fixtures.orgA.organisation.id;
   owner = await signIn(app, emailOf('owner'));
 });
 after(() => db.drop());

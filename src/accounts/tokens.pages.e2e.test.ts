@@ -2,17 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createFixtureUsers, emailOf, signIn } from '../../test/helpers/accounts.js';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
-import { createApp } from '../http/app.js';
+import { startWithFixtureUsers, emailOf, signIn } from '../../test/helpers/accounts.js';
+import type { TestDatabase } from '../../test/helpers/database.js';
 
 let db: TestDatabase;
 let app: Express;
 
 before(async () => {
-  db = await createTestDatabase();
-  app = createApp({ knex: db.knex });
-  await createFixtureUsers(db.knex);
+  ({ db, app } = await startWithFixtureUsers());
 });
 after(() => db.drop());
 

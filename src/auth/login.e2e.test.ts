@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import { resetPassword } from '../accounts/accounts.service.js';
 import { createApp } from '../http/app.js';
 import { hashToken } from '../integrations/tokens.js';
-import { createFixtureUsers, csrfFrom, emailOf, FIXTURE_PASSWORD, signIn } from '../../test/helpers/accounts.js';
+import { startWithFixtureUsers, csrfFrom, emailOf, FIXTURE_PASSWORD, signIn } from '../../test/helpers/accounts.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
 import { LOGIN_LIMITS } from './login.service.js';
 import { SESSION_COOKIE } from './sessions.js';
@@ -15,11 +15,9 @@ let db: TestDatabase;
 let app: Express;
 
 before(async () => {
-  db = await createTestDatabase();
-  app = createApp({ knex: db.knex });
+  ({ db, app } = await startWithFixtureUsers());
   // As behind a reverse proxy: X-Forwarded-For names the client, so tests can be many clients.
   app.set('trust proxy', true);
-  await createFixtureUsers(db.knex);
 });
 after(() => db.drop());
 // Each test starts with no sign-in failures counted.

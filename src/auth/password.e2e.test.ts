@@ -2,18 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createFixtureUsers, csrfFrom, emailOf, FIXTURE_PASSWORD, signIn } from '../../test/helpers/accounts.js';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
-import { createApp } from '../http/app.js';
+import { startWithFixtureUsers, csrfFrom, emailOf, FIXTURE_PASSWORD, signIn } from '../../test/helpers/accounts.js';
+import type { TestDatabase } from '../../test/helpers/database.js';
 import { LOGIN_LIMITS } from './login.service.js';
 
 let db: TestDatabase;
 let app: Express;
 
 before(async () => {
-  db = await createTestDatabase();
-  app = createApp({ knex: db.knex });
-  await createFixtureUsers(db.knex);
+  ({ db, app } = await startWithFixtureUsers());
 });
 after(() => db.drop());
 

@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createFixtureUsers, emailOf, signIn, type FixtureUser } from '../../test/helpers/accounts.js';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
+import { startWithFixtureUsers, emailOf, signIn, type FixtureUser } from '../../test/helpers/accounts.js';
+import type { TestDatabase } from '../../test/helpers/database.js';
 import { makeRun } from '../../test/helpers/fixtures.js';
 import { postRun } from '../../test/helpers/ingest.js';
-import { createApp } from '../http/app.js';
 
 let db: TestDatabase;
 let app: Express;
@@ -15,10 +14,8 @@ let ingestA: string;
 let runs = 0;
 
 before(async () => {
-  db = await createTestDatabase();
-  app = createApp({ knex: db.knex });
-  const fixtures = await createFixtureUsers(db.knex);
-  apiTokens = fixtures.apiTokens;
+  const fixtures = await startWithFixtureUsers();
+  ({ db, app, apiTokens } = fixtures);
   ingestA = fixtures.orgA.token;
 });
 after(() => db.drop());

@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Express } from 'express';
-import { createFixtureUsers, emailOf, signIn } from '../../test/helpers/accounts.js';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
+import { startWithFixtureUsers, emailOf, signIn } from '../../test/helpers/accounts.js';
+import type { TestDatabase } from '../../test/helpers/database.js';
 import { makeRun } from '../../test/helpers/fixtures.js';
 import { postRun } from '../../test/helpers/ingest.js';
-import { createApp } from '../http/app.js';
 
 let db: TestDatabase;
 let app: Express;
-let fixtures: Awaited<ReturnType<typeof createFixtureUsers>>;
+let fixtures: Awaited<ReturnType<typeof startWithFixtureUsers>>;
 
 before(async () => {
-  db = await createTestDatabase();
-  app = createApp({ knex: db.knex });
-  fixtures = await createFixtureUsers(db.knex);
+  fixtures = await startWithFixtureUsers();
+  ({ db, app } = fixtures);
 });
 after(() => db.drop());
 

@@ -3,6 +3,8 @@ import type { Express } from 'express';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { createApiToken, createUser } from '../../src/accounts/accounts.service.js';
+import { createApp } from '../../src/http/app.js';
+import { createTestDatabase } from './database.js';
 import { createOrgWithIntegration } from './fixtures.js';
 
 export const FIXTURE_PASSWORD = 'correct horse battery';
@@ -65,4 +67,11 @@ export async function signIn(app: Express, email: string, password = FIXTURE_PAS
       return csrfFrom((await agent.get('/settings/tokens')).text);
     },
   };
+}
+
+/** A fresh database (drop it after the file), the app on it, and the fixture users of createFixtureUsers. */
+export async function startWithFixtureUsers() {
+  const db = await createTestDatabase();
+  const app = createApp({ knex: db.knex });
+  return { db, app, ...(await createFixtureUsers(db.knex)) };
 }
