@@ -29,36 +29,30 @@ function hashOfNobody(): Promise<string> {
   return dummyHash;
 }
 
-/** Checks a signed-in person's current password, counting a wrong one against the account like a failed sign-in. */
-export async function confirmPassword(knex: Knex, email: string, password: string): Promise<Exclude<LoginResult, { outcome: 'signed_in' }> | { outcome: 'confirmed' }> {
+/**
+ * The password check of both sign-in and password change: refused while the
+ * account is locked out, counted as a failure when wrong, and the failures
+ * forgotten when right.
+ */
+export async function checkAccountPassword(knex: Knex, email: string, password: string): Promise<LoginResult> {
   const { failuresPerAccount, windowSeconds } = LOGIN_LIMITS;
   const accountBucket = `login-account:${email}`;
   const account = await currentHits(knex, accountBucket, windowSeconds);
   if (account.hits >= failuresPerAccount) return { outcome: 'throttled', retryInSeconds: account.resetInSeconds };
-  const user = await findUserByEmail(knex, email);
-  if (!user || !(await verifyPassword(user.password_hash, password))) {
-    await hit(knex, accountBucket, windowSeconds);
-    return { outcome: 'invalid' };
-  }
-  return { outcome: 'confirmed' };
-}
-
-export async function attemptLogin(knex: Knex, input: { email: string; password: string; clientAddress: string }): Promise<LoginResult> {
-  const email = input.email.trim().toLowerCase();
-  const { failuresPerAccount, attemptsPerAddress, windowSeconds } = LOGIN_LIMITS;
-  const accountBucket = `login-account:${email}`;
-
-  const address = await hit(knex, `login-address:${input.clientAddress}`, windowSeconds);
-  if (address.hits > attemptsPerAddress) return { outcome: 'throttled', retryInSeconds: address.resetInSeconds };
-  const account = await currentHits(knex, accountBucket, windowSeconds);
-  if (account.hits >= failuresPerAccount) return { outcome: 'throttled', retryInSeconds: account.resetInSeconds };
 
   const user = await findUserByEmail(knex, email);
-  const passwordMatches = await verifyPassword(user?.password_hash ?? (await hashOfNobody()), input.password);
+  const passwordMatches = await verifyPassword(user?.password_hash ?? (await hashOfNobody()), password);
   if (!user || !passwordMatches || user.disabled_at) {
     await hit(knex, accountBucket, windowSeconds);
     return { outcome: 'invalid' };
   }
   await resetHits(knex, accountBucket);
   return { outcome: 'signed_in', userId: user.id };
+}
+
+export async function attemptLogin(knex: Knex, input: { email: string; password: string; clientAddress: string }): Promise<LoginResult> {
+  const { attemptsPerAddress, windowSeconds } = LOGIN_LIMITS;
+  const address = await hit(knex, `login-address:${input.clientAddress}`, windowSeconds);
+  if (address.hits > attemptsPerAddress) return { outcome: 'throttled', retryInSeconds: address.resetInSeconds };
+  return checkAccountPassword(knex, input.email.trim().toLowerCase(), input.password);
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { changeOwnPassword } from '../accounts/accounts.service.js';
 import { actorOf } from '../accounts/caller.js';
 import { MIN_PASSWORD_LENGTH } from '../accounts/passwords.js';
-import { confirmPassword } from './login.service.js';
+import { checkAccountPassword } from './login.service.js';
 import { requireLogin } from './web-auth.js';
 
 const passwordForm = z
@@ -28,9 +28,9 @@ export function passwordPages(knex: Knex): Router {
     const caller = req.caller!;
     const form = passwordForm.safeParse(req.body ?? {});
     if (!form.success) return render(res, 400, { error: form.error.issues[0]!.message });
-    const confirmed = await confirmPassword(knex, caller.email, form.data.current);
+    const confirmed = await checkAccountPassword(knex, caller.email, form.data.current);
     if (confirmed.outcome === 'throttled') return render(res, 429, { error: 'Too many wrong passwords. Wait a few minutes and try again.' });
-    if (confirmed.outcome === 'invalid') return render(res, 400, { error: 'Your current password is not right.' });
+    if (confirmed.outcome !== 'signed_in') return render(res, 400, { error: 'Your current password is not right.' });
     await changeOwnPassword(knex, caller.userId, req.webSession!.idHash, form.data.password, actorOf(caller));
     res.redirect(303, '/settings/password?changed');
   });
