@@ -196,6 +196,10 @@ describe('CSRF protection of forms', () => {
     assert.match(crossSite.text, /another site/);
     const sameSite = await owner.agent.post('/settings/tokens').type('form').send({ name: 'x', _csrf: await owner.csrf() });
     assert.equal(sameSite.status, 201);
+    // An opaque origin leaves the decision to the token.
+    const opaque = await owner.agent.post('/settings/tokens').set('Origin', 'null').type('form').send({ name: 'x', _csrf: await owner.csrf() });
+    assert.equal(opaque.status, 201);
+    assert.equal((await owner.agent.post('/settings/tokens').set('Origin', 'null').type('form').send({ name: 'x', _csrf: stolen })).status, 403);
   });
 
   test('a refused form is explained on an HTML page to a browser, and as problem+json to a script', async () => {

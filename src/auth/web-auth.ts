@@ -71,9 +71,11 @@ export const csrfProtection: RequestHandler = (req, res, next) => {
   // Set before the check, so that the error page of a refused form can still offer its own forms.
   res.locals.csrfToken = maskCsrfSecret(secret!);
   if (!SAFE_METHODS.has(req.method)) {
+    // An opaque origin ("null", sent by some privacy settings) proves nothing
+    // either way: the token alone decides then.
     const origin = req.get('origin');
     const publicOrigin = new URL(config().publicUrl).origin;
-    if (origin && origin !== ownOrigin(req) && origin !== publicOrigin) {
+    if (origin && origin !== 'null' && origin !== ownOrigin(req) && origin !== publicOrigin) {
       throw new HttpError(403, 'Forbidden', 'This form was sent from another site. Open feedlog itself and try again.');
     }
     const token = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD] ?? req.get('x-csrf-token');

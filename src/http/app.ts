@@ -74,6 +74,10 @@ export function createApp({ knex, ingestLimits }: AppDependencies): Express {
           frameAncestors: ["'none'"],
         },
       },
+      // Not helmet's no-referrer: with it Chromium sends `Origin: null` on our own
+      // form posts. same-origin still keeps our URLs (which can name employees)
+      // from other sites.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   app.use('/static', express.static(path.join(ROOT_DIR, 'public'), { maxAge: '1h', index: false }));

@@ -20,4 +20,6 @@ test('pages carry a strict Content-Security-Policy and the other helmet headers'
   assert.equal(response.headers['x-content-type-options'], 'nosniff');
   assert.ok(response.headers['strict-transport-security']);
   assert.equal(response.headers['x-powered-by'], undefined);
+  // same-origin, not no-referrer: under no-referrer Chromium posts our own forms with `Origin: null`.
+  assert.equal(response.headers['referrer-policy'], 'same-origin');
 });
