@@ -16,9 +16,17 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** The first characters, safe to show in lists so a person can tell tokens apart. */
+/** Visible characters of the secret in a hint: enough to tell tokens apart, far too few to guess the rest. */
+export const HINT_SECRET_CHARACTERS = 4;
+
+/**
+ * The kind, the id and the first characters of the secret, safe to show in
+ * lists and the audit log. The secret is base64url, so it may hold `_` itself:
+ * the prefix is matched, never found by the last `_`.
+ */
 export function tokenHint(token: string): string {
-  return `${token.slice(0, token.lastIndexOf('_') + 5)}…`;
+  const prefix = /^fl_[a-z]+_\d+_/.exec(token)?.[0] ?? '';
+  return `${token.slice(0, prefix.length + HINT_SECRET_CHARACTERS)}…`;
 }
 
 export function parseToken(token: string): { kind: TokenKind; scopeId: number } | undefined {
