@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import express from 'express';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, serveApp, type ServedApp } from '../helpers/browser.js';
+import { launchBrowser, serveApp, withPage, type ServedApp } from '../helpers/browser.js';
 
 // The harness itself: a page that breaks the rules must be caught, or "no problems" proves nothing.
 let served: ServedApp;
@@ -41,18 +41,14 @@ after(async () => {
 });
 
 test('a clean page under a strict CSP has no problems', { timeout: 30_000 }, async () => {
-  const watched = await openPage(browser);
-  try {
+  await withPage(browser, async (watched) => {
     await watched.page.goto(`${served.url}/clean`);
     await watched.assertNoProblems();
-  } finally {
-    await watched.close();
-  }
+  });
 });
 
 test('console errors, uncaught errors and CSP violations are all recorded, and fail assertNoProblems', { timeout: 30_000 }, async () => {
-  const watched = await openPage(browser);
-  try {
+  await withPage(browser, async (watched) => {
     await watched.page.goto(`${served.url}/broken`);
     await assert.rejects(watched.assertNoProblems(), /the page had problems/);
     assert.equal(await watched.page.title(), 'broken', 'the inline script was blocked');
@@ -65,7 +61,5 @@ test('console errors, uncaught errors and CSP violations are all recorded, and f
     assert.ok(csp.some((text) => text.startsWith('script-src-elem blocked inline')), 'the securitypolicyviolation event');
     assert.ok(csp.some((text) => text.startsWith('style-src-attr blocked inline')), 'the inline style');
     assert.ok(!watched.problems.some((problem) => problem.text.includes('favicon.ico')), "the browser's own favicon request is not the page's problem");
-  } finally {
-    await watched.close();
-  }
+  });
 });

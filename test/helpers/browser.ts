@@ -155,3 +155,13 @@ export function computedStyle(locator: Locator, properties: readonly string[]): 
     return Object.fromEntries(names.map((name) => [name, style.getPropertyValue(name)]));
   }, properties);
 }
+
+/** Runs `use` on a fresh watched page (see openPage) and closes the page whatever happens. */
+export async function withPage(browser: Browser, use: (watched: WatchedPage) => Promise<void>): Promise<void> {
+  const watched = await openPage(browser);
+  try {
+    await use(watched);
+  } finally {
+    await watched.close();
+  }
+}
