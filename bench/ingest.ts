@@ -4,35 +4,18 @@
  * (parse, validate, classify, store). Prints records/second and the ratio of
  * the two, measured in the same run, so a noisy machine affects both alike.
  */
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
-import pg from 'pg';
-import { config } from '../src/config.js';
-import { createKnex } from '../src/db/database.js';
-import { ensureEmbeddedPostgres } from '../src/db/embedded.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { createApp } from '../src/http/app.js';
 import { createIntegration } from '../src/integrations/integrations.service.js';
 import { createOrganisation } from '../src/orgs/orgs.service.js';
-import { withDatabaseName } from '../test/helpers/database-url.js';
 import { postRun } from '../test/helpers/ingest.js';
 import { makeLargeRun } from '../test/helpers/large-run.js';
-
-const DATABASE = 'feedlog_bench';
+import { benchDatabase } from './database.js';
 
 export async function benchIngest(): Promise<void> {
-  const { databaseUrl, dataDir, embeddedPgPort } = config();
-  const server = databaseUrl ? undefined : await ensureEmbeddedPostgres(path.join(dataDir, 'bench'), embeddedPgPort + 20);
-  const adminUrl = databaseUrl ? withDatabaseName(databaseUrl, 'postgres') : server!.url('postgres');
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  await admin.end();
-  const knex = createKnex(withDatabaseName(adminUrl, DATABASE), 5);
+  const { knex, close } = await benchDatabase('feedlog_bench');
   try {
-    await migrateToLatest(knex);
     await createOrganisation(knex, 'bench', 'Benchmark');
     const app = createApp({ knex });
     const timings: Record<number, number> = {};
@@ -49,7 +32,6 @@ export async function benchIngest(): Promise<void> {
     const ratio = timings[100_000]! / timings[10_000]!;
     console.log(`ingest: 100k / 10k time ratio ${ratio.toFixed(2)} (10.00 would be exactly linear)`);
   } finally {
-    await knex.destroy();
-    await server?.release();
+    await close();
   }
 }

@@ -2,10 +2,13 @@
 import { logToStderr } from '../src/logger.js';
 import { benchClassify } from './classify.js';
 import { benchIngest } from './ingest.js';
+import { benchReads } from './reads.js';
 
 logToStderr();
 console.log('== classify (pure, in memory) ==');
 await benchClassify();
 console.log('\n== ingest (HTTP + PostgreSQL) ==');
 await benchIngest();
+console.log('\n== reads with identity (HTTP + PostgreSQL) ==');
+await benchReads();
 process.exit(0);
