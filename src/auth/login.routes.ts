@@ -45,7 +45,10 @@ export function loginRoutes(knex: Knex): Router {
     const next = safeNext(req.body?.next);
     if (!form.success) return renderLogin(knex, res, 400, { email, next, error: form.error.issues[0]!.message });
 
-    const result = await attemptLogin(knex, { email: form.data.email, password: form.data.password, clientAddress: req.ip ?? 'unknown' });
+    const clientAddress = req.ip ?? 'unknown';
+    const result = await attemptLogin(knex, { email: form.data.email, password: form.data.password, clientAddress });
+    // Operators see refused sign-ins (a run of them is an attack); the words to the person stay the same.
+    if (result.outcome !== 'signed_in') logger().warn({ clientAddress, outcome: result.outcome }, 'sign-in refused');
     if (result.outcome === 'throttled') {
       res.set('Retry-After', String(result.retryInSeconds));
       // The same words whether or not the account exists.
