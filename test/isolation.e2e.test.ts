@@ -18,11 +18,12 @@ import { appRoutes } from './helpers/routes.js';
 
 type Kind = 'public' | 'ingest' | 'api-read' | 'api-admin-write' | 'page-read' | 'page-admin-write' | 'page-own-write';
 /** What a path parameter points at: always an object of org-a, or the owner's own API token. */
-type Target = 'run' | 'group' | 'employee' | 'ownerToken' | 'integration' | 'org' | 'teammateUser';
+type Target = 'run' | 'group' | 'employee' | 'ownerToken' | 'integration' | 'org' | 'teammateUser' | 'ingestTokenA';
 
 interface RouteSpec {
   kind: Kind;
   params?: Record<string, Target>;
+  /** The form or JSON body; a value `:target` is replaced by that target's id. */
   body?: Record<string, string>;
   /** Text a reader of org-a finds in the answer, and (for lists) the text the outsider finds instead. */
   shows?: { a: string; b?: string };
@@ -53,7 +54,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /error-groups': { kind: 'page-read', shows: { a: 'secret a title', b: 'plain b title' } },
   'POST /error-groups/:id/status': { kind: 'page-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
   'GET /integrations': { kind: 'page-read', shows: { a: 'A flow', b: 'B flow' } },
-  'POST /integrations/:id/rotate-token': { kind: 'page-admin-write', params: { id: 'integration' }, succeeds: 201 },
+  'POST /integrations/:id/rotate-token': { kind: 'page-admin-write', params: { id: 'integration' }, body: { replaces: ':ingestTokenA' }, succeeds: 201 },
   'GET /members': { kind: 'page-read', shows: { a: 'teammate@example.com', b: 'outsider@example.com' } },
   'POST /orgs/:orgId/members': { kind: 'page-admin-write', params: { orgId: 'org' }, body: { email: 'new.person@example.com', role: 'ops' }, succeeds: 201 },
   'POST /orgs/:orgId/members/:userId/role': { kind: 'page-admin-write', params: { orgId: 'org', userId: 'teammateUser' }, body: { role: 'ops' } },
@@ -112,6 +113,7 @@ before(async () => {
     integration: String(fixtures.orgA.integration.id),
     org: String(fixtures.orgA.organisation.id),
     teammateUser: String(userIds.teammate),
+    ingestTokenA: String((await db.knex('ingest_tokens').where({ org_id: fixtures.orgA.organisation.id }).max('id as id').first())!.id),
   });
   // The start of org-a's ingest tokens, as the integrations page shows it.
   ORG_A_MARKERS.push(`fl_ing_${fixtures.orgA.organisation.id}_`);
@@ -130,6 +132,9 @@ type Verb = 'get' | 'post' | 'patch';
 const pathOf = (route: string, spec: RouteSpec) =>
   route.split(' ')[1]!.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(targets[spec.params?.[name] ?? assert.fail(`${route}: say in ROUTES what :${name} is`)]));
 
+const bodyOf = (spec: RouteSpec): Record<string, string> =>
+  Object.fromEntries(Object.entries(spec.body ?? {}).map(([name, value]) => [name, value.startsWith(':') ? targets[value.slice(1) as Target] : value]));
+
 async function send(route: string, spec: RouteSpec, who: Who, csrf?: string | null): Promise<request.Response> {
   const verb = route.split(' ')[0]!.toLowerCase() as Verb;
   const path = pathOf(route, spec);
@@ -137,12 +142,12 @@ async function send(route: string, spec: RouteSpec, who: Who, csrf?: string | nu
     const req = request(app)[verb](path);
     if (who !== 'anonymous') req.set('Authorization', `Bearer ${apiTokens[who]}`);
     if (spec.kind === 'ingest') return req.set('Content-Type', 'application/json').send(JSON.stringify(makeRun({ run_id: `by-${who}` })));
-    return spec.body ? req.send(spec.body) : req;
+    return spec.body ? req.send(bodyOf(spec)) : req;
   }
   const session = sessions[who];
   const req = session.agent[verb](path).set('Accept', 'text/html');
   if (verb === 'get') return req;
-  const form: Record<string, string> = { ...spec.body };
+  const form: Record<string, string> = bodyOf(spec);
   if (csrf !== null) form._csrf = csrf ?? (await session.csrf());
   return req.type('form').send(form);
 }

@@ -30,6 +30,13 @@ describe('the people page', () => {
     assert.match(page.text, /owner@example.com/);
     assert.doesNotMatch(page.text, /outsider@example.com/);
     assert.doesNotMatch(page.text, /Change role|Remove/, 'ops cannot change people');
+    // The notice after a change comes from a fixed list, never from free text in the URL.
+    for (const query of ['done=removed&who=%3Cscript%3Ealert(1)%3C%2Fscript%3E', 'done=hacked&who=a%40example.com']) {
+      const odd = await teammate.agent.get(`/members?${query}`);
+      assert.equal(odd.status, 200);
+      assert.doesNotMatch(odd.text, /role="status"|<script>alert/);
+    }
+    assert.match((await teammate.agent.get('/members?done=removed&who=a%40example.com')).text, /a@example.com is no longer a member/);
   });
 
   test('an admin adds a new person, who gets a password shown once and can sign in with it', async () => {

@@ -27,6 +27,16 @@ async function renderMembers(knex: Knex, res: Response, caller: Caller, status: 
   res.status(status).render('members/index', { title: 'People · feedlog', organisations: byOrg, roles: MEMBER_ROLES, error: undefined, notice: undefined, created: undefined, ...view });
 }
 
+/** What the page says after a change, by the code in `?done=` (never free text from the URL). */
+const DONE = {
+  added: (who: string) => `${who} is a member now.`,
+  made_admin: (who: string) => `${who} is an admin now.`,
+  made_ops: (who: string) => `${who} has the ops role now.`,
+  removed: (who: string) => `${who} is no longer a member.`,
+} as const;
+const doneQuery = z.object({ done: z.enum(Object.keys(DONE) as [keyof typeof DONE]), who: z.email() });
+const doneUrl = (done: keyof typeof DONE, who: string) => `/members?${new URLSearchParams({ done, who })}`;
+
 /** A mistake in a form (or the last admin) is shown on the page itself, with what to do. */
 async function orShowMistake(knex: Knex, res: Response, caller: Caller, work: () => Promise<void>): Promise<void> {
   try {
@@ -53,7 +63,8 @@ export function memberPages(knex: Knex): Router {
   const router = Router();
 
   router.get('/members', requireLogin, async (req, res) => {
-    await renderMembers(knex, res, req.caller!, 200, { notice: typeof req.query.done === 'string' ? 'Done.' : undefined });
+    const done = doneQuery.safeParse(req.query);
+    await renderMembers(knex, res, req.caller!, 200, { notice: done.success ? DONE[done.data.done](done.data.who) : undefined });
   });
 
   router.post('/orgs/:orgId/members', requireLogin, async (req, res) => {
@@ -63,7 +74,7 @@ export function memberPages(knex: Knex): Router {
     if (!form.success) return renderMembers(knex, res, caller, 400, { error: form.error.issues[0]!.message });
     await orShowMistake(knex, res, caller, async () => {
       const result = await addMember(knex, caller, orgId, form.data.email, form.data.role);
-      if (!result.generatedPassword) return res.redirect(303, '/members?done');
+      if (!result.generatedPassword) return res.redirect(303, doneUrl('added', result.user.email));
       res.set('Cache-Control', 'no-store');
       await renderMembers(knex, res, caller, 201, { created: { email: result.user.email, password: result.generatedPassword } });
     });
@@ -74,16 +85,16 @@ export function memberPages(knex: Knex): Router {
     const form = roleForm.safeParse(req.body ?? {});
     if (!form.success) return renderMembers(knex, res, req.caller!, 400, { error: form.error.issues[0]!.message });
     await orShowMistake(knex, res, req.caller!, async () => {
-      await changeMemberRole(knex, req.caller!, orgId, userId, form.data.role);
-      res.redirect(303, '/members?done');
+      const email = await changeMemberRole(knex, req.caller!, orgId, userId, form.data.role);
+      res.redirect(303, doneUrl(form.data.role === 'admin' ? 'made_admin' : 'made_ops', email));
     });
   });
 
   router.post('/orgs/:orgId/members/:userId/remove', requireLogin, async (req, res) => {
     const { orgId, userId } = pathIds(memberPath, req.params);
     await orShowMistake(knex, res, req.caller!, async () => {
-      await removeMember(knex, req.caller!, orgId, userId);
-      res.redirect(303, '/members?done');
+      const email = await removeMember(knex, req.caller!, orgId, userId);
+      res.redirect(303, doneUrl('removed', email));
     });
   });
 

@@ -34,27 +34,31 @@ export async function addMember(knex: Knex, caller: Caller, orgId: number, email
   return createUser(knex, { email, role, orgSlug: organisation.slug }, actorOf(caller));
 }
 
-export async function changeMemberRole(knex: Knex, caller: Caller, orgId: number, userId: number, role: OrgRole): Promise<void> {
+/** Returns the member's email. */
+export async function changeMemberRole(knex: Knex, caller: Caller, orgId: number, userId: number, role: OrgRole): Promise<string> {
   await organisationToManage(knex, caller, orgId);
-  await knex.transaction(async (trx) => {
+  return knex.transaction(async (trx) => {
     const admins = await lockAdmins(trx, orgId);
     const membership = await findMembership(trx, orgId, userId);
     if (!membership) throw notFound(`No member ${userId} in this organisation.`);
-    if (membership.role === role) return;
+    if (membership.role === role) return membership.email;
     if (membership.role === 'admin' && admins.length === 1) throw lastAdmin();
     await upsertMembership(trx, orgId, userId, role);
     await recordAudit(trx, { orgId, ...actorOf(caller), action: 'member.role_changed', targetType: 'user', targetId: userId, details: { email: membership.email, from: membership.role, to: role } });
+    return membership.email;
   });
 }
 
-export async function removeMember(knex: Knex, caller: Caller, orgId: number, userId: number): Promise<void> {
+/** Returns the former member's email. */
+export async function removeMember(knex: Knex, caller: Caller, orgId: number, userId: number): Promise<string> {
   await organisationToManage(knex, caller, orgId);
-  await knex.transaction(async (trx) => {
+  return knex.transaction(async (trx) => {
     const admins = await lockAdmins(trx, orgId);
     const membership = await findMembership(trx, orgId, userId);
     if (!membership) throw notFound(`No member ${userId} in this organisation.`);
     if (membership.role === 'admin' && admins.length === 1) throw lastAdmin();
     await deleteMembership(trx, orgId, userId);
     await recordAudit(trx, { orgId, ...actorOf(caller), action: 'member.removed', targetType: 'user', targetId: userId, details: { email: membership.email, role: membership.role } });
+    return membership.email;
   });
 }

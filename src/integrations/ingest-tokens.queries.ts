@@ -39,3 +39,9 @@ export async function listLiveIngestTokens(knex: Knex, orgIds: number[]): Promis
     .whereNull('revoked_at')
     .orderBy('id');
 }
+
+/** The id of the integration's newest live token; 0 when it has none. */
+export async function newestLiveIngestTokenId(knex: Knex, orgId: number, integrationId: number): Promise<number> {
+  const row = await knex('ingest_tokens').max('id as id').where({ org_id: orgId, integration_id: integrationId }).whereNull('revoked_at').first();
+  return Number(row?.id ?? 0);
+}

@@ -5,6 +5,7 @@ import { startWithFixtureUsers, emailOf, signIn } from '../../test/helpers/accou
 import type { TestDatabase } from '../../test/helpers/database.js';
 import { makeRun } from '../../test/helpers/fixtures.js';
 import { postRun } from '../../test/helpers/ingest.js';
+import { tokenHint } from './tokens.js';
 
 let db: TestDatabase;
 let app: Express;
@@ -25,7 +26,7 @@ describe('the integrations page', () => {
     assert.equal(page.status, 200);
     assert.match(page.text, /A flow/);
     assert.match(page.text, /every 15 minutes|15m/);
-    assert.ok(page.text.includes(fixtures.orgA.token.slice(0, fixtures.orgA.token.lastIndexOf('_') + 5)), 'the hint');
+    assert.ok(page.text.includes(tokenHint(fixtures.orgA.token)), 'the hint');
     assert.ok(!page.text.includes(fixtures.orgA.token), 'not the token');
     assert.doesNotMatch(page.text, /B flow/);
     assert.doesNotMatch(page.text, /Rotate ingest token/, 'ops may not rotate');
@@ -34,7 +35,9 @@ describe('the integrations page', () => {
   test('an admin rotates the ingest token: the new one is shown once and works, the old one stops at once, and it is audited', async () => {
     const owner = await signIn(app, emailOf('owner'));
     assert.match((await owner.agent.get('/integrations')).text, /Rotate ingest token/);
-    const rotated = await owner.agent.post(rotatePath()).type('form').send({ _csrf: await owner.csrf() });
+    const replaces = /name="replaces" value="(\d+)"/.exec((await owner.agent.get('/integrations')).text)![1]!;
+    const form = { replaces, _csrf: await owner.csrf() };
+    const rotated = await owner.agent.post(rotatePath()).type('form').send(form);
     assert.equal(rotated.status, 201);
     assert.equal(rotated.headers['cache-control'], 'no-store');
     const token = /<code id="new-ingest-token">([^<]+)<\/code>/.exec(rotated.text)?.[1];
@@ -46,16 +49,24 @@ describe('the integrations page', () => {
     assert.equal(audit.actor, emailOf('owner'));
     assert.equal(audit.details.revoked, 1);
     fixtures.orgA.token = token;
+
+    // The same form again (a reload of the page showing the token) rotates nothing: the token shown stays in force.
+    const again = await owner.agent.post(rotatePath()).type('form').send(form);
+    assert.equal(again.status, 409);
+    assert.match(again.text, /rotated already since the page was loaded/);
+    assert.equal((await postRun(app, token, makeRun({ run_id: 'still-the-new-token' }))).status, 201);
+    assert.equal((await db.knex('audit_events').where({ action: 'ingest_token.rotated' })).length, 1);
+    assert.doesNotMatch(rotated.text, /action="\/integrations\/\d+\/rotate-token"/, 'no rotate button under a token just shown');
   });
 
   test('ops and support are refused with 403, another organisation gets 404, and nothing changes', async () => {
     const before = await db.knex('ingest_tokens').whereNull('revoked_at').select('id');
     for (const who of ['teammate', 'support'] as const) {
       const session = await signIn(app, emailOf(who));
-      assert.equal((await session.agent.post(rotatePath()).type('form').send({ _csrf: await session.csrf() })).status, 403, who);
+      assert.equal((await session.agent.post(rotatePath()).type('form').send({ replaces: '1', _csrf: await session.csrf() })).status, 403, who);
     }
     const outsider = await signIn(app, emailOf('outsider'));
-    assert.equal((await outsider.agent.post(rotatePath()).type('form').send({ _csrf: await outsider.csrf() })).status, 404);
+    assert.equal((await outsider.agent.post(rotatePath()).type('form').send({ replaces: '1', _csrf: await outsider.csrf() })).status, 404);
     assert.deepEqual(await db.knex('ingest_tokens').whereNull('revoked_at').select('id'), before);
   });
 });

@@ -1,15 +1,19 @@
 import { Router, type Response } from 'express';
 import type { Knex } from 'knex';
+import { z } from 'zod';
 import { actorOf, type Caller } from '../accounts/caller.js';
 import { adminOrgIds, requireAdminOf } from '../accounts/roles.js';
 import { requireLogin } from '../auth/web-auth.js';
-import { notFound } from '../http/errors.js';
+import { HttpError, notFound } from '../http/errors.js';
 import { idParam } from '../http/query.js';
 import { listOrganisationsIn } from '../orgs/orgs.queries.js';
 import { listLiveIngestTokens } from './ingest-tokens.queries.js';
 import { findIntegrationIn, listIntegrationsOf } from './integrations.queries.js';
 import { rotateIngestTokenOf, scheduleOf } from './integrations.service.js';
 import { describeSchedule, formatDuration } from './schedule.js';
+
+/** The token the form meant to replace (0: none), so that a form sent twice rotates once. */
+const rotateForm = z.object({ replaces: z.coerce.number().int().min(0) });
 
 async function renderIntegrations(knex: Knex, res: Response, caller: Caller, status: number, rotated?: { integrationId: number; token: string }) {
   const [organisations, integrations, tokens] = await Promise.all([
@@ -28,6 +32,7 @@ async function renderIntegrations(knex: Knex, res: Response, caller: Caller, sta
         schedule: describeSchedule(scheduleOf(i)),
         grace: formatDuration(i.grace_seconds),
         tokens: tokens.filter((t) => t.integration_id === i.id),
+        newestTokenId: Math.max(0, ...tokens.filter((t) => t.integration_id === i.id).map((t) => t.id)),
         newToken: rotated?.integrationId === i.id ? rotated.token : undefined,
       })),
   }));
@@ -46,7 +51,9 @@ export function integrationPages(knex: Knex): Router {
     const integration = id.success ? await findIntegrationIn(knex, caller.orgIds, id.data) : undefined;
     if (!integration) throw notFound(`No integration ${req.params.id}.`);
     requireAdminOf(caller, integration.org_id, 'rotate ingest tokens');
-    const { token } = await rotateIngestTokenOf(knex, integration, actorOf(caller));
+    const form = rotateForm.safeParse(req.body ?? {});
+    if (!form.success) throw new HttpError(400, 'Bad Request', 'The form lacks the token it replaces: reload the integrations page and try again.');
+    const { token } = await rotateIngestTokenOf(knex, integration, actorOf(caller), form.data.replaces);
     // Rendered at once rather than redirected: the token exists in clear only in this response.
     res.set('Cache-Control', 'no-store');
     await renderIntegrations(knex, res, caller, 201, { integrationId: integration.id, token });

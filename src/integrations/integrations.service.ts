@@ -3,8 +3,9 @@ import { CLI, recordAudit, type Actor } from '../audit/audit.queries.js';
 import { DEFAULT_REQUIRED_FIELDS, EMPLOYEE_ATTRIBUTES, type RecordField } from '../classify/types.js';
 import { requireOrganisation } from '../orgs/orgs.service.js';
 import { UserInputError } from '../shared/user-input-error.js';
-import { insertIngestToken, revokeIngestTokens } from './ingest-tokens.queries.js';
-import { findIntegrationByName, insertIntegration, type IntegrationRow } from './integrations.queries.js';
+import { HttpError } from '../http/errors.js';
+import { insertIngestToken, newestLiveIngestTokenId, revokeIngestTokens } from './ingest-tokens.queries.js';
+import { findIntegrationByName, insertIntegration, lockIntegration, type IntegrationRow } from './integrations.queries.js';
 import { parseDuration, parseSchedule, type Schedule } from './schedule.js';
 import { generateToken, hashToken, tokenHint } from './tokens.js';
 
@@ -76,9 +77,18 @@ export async function createIntegration(knex: Knex, input: CreateIntegrationInpu
   });
 }
 
-/** Revokes every ingest token of the integration and issues a new one, returned once. */
-export async function rotateIngestTokenOf(knex: Knex, integration: IntegrationRow, by: Actor): Promise<{ token: string; revoked: number }> {
+/**
+ * Revokes every ingest token of the integration and issues a new one, returned
+ * once. A page says which token it meant to replace (`replaces`, 0 for none):
+ * if another has been issued since (a reloaded page posting its form again,
+ * another admin), nothing is rotated, so the token last shown stays the one in force.
+ */
+export async function rotateIngestTokenOf(knex: Knex, integration: IntegrationRow, by: Actor, replaces?: number): Promise<{ token: string; revoked: number }> {
   return knex.transaction(async (trx) => {
+    await lockIntegration(trx, integration.org_id, integration.id);
+    if (replaces !== undefined && (await newestLiveIngestTokenId(trx, integration.org_id, integration.id)) !== replaces) {
+      throw new HttpError(409, 'Conflict', 'This ingest token was rotated already since the page was loaded (a reload sends the form again, or another admin rotated it). The token shown last is the one in force: reload the integrations page.');
+    }
     const revoked = await revokeIngestTokens(trx, integration.org_id, integration.id);
     await recordAudit(trx, { orgId: integration.org_id, ...by, action: 'ingest_token.rotated', targetType: 'integration', targetId: integration.id, details: { revoked } });
     return { token: await issueIngestToken(trx, integration), revoked };

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Express } from 'express';
-import type { Browser, Locator, Page, Response as PageResponse } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createApiToken } from '../../src/accounts/accounts.service.js';
 import { emailOf, FIXTURE_PASSWORD, startWithFixtureUsers, type FixtureUser } from '../helpers/accounts.js';
-import { launchBrowser, serveApp, withPage, type ServedApp, type WatchedPage } from '../helpers/browser.js';
+import { clickAndLoad, expectRefusedLoad, launchBrowser, pathAndQuery, serveApp, submit, submitSignIn, withPage, type ServedApp } from '../helpers/browser.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { makeRun } from '../helpers/fixtures.js';
 import { postRun } from '../helpers/ingest.js';
@@ -42,54 +42,12 @@ interface PageDocument {
   document: { querySelector(selector: string): FormField | null };
 }
 
-/** Clicks something that submits a form or follows a link; resolves with the answer once the next page has loaded. */
-async function clickAndLoad(page: Page, target: Locator): Promise<PageResponse> {
-  // waitForURL cannot tell a reload of the same URL from no navigation at all; waitForNavigation can.
-  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), target.click()]);
-  assert.ok(response, 'the click loaded a page');
-  return response;
-}
-
-/** Submits a form by clicking it, and fails quoting the page if the final answer is not `status`. */
-async function submit(page: Page, target: Locator, status = 200): Promise<void> {
-  const response = await clickAndLoad(page, target);
-  if (response.status() !== status) {
-    const shown = (await page.locator('main').innerText()).replace(/\s+/g, ' ').slice(0, 300);
-    assert.fail(`${response.request().method()} ${new URL(response.url()).pathname} answered ${response.status()}, expected ${status}; the page says: ${shown}`);
-  }
-}
-
-/**
- * Chromium logs every 4xx answer to a page load as a console error ("Failed to
- * load resource: ... status of 401"). Where the test expects that answer, this
- * checks the one line is there and takes it off the page's problems, so that
- * assertNoProblems still catches everything else.
- */
-function expectRefusedLoad(watched: WatchedPage, status: number): void {
-  const line = `Failed to load resource: the server responded with a status of ${status}`;
-  const index = watched.problems.findIndex((problem) => problem.kind === 'console-error' && problem.text.startsWith(line));
-  assert.notEqual(index, -1, `Chromium reported the ${status}`);
-  watched.problems.splice(index, 1);
-}
-
-/** Fills in the sign-in form the page shows and submits it. */
-async function submitSignIn(page: Page, email: string, password: string, status = 200): Promise<void> {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await submit(page, page.getByRole('button', { name: 'Sign in' }), status);
-}
-
 /** Signs in through the form, from a page that is not the sign-in page yet, and lands on `path`. */
 async function signInAs(page: Page, who: FixtureUser, path: string): Promise<void> {
   await page.goto(`${served.url}${path}`);
   assert.equal(new URL(page.url()).pathname, '/login');
   await submitSignIn(page, emailOf(who), FIXTURE_PASSWORD);
   assert.equal(pathAndQuery(page), path);
-}
-
-function pathAndQuery(page: Page): string {
-  const url = new URL(page.url());
-  return `${url.pathname}${url.search}`;
 }
 
 async function jobTitleGroup() {

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Response as PageResponse } from 'playwright-core';
 
 /** Debian's Chromium: the tests never download a browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -164,4 +165,48 @@ export async function withPage(browser: Browser, use: (watched: WatchedPage) => 
   } finally {
     await watched.close();
   }
+}
+
+/** Clicks something that submits a form or follows a link; resolves with the answer once the next page has loaded. */
+export async function clickAndLoad(page: Page, target: Locator): Promise<PageResponse> {
+  // waitForURL cannot tell a reload of the same URL from no navigation at all; waitForNavigation can.
+  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), target.click()]);
+  assert.ok(response, 'the click loaded a page');
+  return response;
+}
+
+/** Submits a form by clicking it, and fails quoting the page if the final answer is not `status`; resolves with that answer. */
+export async function submit(page: Page, target: Locator, status = 200): Promise<PageResponse> {
+  const response = await clickAndLoad(page, target);
+  if (response.status() !== status) {
+    const shown = (await page.locator('main').innerText()).replace(/\s+/g, ' ').slice(0, 300);
+    assert.fail(`${response.request().method()} ${new URL(response.url()).pathname} answered ${response.status()}, expected ${status}; the page says: ${shown}`);
+  }
+  return response;
+}
+
+/**
+ * Chromium logs every 4xx answer to a page load as a console error ("Failed to
+ * load resource: ... status of 401"). Where the test expects that answer, this
+ * checks the one line is there and takes it off the page's problems, so that
+ * assertNoProblems still catches everything else.
+ */
+export function expectRefusedLoad(watched: WatchedPage, status: number): void {
+  const line = `Failed to load resource: the server responded with a status of ${status}`;
+  const index = watched.problems.findIndex((problem) => problem.kind === 'console-error' && problem.text.startsWith(line));
+  assert.notEqual(index, -1, `Chromium reported the ${status}`);
+  watched.problems.splice(index, 1);
+}
+
+/** Fills in the sign-in form the page shows and submits it. */
+export async function submitSignIn(page: Page, email: string, password: string, status = 200): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await submit(page, page.getByRole('button', { name: 'Sign in' }), status);
+}
+
+/** The path and query of the page's URL, such as `/login?next=%2F`. */
+export function pathAndQuery(page: Page): string {
+  const url = new URL(page.url());
+  return `${url.pathname}${url.search}`;
 }
