@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Express } from 'express';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { emailOf, FIXTURE_PASSWORD, startWithFixtureUsers, type FixtureUser } from '../helpers/accounts.js';
+import { emailOf, FIXTURE_PASSWORD, type FixtureUser } from '../helpers/accounts.js';
 import {
   clickAndLoad,
   expectRefusedLoad,
-  launchBrowser,
   pathAndQuery,
-  serveApp,
+  signInAs,
+  startBrowserSuite,
   submit,
   submitSignIn,
   withPage,
@@ -32,28 +32,17 @@ let orgId: number;
 let integrationId: number;
 let firstIngestToken: string;
 
-before(async () => {
-  const fixtures = await startWithFixtureUsers();
-  ({ db, app } = fixtures);
-  orgId = fixtures.orgA.organisation.id;
-  integrationId = fixtures.orgA.integration.id;
-  firstIngestToken = fixtures.orgA.token;
-  served = await serveApp(app);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await served?.close();
-  await db?.drop();
-});
+let suite: Awaited<ReturnType<typeof startBrowserSuite>> | undefined;
 
-/** Signs in through the form, from a page that is not the sign-in page yet, and lands on `path`. */
-async function signInAs(page: Page, email: string, path: string, password = FIXTURE_PASSWORD): Promise<void> {
-  await page.goto(`${served.url}${path}`);
-  assert.equal(new URL(page.url()).pathname, '/login');
-  await submitSignIn(page, email, password);
-  assert.equal(pathAndQuery(page), path);
-}
+before(async () => {
+  suite = await startBrowserSuite();
+  ({ db, app, served, browser } = suite);
+  orgId = suite.orgA.organisation.id;
+  integrationId = suite.orgA.integration.id;
+  firstIngestToken = suite.orgA.token;
+});
+after(() => suite?.close());
+
 
 
 async function userIdOf(email: string): Promise<number> {
@@ -97,7 +86,7 @@ async function addPerson(page: Page, email: string, role: 'admin' | 'ops'): Prom
 test('the owner rotates the ingest token on Integrations: the new one is shown once and works, the old one stops at once', { timeout: 60_000 }, async () => {
   await withPage(browser, async (watched) => {
     const { page } = watched;
-    await signInAs(page, emailOf('owner'), '/');
+    await signInAs(page, served.url, emailOf('owner'), '/');
     await clickAndLoad(page, page.locator('header.top nav').getByRole('link', { name: 'Integrations' }));
     assert.equal(pathAndQuery(page), '/integrations');
     assert.equal(await page.title(), 'Integrations · feedlog');
@@ -142,7 +131,7 @@ test('the owner rotates the ingest token on Integrations: the new one is shown o
 test('a teammate with the ops role sees the integrations and the people, with no button or form to change them', { timeout: 60_000 }, async () => {
   await withPage(browser, async (watched) => {
     const { page } = watched;
-    await signInAs(page, emailOf('teammate'), '/integrations');
+    await signInAs(page, served.url, emailOf('teammate'), '/integrations');
     const integration = page.locator(`article#integration-${integrationId}`);
     assert.equal(await integration.locator('h3').innerText(), 'A flow');
     assert.match(await fact(integration, 'Ingest tokens'), /^fl_ing_\d+_.{4}… created /);
@@ -170,7 +159,7 @@ test('the owner adds a new person, whose password is shown once; they sign in wi
 
   await withPage(browser, async (watched) => {
     const { page } = watched;
-    await signInAs(page, emailOf('owner'), '/members');
+    await signInAs(page, served.url, emailOf('owner'), '/members');
     assert.equal(await page.locator('#new-password').count(), 0);
     generated = await addPerson(page, email, 'ops');
     assert.ok([...generated].length >= 12, `a generated password of ${generated.length} characters`);
@@ -189,12 +178,12 @@ test('the owner adds a new person, whose password is shown once; they sign in wi
 
   await withPage(browser, async (elsewhere) => {
     // A second session of the new person, which the change of password must end.
-    await signInAs(elsewhere.page, email, '/', generated);
+    await signInAs(elsewhere.page, served.url, email, '/', generated);
     await elsewhere.assertNoProblems();
 
     await withPage(browser, async (watched) => {
       const { page } = watched;
-      await signInAs(page, email, '/', generated);
+      await signInAs(page, served.url, email, '/', generated);
       assert.equal(await page.title(), 'Overview · feedlog');
       assert.equal(await page.locator('header.top .who').innerText(), email);
       assert.deepEqual(await page.locator('main h2').allInnerTexts(), ['org-a Ltd (org-a, you: ops)']);
@@ -247,13 +236,13 @@ test('the owner adds a new person, whose password is shown once; they sign in wi
 
 test('the owner makes the teammate admin, who then sees the forms on People, and makes them ops again', { timeout: 60_000 }, async () => {
   await withPage(browser, async (teammate) => {
-    await signInAs(teammate.page, emailOf('teammate'), '/members');
+    await signInAs(teammate.page, served.url, emailOf('teammate'), '/members');
     assert.equal(await teammate.page.locator('main form').count(), 0);
     await teammate.assertNoProblems();
 
     await withPage(browser, async (owner) => {
       const { page } = owner;
-      await signInAs(page, emailOf('owner'), '/members');
+      await signInAs(page, served.url, emailOf('owner'), '/members');
       const row = await memberRow(page, emailOf('teammate'));
 
       await changeRole(page, emailOf('teammate'), 'admin');
@@ -295,7 +284,7 @@ test('the owner makes the teammate admin, who then sees the forms on People, and
 test('the only admin cannot make themselves ops nor remove themselves: the page says why, with 409, and nothing changes', { timeout: 60_000 }, async () => {
   await withPage(browser, async (watched) => {
     const { page } = watched;
-    await signInAs(page, emailOf('owner'), '/members');
+    await signInAs(page, served.url, emailOf('owner'), '/members');
     const row = await memberRow(page, emailOf('owner'));
     const keepOneAdmin = 'An organisation keeps at least one admin: make someone else admin first.';
     const ownerId = await userIdOf(emailOf('owner'));
@@ -323,7 +312,7 @@ test('the owner removes a member with "Remove" on their row: the row is gone and
   const email = 'leaver@example.com';
   await withPage(browser, async (watched) => {
     const { page } = watched;
-    await signInAs(page, emailOf('owner'), '/members');
+    await signInAs(page, served.url, emailOf('owner'), '/members');
     await addPerson(page, email, 'ops');
     const row = await memberRow(page, email);
     assert.equal(await row.count(), 1);
@@ -351,7 +340,7 @@ test('Integrations, People and Password load without console errors or CSP viola
   for (const who of everyone) {
     await withPage(browser, async (watched) => {
       const { page } = watched;
-      await signInAs(page, emailOf(who), '/');
+      await signInAs(page, served.url, emailOf(who), '/');
       await watched.assertNoProblems();
       for (const [link, path, heading] of [
         ['Integrations', '/integrations', 'Integrations'],

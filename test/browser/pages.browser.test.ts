@@ -3,8 +3,8 @@ import { after, before, test } from 'node:test';
 import type { Express } from 'express';
 import type { Browser, Page } from 'playwright-core';
 import { createApiToken } from '../../src/accounts/accounts.service.js';
-import { emailOf, FIXTURE_PASSWORD, startWithFixtureUsers, type FixtureUser } from '../helpers/accounts.js';
-import { clickAndLoad, expectRefusedLoad, launchBrowser, pathAndQuery, serveApp, submit, submitSignIn, withPage, type ServedApp } from '../helpers/browser.js';
+import { emailOf, FIXTURE_PASSWORD } from '../helpers/accounts.js';
+import { clickAndLoad, expectRefusedLoad, pathAndQuery, signInAs, startBrowserSuite, submit, submitSignIn, withPage, type ServedApp } from '../helpers/browser.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { makeRun } from '../helpers/fixtures.js';
 import { postRun } from '../helpers/ingest.js';
@@ -19,20 +19,15 @@ let app: Express;
 let served: ServedApp;
 let browser: Browser;
 
+let suite: Awaited<ReturnType<typeof startBrowserSuite>> | undefined;
+
 before(async () => {
-  const fixtures = await startWithFixtureUsers();
-  ({ db, app } = fixtures);
-  const { orgA } = fixtures;
-  const posted = await postRun(app, orgA.token, makeRun());
+  suite = await startBrowserSuite();
+  ({ db, app, served, browser } = suite);
+  const posted = await postRun(app, suite.orgA.token, makeRun());
   assert.equal(posted.status, 201, posted.text);
-  served = await serveApp(app);
-  browser = await launchBrowser();
 });
-after(async () => {
-  await browser?.close();
-  await served?.close();
-  await db?.drop();
-});
+after(() => suite?.close());
 
 // The few DOM types page.evaluate needs (tsconfig has no "dom" lib).
 interface FormField {
@@ -42,13 +37,6 @@ interface PageDocument {
   document: { querySelector(selector: string): FormField | null };
 }
 
-/** Signs in through the form, from a page that is not the sign-in page yet, and lands on `path`. */
-async function signInAs(page: Page, who: FixtureUser, path: string): Promise<void> {
-  await page.goto(`${served.url}${path}`);
-  assert.equal(new URL(page.url()).pathname, '/login');
-  await submitSignIn(page, emailOf(who), FIXTURE_PASSWORD);
-  assert.equal(pathAndQuery(page), path);
-}
 
 async function jobTitleGroup() {
   const group = await db.knex('error_groups').where({ code: 'job_title_mismatch' }).first();
@@ -145,7 +133,7 @@ test('an admin reads the guidance with the actual values, ignores the group, the
   await withPage(browser, async (watched) => {
     const { page } = watched;
     const { id } = await jobTitleGroup();
-    await signInAs(page, 'owner', '/error-groups');
+    await signInAs(page, served.url, emailOf('owner'), '/error-groups');
     const group = page.locator(`article#group-${id}`);
     const status = group.locator('header .status');
     const buttons = () => group.locator('.actions button').allInnerTexts();
@@ -189,7 +177,7 @@ test('a teammate with the ops role sees the same group and its guidance, but no 
   await withPage(browser, async (watched) => {
     const { page } = watched;
     const { id } = await jobTitleGroup();
-    await signInAs(page, 'teammate', '/error-groups');
+    await signInAs(page, served.url, emailOf('teammate'), '/error-groups');
     const group = page.locator(`article#group-${id}`);
     assert.match(await group.innerText(), /Fourth sends 'kitchen porter'; Flow Learning has 'Kitchen Porter'\./);
     assert.equal(await group.locator('header .status').innerText(), 'open');
@@ -202,7 +190,7 @@ test('a teammate with the ops role sees the same group and its guidance, but no 
 test('a new API token is shown once, works against the API, and stops working when revoked', { timeout: 60_000 }, async () => {
   await withPage(browser, async (watched) => {
     const { page } = watched;
-    await signInAs(page, 'owner', '/settings/tokens');
+    await signInAs(page, served.url, emailOf('owner'), '/settings/tokens');
     assert.equal(await page.locator('#new-token').count(), 0);
     await watched.assertNoProblems();
 
@@ -256,7 +244,7 @@ test('the token list shows only the first characters of a token, even when its s
 
   await withPage(browser, async (watched) => {
     const { page } = watched;
-    await signInAs(page, 'support', '/settings/tokens');
+    await signInAs(page, served.url, emailOf('support'), '/settings/tokens');
     const row = page.locator('table.list tbody tr').filter({ has: page.getByRole('cell', { name, exact: true }) });
     const hint = await row.locator('td').nth(1).innerText();
     assert.equal(hint, `${prefix}${secret!.slice(0, 4)}…`, `the list shows ${hint.length - prefix!.length - 1} of the secret's 43 characters`);
@@ -267,7 +255,7 @@ test('the token list shows only the first characters of a token, even when its s
 test('"Sign out" ends the session: the overview asks to sign in again and shows nothing private', { timeout: 60_000 }, async () => {
   await withPage(browser, async (watched) => {
     const { page } = watched;
-    await signInAs(page, 'owner', '/');
+    await signInAs(page, served.url, emailOf('owner'), '/');
     const cookiesWhileSignedIn = await page.context().cookies();
     assert.ok(cookiesWhileSignedIn.some((cookie) => cookie.name === 'feedlog_session'));
 
@@ -299,7 +287,7 @@ test('"Sign out" ends the session: the overview asks to sign in again and shows 
 test('a form with a tampered CSRF token is refused with a readable HTML page that says to reload', { timeout: 60_000 }, async () => {
   await withPage(browser, async (watched) => {
     const { page } = watched;
-    await signInAs(page, 'owner', '/settings/tokens');
+    await signInAs(page, served.url, emailOf('owner'), '/settings/tokens');
     const tokensBefore = await db.knex('api_tokens').count<{ count: string }[]>('* as count');
 
     await page.evaluate(() => {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { Response as PageResponse } from 'playwright-core';
+import { FIXTURE_PASSWORD, startWithFixtureUsers } from './accounts.js';
 
 /** Debian's Chromium: the tests never download a browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -209,4 +210,32 @@ export async function submitSignIn(page: Page, email: string, password: string, 
 export function pathAndQuery(page: Page): string {
   const url = new URL(page.url());
   return `${url.pathname}${url.search}`;
+}
+
+/** Opens `path` signed out, which lands on the sign-in page; signs in through its form and lands back on `path`. */
+export async function signInAs(page: Page, baseUrl: string, email: string, path: string, password = FIXTURE_PASSWORD): Promise<void> {
+  await page.goto(`${baseUrl}${path}`);
+  assert.equal(new URL(page.url()).pathname, '/login');
+  await submitSignIn(page, email, password);
+  assert.equal(pathAndQuery(page), path);
+}
+
+/**
+ * What a browser test file needs: the fixture users on a fresh database, the
+ * app served on loopback, and Chromium; `close()` ends all three.
+ */
+export async function startBrowserSuite() {
+  const fixtures = await startWithFixtureUsers();
+  const served = await serveApp(fixtures.app);
+  const browser = await launchBrowser();
+  return {
+    ...fixtures,
+    served,
+    browser,
+    async close() {
+      await browser.close();
+      await served.close();
+      await fixtures.db.drop();
+    },
+  };
 }
