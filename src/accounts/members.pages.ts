@@ -2,8 +2,8 @@ import { Router, type Response } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { requireLogin } from '../auth/web-auth.js';
-import { HttpError, notFound } from '../http/errors.js';
-import { idParam } from '../http/query.js';
+import { HttpError } from '../http/errors.js';
+import { pathId } from '../http/query.js';
 import { listOrganisationsIn } from '../orgs/orgs.queries.js';
 import { UserInputError } from '../shared/user-input-error.js';
 import { listMembers } from './accounts.queries.js';
@@ -48,16 +48,6 @@ async function orShowMistake(knex: Knex, res: Response, caller: Caller, work: ()
   }
 }
 
-const orgPath = z.object({ orgId: idParam });
-const memberPath = orgPath.extend({ userId: idParam });
-
-/** Ids from the path; anything else than ids is no such object. */
-function pathIds<S extends z.ZodType>(schema: S, params: unknown): z.infer<S> {
-  const parsed = schema.safeParse(params);
-  if (!parsed.success) throw notFound('No such organisation or member.');
-  return parsed.data;
-}
-
 /** The people of the caller's organisations and their roles; admins add, change and remove them. */
 export function memberPages(knex: Knex): Router {
   const router = Router();
@@ -69,7 +59,7 @@ export function memberPages(knex: Knex): Router {
 
   router.post('/orgs/:orgId/members', requireLogin, async (req, res) => {
     const caller = req.caller!;
-    const { orgId } = pathIds(orgPath, req.params);
+    const orgId = pathId(req.params.orgId, 'organisation');
     const form = addForm.safeParse(req.body ?? {});
     if (!form.success) return renderMembers(knex, res, caller, 400, { error: form.error.issues[0]!.message });
     await orShowMistake(knex, res, caller, async () => {
@@ -81,7 +71,7 @@ export function memberPages(knex: Knex): Router {
   });
 
   router.post('/orgs/:orgId/members/:userId/role', requireLogin, async (req, res) => {
-    const { orgId, userId } = pathIds(memberPath, req.params);
+    const [orgId, userId] = [pathId(req.params.orgId, 'organisation'), pathId(req.params.userId, 'member')];
     const form = roleForm.safeParse(req.body ?? {});
     if (!form.success) return renderMembers(knex, res, req.caller!, 400, { error: form.error.issues[0]!.message });
     await orShowMistake(knex, res, req.caller!, async () => {
@@ -91,7 +81,7 @@ export function memberPages(knex: Knex): Router {
   });
 
   router.post('/orgs/:orgId/members/:userId/remove', requireLogin, async (req, res) => {
-    const { orgId, userId } = pathIds(memberPath, req.params);
+    const [orgId, userId] = [pathId(req.params.orgId, 'organisation'), pathId(req.params.userId, 'member')];
     await orShowMistake(knex, res, req.caller!, async () => {
       const email = await removeMember(knex, req.caller!, orgId, userId);
       res.redirect(303, doneUrl('removed', email));

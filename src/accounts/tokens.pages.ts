@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { requireLogin } from '../auth/web-auth.js';
 import { notFound } from '../http/errors.js';
-import { idParam } from '../http/query.js';
+import { pathId } from '../http/query.js';
 import { UserInputError } from '../shared/user-input-error.js';
 import { listApiTokens } from './accounts.queries.js';
 import { apiTokenNameSchema, issueApiToken, revokeApiToken } from './accounts.service.js';
@@ -31,10 +31,9 @@ export function tokenPages(knex: Knex): Router {
     await renderTokens(knex, res, req.caller!, 201, { newToken });
   });
   router.post('/settings/tokens/:id/revoke', requireLogin, async (req, res) => {
-    const id = idParam.safeParse(req.params.id);
-    if (!id.success) throw notFound(`No API token ${req.params.id}.`);
+    const id = pathId(req.params.id, 'API token');
     try {
-      await revokeApiToken(knex, req.caller!.userId, id.data, actorOf(req.caller!));
+      await revokeApiToken(knex, req.caller!.userId, id, actorOf(req.caller!));
     } catch (error) {
       if (error instanceof UserInputError) throw notFound(error.message);
       throw error;

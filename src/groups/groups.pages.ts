@@ -5,8 +5,8 @@ import { adminOrgIds } from '../accounts/roles.js';
 import { requireLogin, safeNext } from '../auth/web-auth.js';
 import { guidanceFor } from '../classify/guidance.js';
 import { ERROR_CODES, type ClassifiedError } from '../classify/types.js';
-import { HttpError, notFound } from '../http/errors.js';
-import { decodeCursor, idParam, page, parseQuery } from '../http/query.js';
+import { HttpError } from '../http/errors.js';
+import { decodeCursor, page, parseQuery, pathId } from '../http/query.js';
 import { listIntegrationsOf } from '../integrations/integrations.queries.js';
 import { changeGroupStatus, PERSON_SET_STATUSES } from './group-status.service.js';
 import { listErrorGroups } from './groups.queries.js';
@@ -41,11 +41,10 @@ export function groupPages(knex: Knex): Router {
   });
 
   router.post('/error-groups/:id/status', requireLogin, async (req, res) => {
-    const id = idParam.safeParse(req.params.id);
-    if (!id.success) throw notFound(`No error group ${req.params.id}.`);
+    const id = pathId(req.params.id, 'error group');
     const form = statusForm.safeParse(req.body ?? {});
     if (!form.success) throw new HttpError(400, 'Bad Request', 'Choose a status: open, resolved or ignored.');
-    await changeGroupStatus(knex, req.caller!, id.data, form.data.status, 'web');
+    await changeGroupStatus(knex, req.caller!, id, form.data.status, 'web');
     res.redirect(303, safeNext(form.data.back, '/error-groups'));
   });
 

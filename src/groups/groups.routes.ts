@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { requireApiToken } from '../accounts/caller.js';
 import { ERROR_CODES } from '../classify/types.js';
 import { notFound } from '../http/errors.js';
-import { decodeCursor, idParam, page, pageSchema, parseBody, parseQuery } from '../http/query.js';
+import { decodeCursor, idParam, page, pageSchema, parseBody, parseQuery, pathId } from '../http/query.js';
 import { changeGroupStatus, PERSON_SET_STATUSES } from './group-status.service.js';
 import { findErrorGroup, listErrorGroups, type ErrorGroupRow } from './groups.queries.js';
 
@@ -48,16 +48,14 @@ export function groupsRoutes(knex: Knex): Router {
     res.json(page(rows, limit, (g) => [g.last_seen_started_at.toISOString(), g.id], toGroupItem));
   });
   router.get('/api/v1/error-groups/:id', requireApiToken(knex), async (req, res) => {
-    const id = idParam.safeParse(req.params.id);
-    const group = id.success ? await findErrorGroup(knex, req.caller!.orgIds, id.data) : undefined;
+    const group = await findErrorGroup(knex, req.caller!.orgIds, pathId(req.params.id, 'error group'));
     if (!group) throw notFound(`No error group ${req.params.id}.`);
     res.json(toGroupItem(group));
   });
   router.patch('/api/v1/error-groups/:id', requireApiToken(knex), express.json({ limit: '4kb' }), async (req, res) => {
-    const id = idParam.safeParse(req.params.id);
-    if (!id.success) throw notFound(`No error group ${req.params.id}.`);
+    const id = pathId(req.params.id, 'error group');
     const { status } = parseBody(groupStatusChangeSchema, req);
-    res.json(toGroupItem(await changeGroupStatus(knex, req.caller!, id.data, status, 'api')));
+    res.json(toGroupItem(await changeGroupStatus(knex, req.caller!, id, status, 'api')));
   });
   return router;
 }

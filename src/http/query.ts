@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { HttpError } from './errors.js';
+import { HttpError, notFound } from './errors.js';
 import { problemsOf } from './zod-problems.js';
 
 function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
@@ -23,6 +23,13 @@ export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer
 }
 
 export const idParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/** An id from the path; anything that is not one names no object, so it is a 404 like an unknown id. */
+export function pathId(raw: unknown, what: string): number {
+  const id = idParam.safeParse(raw);
+  if (!id.success) throw notFound(`No ${what} ${String(raw)}.`);
+  return id.data;
+}
 export const timestampParam = z.iso.datetime({ offset: true, message: 'expected an RFC 3339 timestamp' }).transform((value) => new Date(value));
 
 /** `limit` (1..1000, default 50) and an opaque `cursor`, as api.md says. */

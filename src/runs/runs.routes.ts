@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { requireApiToken } from '../accounts/caller.js';
 import { notFound } from '../http/errors.js';
-import { decodeCursor, idParam, page, pageSchema, parseQuery, timestampParam } from '../http/query.js';
+import { decodeCursor, idParam, page, pageSchema, parseQuery, pathId, timestampParam } from '../http/query.js';
 import { toRunSummary } from '../ingest/ingest.service.js';
 import { findSyncRun, listSyncRuns, runLevelErrors, type RunWithIntegration } from './runs.read.queries.js';
 
@@ -28,8 +28,7 @@ export function runsRoutes(knex: Knex): Router {
     res.json(page(rows, limit, (row) => [row.started_at.toISOString(), row.id], toItem));
   });
   router.get('/api/v1/sync-runs/:id', requireApiToken(knex), async (req, res) => {
-    const id = idParam.safeParse(req.params.id);
-    const run = id.success ? await findSyncRun(knex, req.caller!.orgIds, id.data) : undefined;
+    const run = await findSyncRun(knex, req.caller!.orgIds, pathId(req.params.id, 'sync run'));
     if (!run) throw notFound(`No sync run ${req.params.id}.`);
     res.json({ ...toItem(run), run_error: run.run_error, errors: await runLevelErrors(knex, run.org_id, run.id) });
   });
