@@ -77,7 +77,7 @@ export async function listApiTokens(knex: Knex, userId: number): Promise<ApiToke
   return knex('api_tokens').select('id', 'name', 'token_hint', 'created_at', 'last_used_at', 'revoked_at').where({ user_id: userId }).orderBy('id', 'desc');
 }
 
-/** Revokes one of the user's tokens; false when the user has no such live token. */
+/** Revokes one of the user's tokens; undefined when the user has no such live token. */
 export async function revokeApiTokenRow(knex: Knex, userId: number, id: number): Promise<ApiTokenRow | undefined> {
   const [row] = await knex('api_tokens')
     .where({ user_id: userId, id })

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Caller } from '../accounts/caller.js';
+import { actorOf, type Caller } from '../accounts/caller.js';
 import { requireAdminOf } from '../accounts/roles.js';
 import { recordAudit } from '../audit/audit.queries.js';
 import { notFound } from '../http/errors.js';
@@ -27,8 +27,7 @@ export async function changeGroupStatus(
       await setGroupStatus(trx, group.org_id, group.id, status);
       await recordAudit(trx, {
         orgId: group.org_id,
-        actorUserId: caller.userId,
-        actor: caller.email,
+        ...actorOf(caller),
         action: 'error_group.status_changed',
         targetType: 'error_group',
         targetId: group.id,

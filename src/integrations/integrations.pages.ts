@@ -5,7 +5,7 @@ import { actorOf, type Caller } from '../accounts/caller.js';
 import { adminOrgIds, requireAdminOf } from '../accounts/roles.js';
 import { requireLogin } from '../auth/web-auth.js';
 import { HttpError, notFound } from '../http/errors.js';
-import { idParam } from '../http/query.js';
+import { pathId } from '../http/query.js';
 import { listOrganisationsIn } from '../orgs/orgs.queries.js';
 import { listLiveIngestTokens } from './ingest-tokens.queries.js';
 import { findIntegrationIn, listIntegrationsOf } from './integrations.queries.js';
@@ -27,14 +27,17 @@ async function renderIntegrations(knex: Knex, res: Response, caller: Caller, sta
     canChange: admin.has(org.id),
     integrations: integrations
       .filter((i) => i.org_id === org.id)
-      .map((i) => ({
-        ...i,
-        schedule: describeSchedule(scheduleOf(i)),
-        grace: formatDuration(i.grace_seconds),
-        tokens: tokens.filter((t) => t.integration_id === i.id),
-        newestTokenId: Math.max(0, ...tokens.filter((t) => t.integration_id === i.id).map((t) => t.id)),
-        newToken: rotated?.integrationId === i.id ? rotated.token : undefined,
-      })),
+      .map((i) => {
+        const liveTokens = tokens.filter((t) => t.integration_id === i.id);
+        return {
+          ...i,
+          schedule: describeSchedule(scheduleOf(i)),
+          grace: formatDuration(i.grace_seconds),
+          tokens: liveTokens,
+          newestTokenId: Math.max(0, ...liveTokens.map((t) => t.id)),
+          newToken: rotated?.integrationId === i.id ? rotated.token : undefined,
+        };
+      }),
   }));
   res.status(status).render('integrations/index', { title: 'Integrations · feedlog', organisations: view });
 }
@@ -47,8 +50,7 @@ export function integrationPages(knex: Knex): Router {
   });
   router.post('/integrations/:id/rotate-token', requireLogin, async (req, res) => {
     const caller = req.caller!;
-    const id = idParam.safeParse(req.params.id);
-    const integration = id.success ? await findIntegrationIn(knex, caller.orgIds, id.data) : undefined;
+    const integration = await findIntegrationIn(knex, caller.orgIds, pathId(req.params.id, 'integration'));
     if (!integration) throw notFound(`No integration ${req.params.id}.`);
     requireAdminOf(caller, integration.org_id, 'rotate ingest tokens');
     const form = rotateForm.safeParse(req.body ?? {});
