@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseDuration } from './integrations/schedule.js';
 
 /** The repository root, whatever the working directory of the process. */
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,16 +16,16 @@ const byteSize = z
     return Number(match[1]) * factor;
   });
 
+/** A duration such as `12h`, `30m` or `7d`, in seconds (the schedules' own parser). */
+const duration = z
+  .string()
+  .refine((value) => parseDuration(value) !== undefined, 'a duration such as 30m, 12h or 7d')
+  .transform((value) => parseDuration(value)!);
+
 /**
  * Every environment variable feedlog reads, in one place. The README's table of
  * variables mirrors this schema; nothing else in the code reads process.env.
  */
-/** A duration such as `12h`, `30m` or `7d`, in seconds. */
-const duration = z
-  .string()
-  .regex(/^\d+(s|m|h|d)$/, 'a duration such as 30m, 12h or 7d')
-  .transform((value) => Number(value.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86_400 }[value.slice(-1) as 's' | 'm' | 'h' | 'd']);
-
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.url({ message: 'must be a postgres:// URL' }).optional(),
