@@ -42,8 +42,11 @@ export async function resumeSession(knex: Knex, cookieValue: string): Promise<{ 
   if (!row) return undefined;
   const caller = await loadCaller(knex, row.user_id);
   if (!caller) return undefined;
-  const { sessionIdleSeconds, sessionMaxAgeSeconds } = config();
-  await touchSession(knex, idHash, sessionIdleSeconds, sessionMaxAgeSeconds);
+  // The row says whether a touch is due (at most once a minute), so most page requests skip the write.
+  if (Date.now() - row.last_seen_at.getTime() >= 60_000) {
+    const { sessionIdleSeconds, sessionMaxAgeSeconds } = config();
+    await touchSession(knex, idHash, sessionIdleSeconds, sessionMaxAgeSeconds);
+  }
   return { session: { idHash, csrfSecret: row.csrf_secret }, caller };
 }
 
