@@ -46,12 +46,12 @@ export async function insertApiToken(knex: Knex, userId: number, name: string, t
   await knex('api_tokens').insert({ user_id: userId, name, token_hash: tokenHash, token_hint: hint });
 }
 
-export async function findActiveApiToken(knex: Knex, userId: number, tokenHash: string): Promise<{ id: number; user_id: number } | undefined> {
-  return knex('api_tokens').select('id', 'user_id').where({ user_id: userId, token_hash: tokenHash }).whereNull('revoked_at').first();
+export async function findActiveApiToken(knex: Knex, userId: number, tokenHash: string): Promise<{ id: number; user_id: number; last_used_at: Date | null } | undefined> {
+  return knex('api_tokens').select('id', 'user_id', 'last_used_at').where({ user_id: userId, token_hash: tokenHash }).whereNull('revoked_at').first();
 }
 
-export async function touchApiToken(knex: Knex, userId: number, id: number): Promise<void> {
-  await touchLastUsed(knex, 'api_tokens', { user_id: userId, id });
+export async function touchApiToken(knex: Knex, token: { user_id: number; id: number; last_used_at: Date | null }): Promise<void> {
+  await touchLastUsed(knex, 'api_tokens', { user_id: token.user_id, id: token.id }, token.last_used_at);
 }
 
 export async function grantSupport(knex: Knex, userId: number): Promise<void> {

@@ -46,7 +46,7 @@ export function requireApiToken(knex: Knex): RequestHandler {
     const row = await findActiveApiToken(knex, parsed.scopeId, hashToken(token));
     const caller = row ? await loadCaller(knex, row.user_id) : undefined;
     if (!row || !caller) throw unauthorized('The API token is unknown or was revoked.');
-    await touchApiToken(knex, row.user_id, row.id);
+    await touchApiToken(knex, row);
     req.caller = caller;
     next();
   };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { loadCaller, type Caller } from '../accounts/caller.js';
 import { config } from '../config.js';
+import { touchIsDue } from '../db/touch-last-used.js';
 import { hashToken } from '../integrations/tokens.js';
 import { newCsrfSecret } from './csrf.js';
 import { deleteExpiredSessions, deleteSession, findLiveSession, insertSession, touchSession } from './sessions.queries.js';
@@ -42,8 +43,7 @@ export async function resumeSession(knex: Knex, cookieValue: string): Promise<{ 
   if (!row) return undefined;
   const caller = await loadCaller(knex, row.user_id);
   if (!caller) return undefined;
-  // The row says whether a touch is due (at most once a minute), so most page requests skip the write.
-  if (Date.now() - row.last_seen_at.getTime() >= 60_000) {
+  if (touchIsDue(row.last_seen_at)) {
     const { sessionIdleSeconds, sessionMaxAgeSeconds } = config();
     await touchSession(knex, idHash, sessionIdleSeconds, sessionMaxAgeSeconds);
   }

@@ -34,7 +34,7 @@ export function requireIngestToken(knex: Knex): RequestHandler {
     if (parsed.kind !== 'ing') throw new HttpError(403, 'Forbidden', 'This is an API token: it can read but not ingest. Use the integration\'s ingest token.');
     const row = await findActiveIngestToken(knex, parsed.scopeId, hashToken(token));
     if (!row) throw unauthorized('The ingest token is unknown or was revoked. Rotate it with: feedlog integration rotate-token');
-    await touchIngestToken(knex, row.org_id, row.id);
+    await touchIngestToken(knex, row);
     req.ingestCaller = { orgId: row.org_id, integrationId: row.integration_id, tokenId: row.id };
     next();
   };

@@ -27,8 +27,8 @@ export async function findActiveIngestToken(knex: Knex, orgId: number, tokenHash
     .first();
 }
 
-export async function touchIngestToken(knex: Knex, orgId: number, id: number): Promise<void> {
-  await touchLastUsed(knex, 'ingest_tokens', { org_id: orgId, id });
+export async function touchIngestToken(knex: Knex, token: Pick<IngestTokenRow, 'org_id' | 'id' | 'last_used_at'>): Promise<void> {
+  await touchLastUsed(knex, 'ingest_tokens', { org_id: token.org_id, id: token.id }, token.last_used_at);
 }
 
 /** The live ingest tokens of the given organisations (hints only), for the integrations page. */
