@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { Express } from 'express';
 import { createApp } from '../src/http/app.js';
 import { createOrganisation } from '../src/orgs/orgs.service.js';
-import { diffAgainstTruth, formatDifferences, loadExampleCorpus, type ComparableError, type Difference } from '../src/classify/truth.js';
+import { diffAgainstTruth, formatDifferences, loadExampleCorpus, type ComparableError, type Difference } from './helpers/truth.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { createExampleIntegration } from './helpers/fixtures.js';
 import { postRun } from './helpers/ingest.js';

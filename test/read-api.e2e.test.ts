@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createUser } from '../src/accounts/accounts.service.js';
-import { diffAgainstTruth, formatDifferences, loadExampleCorpus, type Difference } from '../src/classify/truth.js';
+import { diffAgainstTruth, formatDifferences, loadExampleCorpus, type Difference } from './helpers/truth.js';
 import type { TestDatabase } from './helpers/database.js';
 import { startWithFixtureUsers, type FixtureUser } from './helpers/accounts.js';
 import { createExampleIntegration, makeRun } from './helpers/fixtures.js';

@@ -1,28 +1,10 @@
 import type { Knex } from 'knex';
-import { touchLastUsed } from '../db/touch-last-used.js';
-
-export type OrgRole = 'admin' | 'ops';
-
-export interface UserRow {
-  id: number;
-  email: string;
-  password_hash: string | null;
-  support: boolean;
-  created_at: Date;
-  disabled_at: Date | null;
-}
+import type { UserRow } from '../auth/auth.queries.js';
+import type { OrgRole } from '../auth/roles.js';
 
 export async function insertUser(knex: Knex, user: { email: string; password_hash: string; support: boolean }): Promise<UserRow> {
   const [row] = await knex('users').insert(user).returning('*');
   return row as UserRow;
-}
-
-export async function findUserByEmail(knex: Knex, email: string): Promise<UserRow | undefined> {
-  return knex('users').where({ email: email.trim().toLowerCase() }).first();
-}
-
-export async function findUser(knex: Knex, id: number): Promise<UserRow | undefined> {
-  return knex('users').where({ id }).first();
 }
 
 export async function updatePasswordHash(knex: Knex, userId: number, passwordHash: string): Promise<void> {
@@ -33,34 +15,12 @@ export async function upsertMembership(knex: Knex, orgId: number, userId: number
   await knex('memberships').insert({ org_id: orgId, user_id: userId, role }).onConflict(['org_id', 'user_id']).merge({ role });
 }
 
-export async function membershipsOf(knex: Knex, userId: number): Promise<{ org_id: number; role: OrgRole }[]> {
-  return knex('memberships').select('org_id', 'role').where({ user_id: userId });
-}
-
-export async function allOrganisationIds(knex: Knex): Promise<number[]> {
-  const rows: { id: number }[] = await knex('organisations').select('id');
-  return rows.map((row) => row.id);
-}
-
 export async function insertApiToken(knex: Knex, userId: number, name: string, tokenHash: string, hint: string): Promise<void> {
   await knex('api_tokens').insert({ user_id: userId, name, token_hash: tokenHash, token_hint: hint });
 }
 
-export async function findActiveApiToken(knex: Knex, userId: number, tokenHash: string): Promise<{ id: number; user_id: number; last_used_at: Date | null } | undefined> {
-  return knex('api_tokens').select('id', 'user_id', 'last_used_at').where({ user_id: userId, token_hash: tokenHash }).whereNull('revoked_at').first();
-}
-
-export async function touchApiToken(knex: Knex, token: { user_id: number; id: number; last_used_at: Date | null }): Promise<void> {
-  await touchLastUsed(knex, 'api_tokens', { user_id: token.user_id, id: token.id }, token.last_used_at);
-}
-
 export async function grantSupport(knex: Knex, userId: number): Promise<void> {
   await knex('users').where({ id: userId }).update({ support: true });
-}
-
-export async function countUsers(knex: Knex): Promise<number> {
-  const [row] = await knex('users').count<{ count: string }[]>('* as count');
-  return Number(row!.count);
 }
 
 export interface ApiTokenRow {

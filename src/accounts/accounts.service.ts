@@ -2,11 +2,12 @@ import type { Knex } from 'knex';
 import { CLI, recordAudit, type Actor } from '../audit/audit.queries.js';
 import { deleteOtherSessions, deleteSessionsOfUser } from '../auth/sessions.queries.js';
 import { z } from 'zod';
-import { generateToken, hashToken, tokenHint } from '../integrations/tokens.js';
+import { generateToken, hashToken, tokenHint } from '../auth/tokens.js';
 import { requireOrganisation } from '../orgs/orgs.service.js';
-import { UserInputError } from '../shared/user-input-error.js';
+import { findUserByEmail, type UserRow } from '../auth/auth.queries.js';
+import { ROLES, type Role } from '../auth/roles.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../shared/errors.js';
 import {
-  findUserByEmail,
   grantSupport,
   insertApiToken,
   insertUser,
@@ -15,17 +16,13 @@ import {
   updatePasswordHash,
   upsertMembership,
   type ApiTokenRow,
-  type UserRow,
 } from './accounts.queries.js';
-import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from './passwords.js';
-
-export const ROLES = ['admin', 'support', 'ops'] as const;
-export type Role = (typeof ROLES)[number];
+import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from '../auth/passwords.js';
 
 const emailSchema = z.email();
 
 function checkPassword(password: string): void {
-  if ([...password].length < MIN_PASSWORD_LENGTH) throw new UserInputError(`A password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+  if ([...password].length < MIN_PASSWORD_LENGTH) throw new InvalidInputError(`A password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
 }
 
 /**
@@ -39,16 +36,16 @@ export async function createUser(
   by: Actor = CLI,
 ): Promise<{ user: UserRow; generatedPassword?: string; created: boolean }> {
   const email = input.email.trim().toLowerCase();
-  if (!emailSchema.safeParse(email).success) throw new UserInputError(`'${input.email}' is not an email address.`);
-  if (!(ROLES as readonly string[]).includes(input.role)) throw new UserInputError(`Unknown role '${input.role}': choose admin, support or ops.`);
+  if (!emailSchema.safeParse(email).success) throw new InvalidInputError(`'${input.email}' is not an email address.`);
+  if (!(ROLES as readonly string[]).includes(input.role)) throw new InvalidInputError(`Unknown role '${input.role}': choose admin, support or ops.`);
   const role = input.role as Role;
-  if (role !== 'support' && !input.orgSlug) throw new UserInputError(`The ${role} role belongs to an organisation: add --org <slug>.`);
+  if (role !== 'support' && !input.orgSlug) throw new InvalidInputError(`The ${role} role belongs to an organisation: add --org <slug>.`);
   const organisation = input.orgSlug ? await requireOrganisation(knex, input.orgSlug) : undefined;
   if (input.password !== undefined) checkPassword(input.password);
 
   return knex.transaction(async (trx) => {
     const existing = await findUserByEmail(trx, email);
-    if (existing && input.password !== undefined) throw new UserInputError(`${email} exists already; change the password with: feedlog user reset-password --email ${email}`);
+    if (existing && input.password !== undefined) throw new ConflictError(`${email} exists already; change the password with: feedlog user reset-password --email ${email}`);
     const generatedPassword = existing || input.password !== undefined ? undefined : generatePassword();
     const user = existing ?? (await insertUser(trx, { email, password_hash: await hashPassword(input.password ?? generatedPassword!), support: role === 'support' }));
     if (existing && role === 'support' && !existing.support) await grantSupport(trx, existing.id);
@@ -73,7 +70,7 @@ export async function changeOwnPassword(knex: Knex, userId: number, keepSessionI
 
 export async function resetPassword(knex: Knex, email: string, password?: string): Promise<{ generatedPassword?: string }> {
   const user = await findUserByEmail(knex, email);
-  if (!user) throw new UserInputError(`No user with email ${email}.`);
+  if (!user) throw new NotFoundError(`No user with email ${email}.`);
   if (password !== undefined) checkPassword(password);
   const generatedPassword = password === undefined ? generatePassword() : undefined;
   await knex.transaction(async (trx) => {
@@ -89,7 +86,7 @@ export const apiTokenNameSchema = z.string().trim().min(1, 'Give the token a nam
 
 async function requireUserByEmail(knex: Knex, email: string): Promise<UserRow> {
   const user = await findUserByEmail(knex, email);
-  if (!user) throw new UserInputError(`No user with email ${email}. Create one with: feedlog user create --email ${email} --role ...`);
+  if (!user) throw new NotFoundError(`No user with email ${email}. Create one with: feedlog user create --email ${email} --role ...`);
   return user;
 }
 
@@ -107,7 +104,7 @@ export async function issueApiToken(knex: Knex, userId: number, name: string, by
 export async function revokeApiToken(knex: Knex, userId: number, tokenId: number, by: Actor): Promise<ApiTokenRow> {
   return knex.transaction(async (trx) => {
     const row = await revokeApiTokenRow(trx, userId, tokenId);
-    if (!row) throw new UserInputError(`No live API token ${tokenId}: it does not exist, is not this user's, or was revoked already.`);
+    if (!row) throw new NotFoundError(`No live API token ${tokenId}: it does not exist, is not this user's, or was revoked already.`);
     await recordAudit(trx, { orgId: 0, ...by, action: 'api_token.revoked', targetType: 'user', targetId: userId, details: { name: row.name, hint: row.token_hint } });
     return row;
   });
@@ -116,7 +113,7 @@ export async function revokeApiToken(knex: Knex, userId: number, tokenId: number
 export async function createApiToken(knex: Knex, email: string, name = 'api'): Promise<string> {
   const user = await requireUserByEmail(knex, email);
   const validName = apiTokenNameSchema.safeParse(name);
-  if (!validName.success) throw new UserInputError(validName.error.issues[0]!.message);
+  if (!validName.success) throw new InvalidInputError(validName.error.issues[0]!.message);
   return issueApiToken(knex, user.id, validName.data, CLI);
 }
 

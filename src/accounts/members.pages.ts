@@ -2,14 +2,13 @@ import { Router, type Response } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { requireLogin } from '../auth/web-auth.js';
-import { HttpError } from '../http/errors.js';
 import { pathId } from '../http/query.js';
 import { listOrganisationsIn } from '../orgs/orgs.queries.js';
-import { UserInputError } from '../shared/user-input-error.js';
+import { ConflictError, InvalidInputError } from '../shared/errors.js';
 import { listMembers } from './accounts.queries.js';
-import type { Caller } from './caller.js';
+import type { Caller } from '../auth/caller.js';
 import { addMember, changeMemberRole, MEMBER_ROLES, removeMember } from './members.service.js';
-import { adminOrgIds } from './roles.js';
+import { adminOrgIds } from '../auth/roles.js';
 
 const addForm = z.object({ email: z.string().trim().min(1, 'Enter the email of the person to add.').max(320), role: z.enum(MEMBER_ROLES, 'Choose admin or ops.') });
 const roleForm = z.object({ role: z.enum(MEMBER_ROLES, 'Choose admin or ops.') });
@@ -42,8 +41,8 @@ async function orShowMistake(knex: Knex, res: Response, caller: Caller, work: ()
   try {
     await work();
   } catch (error) {
-    if (error instanceof UserInputError) return renderMembers(knex, res, caller, 400, { error: error.message });
-    if (error instanceof HttpError && error.status === 409) return renderMembers(knex, res, caller, 409, { error: error.detail });
+    if (error instanceof InvalidInputError) return renderMembers(knex, res, caller, 400, { error: error.message });
+    if (error instanceof ConflictError) return renderMembers(knex, res, caller, 409, { error: error.message });
     throw error;
   }
 }

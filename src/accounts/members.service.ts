@@ -1,24 +1,24 @@
 import type { Knex } from 'knex';
 import { recordAudit } from '../audit/audit.queries.js';
-import { HttpError, notFound } from '../http/errors.js';
 import { findOrganisationById } from '../orgs/orgs.queries.js';
-import { UserInputError } from '../shared/user-input-error.js';
-import { deleteMembership, findMembership, findUserByEmail, lockAdmins, upsertMembership, type OrgRole } from './accounts.queries.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../shared/errors.js';
+import { findUserByEmail } from '../auth/auth.queries.js';
+import { ORG_ROLES, requireAdminOf, type OrgRole } from '../auth/roles.js';
+import { deleteMembership, findMembership, lockAdmins, upsertMembership } from './accounts.queries.js';
 import { createUser } from './accounts.service.js';
-import { actorOf, type Caller } from './caller.js';
-import { requireAdminOf } from './roles.js';
+import { actorOf, type Caller } from '../auth/caller.js';
 
-export const MEMBER_ROLES = ['admin', 'ops'] as const satisfies readonly OrgRole[];
+export const MEMBER_ROLES = ORG_ROLES;
 
 /** The organisation, if the caller can see it (404 otherwise) and is its admin (403 otherwise). */
 async function organisationToManage(knex: Knex, caller: Caller, orgId: number) {
   const organisation = caller.orgIds.includes(orgId) ? await findOrganisationById(knex, orgId) : undefined;
-  if (!organisation) throw notFound(`No organisation ${orgId}.`);
+  if (!organisation) throw new NotFoundError(`No organisation ${orgId}.`);
   requireAdminOf(caller, orgId, 'manage its people');
   return organisation;
 }
 
-const lastAdmin = () => new HttpError(409, 'Conflict', 'An organisation keeps at least one admin: make someone else admin first.');
+const lastAdmin = () => new ConflictError('An organisation keeps at least one admin: make someone else admin first.');
 
 /**
  * An admin adds a person to their organisation. Someone without an account gets
@@ -29,7 +29,7 @@ export async function addMember(knex: Knex, caller: Caller, orgId: number, email
   const organisation = await organisationToManage(knex, caller, orgId);
   const existing = await findUserByEmail(knex, email);
   if (existing && (await findMembership(knex, orgId, existing.id))) {
-    throw new UserInputError(`${existing.email} is a member of ${organisation.name} already: change their role in the list instead.`);
+    throw new InvalidInputError(`${existing.email} is a member of ${organisation.name} already: change their role in the list instead.`);
   }
   return createUser(knex, { email, role, orgSlug: organisation.slug }, actorOf(caller));
 }
@@ -40,7 +40,7 @@ export async function changeMemberRole(knex: Knex, caller: Caller, orgId: number
   return knex.transaction(async (trx) => {
     const admins = await lockAdmins(trx, orgId);
     const membership = await findMembership(trx, orgId, userId);
-    if (!membership) throw notFound(`No member ${userId} in this organisation.`);
+    if (!membership) throw new NotFoundError(`No member ${userId} in this organisation.`);
     if (membership.role === role) return membership.email;
     if (membership.role === 'admin' && admins.length === 1) throw lastAdmin();
     await upsertMembership(trx, orgId, userId, role);
@@ -55,7 +55,7 @@ export async function removeMember(knex: Knex, caller: Caller, orgId: number, us
   return knex.transaction(async (trx) => {
     const admins = await lockAdmins(trx, orgId);
     const membership = await findMembership(trx, orgId, userId);
-    if (!membership) throw notFound(`No member ${userId} in this organisation.`);
+    if (!membership) throw new NotFoundError(`No member ${userId} in this organisation.`);
     if (membership.role === 'admin' && admins.length === 1) throw lastAdmin();
     await deleteMembership(trx, orgId, userId);
     await recordAudit(trx, { orgId, ...actorOf(caller), action: 'member.removed', targetType: 'user', targetId: userId, details: { email: membership.email, role: membership.role } });

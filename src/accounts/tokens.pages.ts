@@ -2,12 +2,10 @@ import { Router, type Response } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { requireLogin } from '../auth/web-auth.js';
-import { notFound } from '../http/errors.js';
 import { pathId } from '../http/query.js';
-import { UserInputError } from '../shared/user-input-error.js';
 import { listApiTokens } from './accounts.queries.js';
 import { apiTokenNameSchema, issueApiToken, revokeApiToken } from './accounts.service.js';
-import { actorOf, type Caller } from './caller.js';
+import { actorOf, type Caller } from '../auth/caller.js';
 
 const createTokenForm = z.object({ name: apiTokenNameSchema });
 
@@ -32,12 +30,7 @@ export function tokenPages(knex: Knex): Router {
   });
   router.post('/settings/tokens/:id/revoke', requireLogin, async (req, res) => {
     const id = pathId(req.params.id, 'API token');
-    try {
-      await revokeApiToken(knex, req.caller!.userId, id, actorOf(req.caller!));
-    } catch (error) {
-      if (error instanceof UserInputError) throw notFound(error.message);
-      throw error;
-    }
+    await revokeApiToken(knex, req.caller!.userId, id, actorOf(req.caller!));
     res.redirect(303, '/settings/tokens?revoked');
   });
   return router;

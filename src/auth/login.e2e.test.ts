@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { resetPassword } from '../accounts/accounts.service.js';
 import { createApp } from '../http/app.js';
-import { hashToken } from '../integrations/tokens.js';
+import { hashToken } from './tokens.js';
 import { startWithFixtureUsers, csrfFrom, emailOf, FIXTURE_PASSWORD, signIn } from '../../test/helpers/accounts.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
 import { LOGIN_LIMITS } from './login.service.js';

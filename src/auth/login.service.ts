@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { findUserByEmail } from '../accounts/accounts.queries.js';
-import { hashPassword, verifyPassword } from '../accounts/passwords.js';
+import { findUserByEmail } from './auth.queries.js';
+import { hashPassword, verifyPassword } from './passwords.js';
 import { currentHits, hit, resetHits } from '../http/rate-limit.js';
 
 /**

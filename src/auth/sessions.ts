@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import { loadCaller, type Caller } from '../accounts/caller.js';
+import { loadCaller, type Caller } from './caller.js';
 import { config } from '../config.js';
-import { touchIsDue } from '../db/touch-last-used.js';
-import { hashToken } from '../integrations/tokens.js';
+import { touchIsDue } from './touch.js';
+import { hashToken } from './tokens.js';
 import { newCsrfSecret } from './csrf.js';
 import { deleteExpiredSessions, deleteSession, findLiveSession, insertSession, touchSession } from './sessions.queries.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { classifyRun } from './classify-run.js';
 import { groupKeyOf } from './group-key.js';
-import { aContext, aRecord, aRun, anEmployee, brief, classify, errorsOf } from './test-fixtures.js';
+import { aContext, aRecord, aRun, anEmployee, brief, classify, errorsOf } from '../../test/helpers/classify-fixtures.js';
 
 const ana = anEmployee('E1', 'Ana', 'Lopez', 'ana.lopez@example.com');
 

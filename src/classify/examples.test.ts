@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { classifyRun } from './classify-run.js';
-import { diffAgainstTruth, formatDifferences, loadExampleCorpus } from './truth.js';
-import type { Difference } from './truth.js';
+import { diffAgainstTruth, formatDifferences, loadExampleCorpus } from '../../test/helpers/truth.js';
+import type { Difference } from '../../test/helpers/truth.js';
 import type { Catalog, EmployeeState, FormField } from './types.js';
 import { DEFAULT_REQUIRED_FIELDS } from './types.js';
 

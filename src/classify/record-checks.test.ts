@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isEmailShaped, isRealDate, utcDateOf } from './record-checks.js';
-import { aRecord, classify, errorsOf } from './test-fixtures.js';
+import { aRecord, classify, errorsOf } from '../../test/helpers/classify-fixtures.js';
 import type { FormField } from './types.js';
 
 describe('which records get data checks', () => {

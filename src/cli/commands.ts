@@ -8,7 +8,7 @@ import { createIntegration, rotateIngestToken, scheduleOf } from '../integration
 import { describeSchedule, formatDuration } from '../integrations/schedule.js';
 import { listOrganisations } from '../orgs/orgs.queries.js';
 import { createOrganisation, requireOrganisation } from '../orgs/orgs.service.js';
-import { UserInputError } from '../shared/user-input-error.js';
+import { InvalidInputError } from '../shared/errors.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -24,7 +24,7 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 
 function required(values: Values, name: string): string {
   const value = values[name];
-  if (typeof value !== 'string' || value.trim() === '') throw new UserInputError(`Missing --${name}.`);
+  if (typeof value !== 'string' || value.trim() === '') throw new InvalidInputError(`Missing --${name}.`);
   return value;
 }
 
@@ -76,7 +76,7 @@ export const COMMANDS: Command[] = [
     options: { name: { type: 'string' } },
     async run(values, positionals) {
       const slug = positionals[0];
-      if (!slug || positionals.length > 1) throw new UserInputError('Give exactly one slug: feedlog org create <slug> --name <name>');
+      if (!slug || positionals.length > 1) throw new InvalidInputError('Give exactly one slug: feedlog org create <slug> --name <name>');
       const name = required(values, 'name');
       const organisation = await withDatabase(({ knex }) => createOrganisation(knex, slug, name));
       out(`Created organisation '${organisation.slug}' (${organisation.name}).`);
@@ -217,7 +217,7 @@ export const COMMANDS: Command[] = [
     options: { user: { type: 'string' }, id: { type: 'string' } },
     async run(values) {
       const id = Number(required(values, 'id'));
-      if (!Number.isSafeInteger(id) || id <= 0) throw new UserInputError(`--id takes a token id (a number from feedlog token list), not '${values.id}'.`);
+      if (!Number.isSafeInteger(id) || id <= 0) throw new InvalidInputError(`--id takes a token id (a number from feedlog token list), not '${values.id}'.`);
       const token = await withDatabase(({ knex }) => revokeApiTokenOf(knex, required(values, 'user'), id));
       out(`Revoked API token ${token.id} (${token.name}, ${token.token_hint}) of ${values.user}.`);
     },

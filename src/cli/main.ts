@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../config.js';
 import { logToStderr } from '../logger.js';
-import { UserInputError } from '../shared/user-input-error.js';
+import { DomainError } from '../shared/errors.js';
 import { COMMANDS, type Command } from './commands.js';
 
 export class UsageError extends Error {}
@@ -40,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`feedlog: ${error.message}\n${error.message.includes('Usage:') ? '' : `\n${usage()}\n`}`);
       return 2;
     }
-    if (error instanceof UserInputError || error instanceof ConfigError) {
+    if (error instanceof DomainError || error instanceof ConfigError) {
       process.stderr.write(`feedlog: ${error.message}\n`);
       return 1;
     }

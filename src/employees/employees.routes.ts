@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { requireApiToken } from '../accounts/caller.js';
+import { requireBearer } from '../auth/bearer.js';
 import { notFound } from '../http/errors.js';
 import { decodeCursor, idParam, pageSchema, parseQuery } from '../http/query.js';
 import { listRecords } from '../records/records.read.queries.js';
@@ -12,7 +12,7 @@ export const employeeQuerySchema = z.object({ integration: idParam.optional(), .
 
 export function employeesRoutes(knex: Knex): Router {
   const router = Router();
-  router.get('/api/v1/employees/:external_id', requireApiToken(knex), async (req, res) => {
+  router.get('/api/v1/employees/:external_id', requireBearer(knex, 'api'), async (req, res) => {
     const { integration, limit, cursor } = parseQuery(employeeQuerySchema, req);
     const externalId = String(req.params.external_id);
     const orgIds = req.caller!.orgIds;

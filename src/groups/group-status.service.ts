@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { actorOf, type Caller } from '../accounts/caller.js';
-import { requireAdminOf } from '../accounts/roles.js';
+import { actorOf, type Caller } from '../auth/caller.js';
+import { requireAdminOf } from '../auth/roles.js';
 import { recordAudit } from '../audit/audit.queries.js';
-import { notFound } from '../http/errors.js';
+import { NotFoundError } from '../shared/errors.js';
 import { findErrorGroup, setGroupStatus, type ErrorGroupRow, type PersonSetStatus } from './groups.queries.js';
 
 export const PERSON_SET_STATUSES = ['open', 'resolved', 'ignored'] as const satisfies readonly PersonSetStatus[];
@@ -21,7 +21,7 @@ export async function changeGroupStatus(
 ): Promise<ErrorGroupRow> {
   return knex.transaction(async (trx) => {
     const group = await findErrorGroup(trx, caller.orgIds, groupId, { forUpdate: true });
-    if (!group) throw notFound(`No error group ${groupId}.`);
+    if (!group) throw new NotFoundError(`No error group ${groupId}.`);
     requireAdminOf(caller, group.org_id, 'change the status of error groups');
     if (group.status !== status) {
       await setGroupStatus(trx, group.org_id, group.id, status);

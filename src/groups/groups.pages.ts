@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { adminOrgIds } from '../accounts/roles.js';
+import { adminOrgIds } from '../auth/roles.js';
 import { requireLogin, safeNext } from '../auth/web-auth.js';
 import { guidanceFor } from '../classify/guidance.js';
 import { ERROR_CODES, type ClassifiedError } from '../classify/types.js';

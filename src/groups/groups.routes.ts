@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { requireApiToken } from '../accounts/caller.js';
+import { requireBearer } from '../auth/bearer.js';
 import { ERROR_CODES } from '../classify/types.js';
 import { notFound } from '../http/errors.js';
 import { decodeCursor, idParam, page, pageSchema, parseBody, parseQuery, pathId } from '../http/query.js';
@@ -41,18 +41,18 @@ export const toGroupItem = (g: ErrorGroupRow) => ({
 
 export function groupsRoutes(knex: Knex): Router {
   const router = Router();
-  router.get('/api/v1/error-groups', requireApiToken(knex), async (req, res) => {
+  router.get('/api/v1/error-groups', requireBearer(knex, 'api'), async (req, res) => {
     const { limit, cursor, ...filters } = parseQuery(groupFiltersSchema, req);
     const after = decodeCursor(cursor, 2) as [string, number] | undefined;
     const rows = await listErrorGroups(knex, req.caller!.orgIds, filters, limit, after);
     res.json(page(rows, limit, (g) => [g.last_seen_started_at.toISOString(), g.id], toGroupItem));
   });
-  router.get('/api/v1/error-groups/:id', requireApiToken(knex), async (req, res) => {
+  router.get('/api/v1/error-groups/:id', requireBearer(knex, 'api'), async (req, res) => {
     const group = await findErrorGroup(knex, req.caller!.orgIds, pathId(req.params.id, 'error group'));
     if (!group) throw notFound(`No error group ${req.params.id}.`);
     res.json(toGroupItem(group));
   });
-  router.patch('/api/v1/error-groups/:id', requireApiToken(knex), express.json({ limit: '4kb' }), async (req, res) => {
+  router.patch('/api/v1/error-groups/:id', requireBearer(knex, 'api'), express.json({ limit: '4kb' }), async (req, res) => {
     const id = pathId(req.params.id, 'error group');
     const { status } = parseBody(groupStatusChangeSchema, req);
     res.json(toGroupItem(await changeGroupStatus(knex, req.caller!, id, status, 'api')));

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
+import { pingDatabase } from './health.queries.js';
 
 export function healthRoutes(knex: Knex): Router {
   const router = Router();
@@ -8,7 +9,7 @@ export function healthRoutes(knex: Knex): Router {
   });
   router.get('/readyz', async (_req, res) => {
     try {
-      await knex.raw('SELECT 1').timeout(2_000);
+      await pingDatabase(knex, 2_000);
       res.json({ status: 'ok', database: 'ok' });
     } catch {
       res.status(503).set('Retry-After', '10').json({ status: 'unavailable', database: 'unreachable' });

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../db/database.js';
 import { logger } from '../logger.js';
+import { DomainError } from '../shared/errors.js';
 
 export interface ProblemDetail {
   path: string;
@@ -55,8 +56,15 @@ function fromBodyParser(error: { type?: string; message?: string; limit?: number
   }
 }
 
+/** Each kind of domain error has one status, here and nowhere else. */
+const DOMAIN_STATUS: Record<DomainError['kind'], number> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409 };
+
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  if (error instanceof DomainError) {
+    const status = DOMAIN_STATUS[error.kind];
+    return new HttpError(status, TITLES[status]!, error.message);
+  }
   const bodyError = fromBodyParser(error as { type?: string });
   if (bodyError) return bodyError;
   if (isDatabaseUnavailable(error)) {

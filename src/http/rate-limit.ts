@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { HttpError } from './errors.js';
+import { addHit, deleteBucket, deleteWindowsBefore, readHits } from './rate-limit.queries.js';
 
 export interface RateLimit {
   /** Names the counter, e.g. "ingest". */
@@ -13,11 +14,7 @@ export interface RateLimit {
 
 /** Deletes the ended windows of this limiter (the part of the bucket before ':'), never a window still open. */
 async function sweepEndedWindows(knex: Knex, bucket: string, windowSeconds: number, now: number): Promise<void> {
-  const name = bucket.slice(0, bucket.indexOf(':') + 1);
-  await knex('rate_limits')
-    .whereRaw('starts_with(bucket, ?)', [name])
-    .andWhere('window_start', '<', new Date(now - windowSeconds * 1000))
-    .del();
+  await deleteWindowsBefore(knex, bucket.slice(0, bucket.indexOf(':') + 1), new Date(now - windowSeconds * 1000));
 }
 
 function windowOf(windowSeconds: number, now = Date.now()) {
@@ -31,26 +28,20 @@ function windowOf(windowSeconds: number, now = Date.now()) {
  */
 export async function hit(knex: Knex, bucket: string, windowSeconds: number): Promise<{ hits: number; resetInSeconds: number }> {
   const { now, windowStart, resetInSeconds } = windowOf(windowSeconds);
-  const result = await knex.raw<{ rows: { hits: number }[] }>(
-    `INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1)
-     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
-     RETURNING hits`,
-    [bucket, windowStart],
-  );
+  const hits = await addHit(knex, bucket, windowStart);
   if (Math.random() < 0.01) await sweepEndedWindows(knex, bucket, windowSeconds, now);
-  return { hits: result.rows[0]!.hits, resetInSeconds };
+  return { hits, resetInSeconds };
 }
 
 /** The hits of the current window, without counting one more. */
 export async function currentHits(knex: Knex, bucket: string, windowSeconds: number): Promise<{ hits: number; resetInSeconds: number }> {
   const { windowStart, resetInSeconds } = windowOf(windowSeconds);
-  const row = await knex('rate_limits').select('hits').where({ bucket, window_start: windowStart }).first();
-  return { hits: row?.hits ?? 0, resetInSeconds };
+  return { hits: await readHits(knex, bucket, windowStart), resetInSeconds };
 }
 
 /** Forgets a bucket's count (a successful sign-in clears its failures). */
 export async function resetHits(knex: Knex, bucket: string): Promise<void> {
-  await knex('rate_limits').where({ bucket }).del();
+  await deleteBucket(knex, bucket);
 }
 
 export function rateLimit(knex: Knex, options: RateLimit): RequestHandler {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { countUsers } from '../accounts/accounts.queries.js';
+import { countUsers } from '../auth/auth.queries.js';
 import { config } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';

@@ -6,7 +6,7 @@ import { rateLimit } from '../http/rate-limit.js';
 import { canonicalHash } from './canonical-json.js';
 import { problemsOf } from '../http/zod-problems.js';
 import { feedRunSchema } from './feed.schema.js';
-import { requireIngestToken } from './ingest-auth.js';
+import { requireBearer } from '../auth/bearer.js';
 import { ingestRun } from './ingest.service.js';
 import { findMalformedStrings } from './well-formed.js';
 
@@ -41,7 +41,7 @@ export function ingestRoutes(knex: Knex, overrides: Partial<IngestLimits> = {}):
 
   router.post(
     '/api/v1/sync-runs',
-    requireIngestToken(knex),
+    requireBearer(knex, 'ing'),
     perToken,
     requireJson,
     express.json({ limit: limits.bodyLimit, inflate: true, strict: false, type: JSON_TYPES }),

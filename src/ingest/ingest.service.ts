@@ -3,7 +3,7 @@ import { classifyRun } from '../classify/classify-run.js';
 import { emailKey } from '../classify/normalise.js';
 import { EMPLOYEE_ATTRIBUTES, ERROR_CODES, type FeedRun, type RecordField } from '../classify/types.js';
 import { loadEmployeeStates, saveEmployeeStates } from '../employees/employee-states.queries.js';
-import { HttpError } from '../http/errors.js';
+import { ConflictError } from '../shared/errors.js';
 import { lockIntegration, recordRunKnowledge, type IntegrationRow } from '../integrations/integrations.queries.js';
 import { recordRunInGroups } from '../groups/groups.service.js';
 import type { RunError } from '../groups/aggregate.js';
@@ -67,7 +67,7 @@ export async function ingestRun(
     const existing = await findSyncRunByRunId(trx, caller.orgId, caller.integrationId, run.run_id);
     if (existing) {
       if (existing.body_sha256 !== bodySha256) {
-        throw new HttpError(409, 'Conflict', `Run '${run.run_id}' was stored already with a different body. A run_id is unique per integration; send a new run_id for a new run.`);
+        throw new ConflictError(`Run '${run.run_id}' was stored already with a different body. A run_id is unique per integration; send a new run_id for a new run.`);
       }
       return { created: false, summary: toRunSummary(existing, integration) };
     }

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { touchLastUsed } from '../db/touch-last-used.js';
 
 export interface IngestTokenRow {
   org_id: number;
@@ -17,18 +16,6 @@ export async function insertIngestToken(knex: Knex, orgId: number, integrationId
 
 export async function revokeIngestTokens(knex: Knex, orgId: number, integrationId: number): Promise<number> {
   return knex('ingest_tokens').where({ org_id: orgId, integration_id: integrationId }).whereNull('revoked_at').update({ revoked_at: knex.fn.now() });
-}
-
-export async function findActiveIngestToken(knex: Knex, orgId: number, tokenHash: string): Promise<IngestTokenRow | undefined> {
-  return knex('ingest_tokens')
-    .select('org_id', 'id', 'integration_id', 'token_hint', 'created_at', 'last_used_at', 'revoked_at')
-    .where({ org_id: orgId, token_hash: tokenHash })
-    .whereNull('revoked_at')
-    .first();
-}
-
-export async function touchIngestToken(knex: Knex, token: Pick<IngestTokenRow, 'org_id' | 'id' | 'last_used_at'>): Promise<void> {
-  await touchLastUsed(knex, 'ingest_tokens', { org_id: token.org_id, id: token.id }, token.last_used_at);
 }
 
 /** The live ingest tokens of the given organisations (hints only), for the integrations page. */

@@ -5,7 +5,7 @@ import { startWithFixtureUsers, emailOf, signIn } from '../../test/helpers/accou
 import type { TestDatabase } from '../../test/helpers/database.js';
 import { makeRun } from '../../test/helpers/fixtures.js';
 import { postRun } from '../../test/helpers/ingest.js';
-import { tokenHint } from './tokens.js';
+import { tokenHint } from '../auth/tokens.js';
 
 let db: TestDatabase;
 let app: Express;

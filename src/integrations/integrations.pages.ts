@@ -1,10 +1,11 @@
 import { Router, type Response } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { actorOf, type Caller } from '../accounts/caller.js';
-import { adminOrgIds, requireAdminOf } from '../accounts/roles.js';
+import { actorOf, type Caller } from '../auth/caller.js';
+import { adminOrgIds, requireAdminOf } from '../auth/roles.js';
 import { requireLogin } from '../auth/web-auth.js';
 import { HttpError, notFound } from '../http/errors.js';
+import { ConflictError } from '../shared/errors.js';
 import { pathId } from '../http/query.js';
 import { listOrganisationsIn } from '../orgs/orgs.queries.js';
 import { listLiveIngestTokens } from './ingest-tokens.queries.js';
@@ -55,7 +56,10 @@ export function integrationPages(knex: Knex): Router {
     requireAdminOf(caller, integration.org_id, 'rotate ingest tokens');
     const form = rotateForm.safeParse(req.body ?? {});
     if (!form.success) throw new HttpError(400, 'Bad Request', 'The form lacks the token it replaces: reload the integrations page and try again.');
-    const { token } = await rotateIngestTokenOf(knex, integration, actorOf(caller), form.data.replaces);
+    const { token } = await rotateIngestTokenOf(knex, integration, actorOf(caller), form.data.replaces).catch((error: unknown) => {
+      if (error instanceof ConflictError) throw new HttpError(409, 'Conflict', `${error.message} Reload the integrations page to see it.`);
+      throw error;
+    });
     // Rendered at once rather than redirected: the token exists in clear only in this response.
     res.set('Cache-Control', 'no-store');
     await renderIntegrations(knex, res, caller, 201, { integrationId: integration.id, token });

@@ -2,12 +2,11 @@ import type { Knex } from 'knex';
 import { CLI, recordAudit, type Actor } from '../audit/audit.queries.js';
 import { DEFAULT_REQUIRED_FIELDS, EMPLOYEE_ATTRIBUTES, type RecordField } from '../classify/types.js';
 import { requireOrganisation } from '../orgs/orgs.service.js';
-import { UserInputError } from '../shared/user-input-error.js';
-import { HttpError } from '../http/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../shared/errors.js';
 import { insertIngestToken, newestLiveIngestTokenId, revokeIngestTokens } from './ingest-tokens.queries.js';
 import { findIntegrationByName, insertIntegration, lockIntegration, type IntegrationRow } from './integrations.queries.js';
 import { parseDuration, parseSchedule, type Schedule } from './schedule.js';
-import { generateToken, hashToken, tokenHint } from './tokens.js';
+import { generateToken, hashToken, tokenHint } from '../auth/tokens.js';
 
 export interface CreateIntegrationInput {
   orgSlug: string;
@@ -27,7 +26,7 @@ const RECORD_FIELDS: readonly string[] = ['external_id', ...EMPLOYEE_ATTRIBUTES]
 export function parseRequiredFields(fields: string[]): RecordField[] {
   const unknown = fields.filter((field) => !RECORD_FIELDS.includes(field));
   if (unknown.length > 0) {
-    throw new UserInputError(`Unknown required field(s): ${unknown.join(', ')}. Choose from: ${RECORD_FIELDS.join(', ')}.`);
+    throw new InvalidInputError(`Unknown required field(s): ${unknown.join(', ')}. Choose from: ${RECORD_FIELDS.join(', ')}.`);
   }
   return [...new Set(fields)] as RecordField[];
 }
@@ -47,18 +46,18 @@ async function issueIngestToken(knex: Knex, integration: IntegrationRow): Promis
 /** Creates an integration and its first ingest token; the token is returned once and only its hash is kept. */
 export async function createIntegration(knex: Knex, input: CreateIntegrationInput): Promise<{ integration: IntegrationRow; token: string }> {
   const organisation = await requireOrganisation(knex, input.orgSlug);
-  if (!input.name.trim()) throw new UserInputError('An integration needs a name (--name).');
+  if (!input.name.trim()) throw new InvalidInputError('An integration needs a name (--name).');
   let schedule: Schedule;
   try {
     schedule = parseSchedule(input.schedule, input.timeZone ?? 'UTC');
   } catch (error) {
-    throw new UserInputError(`Invalid --schedule/--tz: ${(error as Error).message}.`);
+    throw new InvalidInputError(`Invalid --schedule/--tz: ${(error as Error).message}.`);
   }
   const graceSeconds = input.grace === undefined ? 600 : parseDuration(input.grace);
-  if (graceSeconds === undefined) throw new UserInputError(`Invalid --grace '${input.grace}': use a duration such as 10m or 1h.`);
+  if (graceSeconds === undefined) throw new InvalidInputError(`Invalid --grace '${input.grace}': use a duration such as 10m or 1h.`);
   const requiredFields = parseRequiredFields(input.requiredFields ?? [...DEFAULT_REQUIRED_FIELDS]);
   if (await findIntegrationByName(knex, organisation.id, input.name.trim())) {
-    throw new UserInputError(`Organisation '${input.orgSlug}' has an integration named '${input.name.trim()}' already.`);
+    throw new ConflictError(`Organisation '${input.orgSlug}' has an integration named '${input.name.trim()}' already.`);
   }
   return knex.transaction(async (trx) => {
     const integration = await insertIntegration(trx, {
@@ -87,7 +86,7 @@ export async function rotateIngestTokenOf(knex: Knex, integration: IntegrationRo
   return knex.transaction(async (trx) => {
     await lockIntegration(trx, integration.org_id, integration.id);
     if (replaces !== undefined && (await newestLiveIngestTokenId(trx, integration.org_id, integration.id)) !== replaces) {
-      throw new HttpError(409, 'Conflict', 'This ingest token was rotated already since the page was loaded (a reload sends the form again, or another admin rotated it). The token shown last is the one in force: reload the integrations page.');
+      throw new ConflictError('This ingest token was rotated already since the page was loaded (a reload sends the form again, or another admin rotated it). The token shown last is the one in force.');
     }
     const revoked = await revokeIngestTokens(trx, integration.org_id, integration.id);
     await recordAudit(trx, { orgId: integration.org_id, ...by, action: 'ingest_token.rotated', targetType: 'integration', targetId: integration.id, details: { revoked } });
@@ -99,6 +98,6 @@ export async function rotateIngestTokenOf(knex: Knex, integration: IntegrationRo
 export async function rotateIngestToken(knex: Knex, orgSlug: string, name: string): Promise<{ integration: IntegrationRow; token: string; revoked: number }> {
   const organisation = await requireOrganisation(knex, orgSlug);
   const integration = await findIntegrationByName(knex, organisation.id, name);
-  if (!integration) throw new UserInputError(`Organisation '${orgSlug}' has no integration named '${name}'. List them with: feedlog integration list --org ${orgSlug}`);
+  if (!integration) throw new NotFoundError(`Organisation '${orgSlug}' has no integration named '${name}'. List them with: feedlog integration list --org ${orgSlug}`);
   return { integration, ...(await rotateIngestTokenOf(knex, integration, CLI)) };
 }

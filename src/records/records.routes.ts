@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { requireApiToken } from '../accounts/caller.js';
+import { requireBearer } from '../auth/bearer.js';
 import { ERROR_CODES, EMPLOYEE_ATTRIBUTES } from '../classify/types.js';
 import { decodeCursor, idParam, page, pageSchema, parseQuery, timestampParam } from '../http/query.js';
 import { errorsOfRecords, listRecords, type RecordRow } from './records.read.queries.js';
@@ -50,7 +50,7 @@ export async function recordsPage(knex: Knex, rows: RecordRow[], limit: number) 
 
 export function recordsRoutes(knex: Knex): Router {
   const router = Router();
-  router.get('/api/v1/records', requireApiToken(knex), async (req, res) => {
+  router.get('/api/v1/records', requireBearer(knex, 'api'), async (req, res) => {
     const { limit, cursor, ...filters } = parseQuery(recordFiltersSchema, req);
     const after = decodeCursor(cursor, 3) as [string, number, number] | undefined;
     res.json(await recordsPage(knex, await listRecords(knex, req.caller!.orgIds, filters, limit, after), limit));

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { requireApiToken } from '../accounts/caller.js';
+import { requireBearer } from '../auth/bearer.js';
 import { notFound } from '../http/errors.js';
 import { decodeCursor, idParam, page, pageSchema, parseQuery, pathId, timestampParam } from '../http/query.js';
 import { toRunSummary } from '../ingest/ingest.service.js';
@@ -21,13 +21,13 @@ const toItem = (row: RunWithIntegration) => toRunSummary(row, { id: row.integrat
 
 export function runsRoutes(knex: Knex): Router {
   const router = Router();
-  router.get('/api/v1/sync-runs', requireApiToken(knex), async (req, res) => {
+  router.get('/api/v1/sync-runs', requireBearer(knex, 'api'), async (req, res) => {
     const { limit, cursor, ...filters } = parseQuery(runFiltersSchema, req);
     const after = decodeCursor(cursor, 2) as [string, number] | undefined;
     const rows = await listSyncRuns(knex, req.caller!.orgIds, filters, limit, after);
     res.json(page(rows, limit, (row) => [row.started_at.toISOString(), row.id], toItem));
   });
-  router.get('/api/v1/sync-runs/:id', requireApiToken(knex), async (req, res) => {
+  router.get('/api/v1/sync-runs/:id', requireBearer(knex, 'api'), async (req, res) => {
     const run = await findSyncRun(knex, req.caller!.orgIds, pathId(req.params.id, 'sync run'));
     if (!run) throw notFound(`No sync run ${req.params.id}.`);
     res.json({ ...toItem(run), run_error: run.run_error, errors: await runLevelErrors(knex, run.org_id, run.id) });

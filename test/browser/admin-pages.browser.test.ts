@@ -17,7 +17,7 @@ import {
 import type { TestDatabase } from '../helpers/database.js';
 import { makeRun } from '../helpers/fixtures.js';
 import { postRun } from '../helpers/ingest.js';
-import { tokenHint } from '../../src/integrations/tokens.js';
+import { tokenHint } from '../../src/auth/tokens.js';
 
 // The admin pages as people use them, in real Chromium under the real CSP:
 // rotating an ingest token, adding people, changing and keeping roles, removing

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { ROOT_DIR } from '../../src/config.js';
 import { createIntegration } from '../../src/integrations/integrations.service.js';
 import { createOrganisation } from '../../src/orgs/orgs.service.js';
-import type { ExampleIntegration } from '../../src/classify/truth.js';
+import type { ExampleIntegration } from './truth.js';
 
 export const EXAMPLES_DIR = path.resolve(ROOT_DIR, '../shared/spec/examples');
 

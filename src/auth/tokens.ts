@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Tokens are `fl_<kind>_<org id>_<secret>`: the org id lets a lookup use the
@@ -33,10 +33,4 @@ export function parseToken(token: string): { kind: TokenKind; scopeId: number } 
   const match = TOKEN.exec(token);
   if (!match) return undefined;
   return { kind: match[1] as TokenKind, scopeId: Number(match[2]) };
-}
-
-export function sameHash(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'hex');
-  const right = Buffer.from(b, 'hex');
-  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -1,5 +1,13 @@
-import { HttpError } from '../http/errors.js';
+import { ForbiddenError } from '../shared/errors.js';
 import type { Caller } from './caller.js';
+
+/** The roles a person holds in an organisation. */
+export const ORG_ROLES = ['admin', 'ops'] as const;
+export type OrgRole = (typeof ORG_ROLES)[number];
+
+/** Every role: the organisation roles, and support, which reads every organisation and belongs to none. */
+export const ROLES = [...ORG_ROLES, 'support'] as const;
+export type Role = (typeof ROLES)[number];
 
 /**
  * Changes are for admins of the organisation concerned. The caller must already
@@ -11,7 +19,7 @@ export function requireAdminOf(caller: Caller, orgId: number, action: string): v
   const why = caller.support && !caller.roles.has(orgId)
     ? 'The support role reads every organisation but changes nothing.'
     : `Only an admin of this organisation can ${action}; your role here is ${caller.roles.get(orgId) ?? 'none'}.`;
-  throw new HttpError(403, 'Forbidden', why);
+  throw new ForbiddenError(why);
 }
 
 /** The organisations in which the caller is an admin (what a page may offer to change). */

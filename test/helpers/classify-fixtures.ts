@@ -1,5 +1,5 @@
 /** Builders shared by the classifier's tests: a valid record, a run, a context, and a compact view of errors. */
-import { classifyRun } from './classify-run.js';
+import { classifyRun } from '../../src/classify/classify-run.js';
 import type {
   Catalog,
   ClassifiedError,
@@ -9,8 +9,8 @@ import type {
   EmployeeState,
   FeedRecord,
   FeedRun,
-} from './types.js';
-import { DEFAULT_REQUIRED_FIELDS } from './types.js';
+} from '../../src/classify/types.js';
+import { DEFAULT_REQUIRED_FIELDS } from '../../src/classify/types.js';
 
 export const CATALOG: Catalog = {
   job_titles: ['Head Chef', 'Kitchen Porter', 'Bar Staff', 'Café Manager', 'Waiter', 'Sous Chef'],

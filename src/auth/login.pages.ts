@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { countUsers } from '../accounts/accounts.queries.js';
+import { countUsers } from '../auth/auth.queries.js';
 import { logger } from '../logger.js';
 import { attemptLogin } from './login.service.js';
 import { endSession, SESSION_COOKIE, startSession } from './sessions.js';

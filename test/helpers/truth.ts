@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FeedRun } from './types.js';
+import type { FeedRun } from '../../src/classify/types.js';
 
 export interface TruthError {
   code: string;

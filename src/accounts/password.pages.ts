@@ -1,11 +1,11 @@
 import { Router, type Response } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { changeOwnPassword } from '../accounts/accounts.service.js';
-import { actorOf } from '../accounts/caller.js';
-import { MIN_PASSWORD_LENGTH } from '../accounts/passwords.js';
-import { checkAccountPassword } from './login.service.js';
-import { requireLogin } from './web-auth.js';
+import { changeOwnPassword } from './accounts.service.js';
+import { actorOf } from '../auth/caller.js';
+import { MIN_PASSWORD_LENGTH } from '../auth/passwords.js';
+import { checkAccountPassword } from '../auth/login.service.js';
+import { requireLogin } from '../auth/web-auth.js';
 
 const passwordForm = z
   .object({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { touchIsDue } from './touch-last-used.js';
+import { touchIsDue } from './touch.js';
 
 test('a last-used time is written when there is none, or when it is a minute old or more, and not sooner', () => {
   assert.equal(touchIsDue(null), true);
