@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
-import { createApp } from '../src/http/app.js';
+import { createApp } from '../src/app/app.js';
 import { createIntegration } from '../src/integrations/integrations.service.js';
 import { createOrganisation } from '../src/orgs/orgs.service.js';
 import { postRun } from '../test/helpers/ingest.js';

@@ -7,7 +7,7 @@
  * are measured in the same run, so a noisy machine affects them alike.
  */
 import { performance } from 'node:perf_hooks';
-import { createApp } from '../src/http/app.js';
+import { createApp } from '../src/app/app.js';
 import { createFixtureUsers, emailOf, signIn } from '../test/helpers/accounts.js';
 import { serveApp } from '../test/helpers/browser.js';
 import { postRun } from '../test/helpers/ingest.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Express } from 'express';
-import { createApp } from '../src/http/app.js';
+import { createApp } from '../src/app/app.js';
 import { createOrganisation } from '../src/orgs/orgs.service.js';
 import { diffAgainstTruth, formatDifferences, loadExampleCorpus, type ComparableError, type Difference } from './helpers/truth.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';

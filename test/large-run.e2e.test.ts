@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
-import { createApp } from '../src/http/app.js';
+import { createApp } from '../src/app/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countRows, createOrgWithIntegration } from './helpers/fixtures.js';
 import { postRun } from './helpers/ingest.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Express } from 'express';
 import { postRun } from './helpers/ingest.js';
-import { createApp } from '../src/http/app.js';
+import { createApp } from '../src/app/app.js';
 import { listErrorGroups } from '../src/groups/groups.queries.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { createOrgWithIntegration, makeRun } from './helpers/fixtures.js';

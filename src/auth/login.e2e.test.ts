@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import request from 'supertest';
 import type { Express } from 'express';
 import { resetPassword } from '../accounts/accounts.service.js';
-import { createApp } from '../http/app.js';
+import { createApp } from '../app/app.js';
 import { hashToken } from './tokens.js';
 import { startWithFixtureUsers, csrfFrom, emailOf, FIXTURE_PASSWORD, signIn } from '../../test/helpers/accounts.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
-import { createApp } from '../http/app.js';
+import { createApp } from '../app/app.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
 import { runCli } from '../../test/helpers/cli.js';
 import { makeRun } from '../../test/helpers/fixtures.js';

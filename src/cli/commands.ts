@@ -2,7 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { apiTokensOf, createApiToken, createUser, resetPassword, revokeApiTokenOf } from '../accounts/accounts.service.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { listMigrations, migrateToLatest } from '../db/migrate.js';
-import { serve } from '../http/server.js';
+import { serve } from '../app/server.js';
 import { listIntegrations } from '../integrations/integrations.queries.js';
 import { createIntegration, rotateIngestToken, scheduleOf } from '../integrations/integrations.service.js';
 import { describeSchedule, formatDuration } from '../integrations/schedule.js';

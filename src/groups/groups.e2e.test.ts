@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Express } from 'express';
 import { postRun } from '../../test/helpers/ingest.js';
-import { createApp } from '../http/app.js';
+import { createApp } from '../app/app.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
 import { createOrgWithIntegration, makeRun } from '../../test/helpers/fixtures.js';
 import { listErrorGroups, setGroupStatus, type ErrorGroupRow } from './groups.queries.js';

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import type { Express } from 'express';
-import { createApp } from '../http/app.js';
+import { createApp } from '../app/app.js';
 import { createKnex } from '../db/database.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
 import { countRows, createOrgWithIntegration, makeRun } from '../../test/helpers/fixtures.js';

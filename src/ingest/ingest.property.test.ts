@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import request from 'supertest';
 import type { Express } from 'express';
-import { createApp } from '../http/app.js';
+import { createApp } from '../app/app.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
 import { countRows, createOrgWithIntegration, makeRun } from '../../test/helpers/fixtures.js';
 

@@ -4,43 +4,13 @@ import { emailKey } from '../classify/normalise.js';
 import { EMPLOYEE_ATTRIBUTES, ERROR_CODES, type FeedRun, type RecordField } from '../classify/types.js';
 import { loadEmployeeStates, saveEmployeeStates } from '../employees/employee-states.queries.js';
 import { ConflictError } from '../shared/errors.js';
-import { lockIntegration, recordRunKnowledge, type IntegrationRow } from '../integrations/integrations.queries.js';
+import { lockIntegration, recordRunKnowledge } from '../integrations/integrations.queries.js';
 import { recordRunInGroups } from '../groups/groups.service.js';
 import type { RunError } from '../groups/aggregate.js';
 import { insertErrors, insertFeedRecords } from '../records/records.queries.js';
-import { findSyncRunByRunId, insertSyncRun, type SyncRunRow } from '../runs/runs.queries.js';
+import { toRunSummary, type RunSummary } from '../runs/run-summary.js';
+import { findSyncRunByRunId, insertSyncRun } from '../runs/runs.queries.js';
 import type { FeedRunInput } from './feed.schema.js';
-
-export interface RunSummary {
-  id: string;
-  run_id: string;
-  integration: { id: string; name: string };
-  trigger: string;
-  status: string;
-  started_at: string;
-  finished_at: string;
-  received_at: string;
-  record_count: number;
-  counts: Record<string, number>;
-  error_counts: Record<string, number>;
-}
-
-export function toRunSummary(run: SyncRunRow, integration: Pick<IntegrationRow, 'id' | 'name'>): RunSummary {
-  return {
-    id: String(run.id),
-    run_id: run.run_id,
-    integration: { id: String(integration.id), name: integration.name },
-    trigger: run.trigger,
-    status: run.status,
-    started_at: run.started_at.toISOString(),
-    finished_at: run.finished_at.toISOString(),
-    received_at: run.received_at.toISOString(),
-    record_count: run.record_count,
-    counts: run.counts,
-    error_counts: run.error_counts,
-  };
-}
-
 
 // The codes a run can carry: missed_run belongs to the integration, not to a run.
 const RUN_CODES = ERROR_CODES.filter((code) => code !== 'missed_run');

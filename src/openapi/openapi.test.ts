@@ -9,7 +9,7 @@ import { recordFiltersSchema } from '../records/records.routes.js';
 import { runFiltersSchema } from '../runs/runs.routes.js';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { createKnex } from '../db/database.js';
-import { createApp } from '../http/app.js';
+import { createApp } from '../app/app.js';
 import { appRoutes } from '../../test/helpers/routes.js';
 import { buildOpenApiDocument, type JsonSchema, type OpenApiDocument, type Operation, type Parameter } from './openapi-document.js';
 import { openapiRoutes } from './openapi.routes.js';

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { EMPLOYEE_ATTRIBUTES, ERROR_CODES, type ClassifiedError, type Severity, type Variant } from '../classify/types.js';
 import type { toGroupItem } from '../groups/groups.routes.js';
-import type { RunSummary } from '../ingest/ingest.service.js';
+import type { RunSummary } from '../runs/run-summary.js';
 
 export const SEVERITIES = ['error', 'info'] as const satisfies readonly Severity[];
 export const VARIANTS = [

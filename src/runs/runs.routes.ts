@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { requireBearer } from '../auth/bearer.js';
 import { notFound } from '../http/errors.js';
 import { decodeCursor, idParam, page, pageSchema, parseQuery, pathId, timestampParam } from '../http/query.js';
-import { toRunSummary } from '../ingest/ingest.service.js';
+import { toRunSummary } from './run-summary.js';
 import { findSyncRun, listSyncRuns, runLevelErrors, type RunWithIntegration } from './runs.read.queries.js';
 
 export const runFiltersSchema = z.object({

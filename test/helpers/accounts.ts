@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { createApiToken, createUser } from '../../src/accounts/accounts.service.js';
-import { createApp } from '../../src/http/app.js';
+import { createApp } from '../../src/app/app.js';
 import { createTestDatabase } from './database.js';
 import { createOrgWithIntegration } from './fixtures.js';
 

@@ -19,8 +19,8 @@ import { ingestRoutes, type IngestLimits } from '../ingest/ingest.routes.js';
 import { openapiRoutes } from '../openapi/openapi.routes.js';
 import { recordsRoutes } from '../records/records.routes.js';
 import { runsRoutes } from '../runs/runs.routes.js';
-import { errorHandler, notFoundHandler } from './errors.js';
-import { requestLog } from './request-log.js';
+import { errorHandler, notFoundHandler } from '../http/errors.js';
+import { requestLog } from '../http/request-log.js';
 
 export interface AppDependencies {
   knex: Knex;
