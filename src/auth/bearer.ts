@@ -62,7 +62,7 @@ const RULES: Record<TokenKind, BearerRules> = {
   },
 };
 
-export function bearerToken(header: string | undefined): string | undefined {
+function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
 }

@@ -6,8 +6,8 @@ import { csrfTokenMatches, maskCsrfSecret, newCsrfSecret } from './csrf.js';
 import { resumeSession, SESSION_COOKIE, type WebSession } from './sessions.js';
 
 /** Before sign-in there is no session to hold the CSRF secret, so a cookie of its own holds it. */
-export const LOGIN_CSRF_COOKIE = 'feedlog_csrf';
-export const CSRF_FIELD = '_csrf';
+const LOGIN_CSRF_COOKIE = 'feedlog_csrf';
+const CSRF_FIELD = '_csrf';
 
 declare module 'express-serve-static-core' {
   interface Request {

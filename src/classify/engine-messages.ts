@@ -106,7 +106,7 @@ function clausesOf(text: string): Clause[] {
 }
 
 /** The field named earliest in a text, if any. */
-export function fieldMentioned(text: string, among: readonly RecordField[] | null = null): RecordField | null {
+function fieldMentioned(text: string, among: readonly RecordField[] | null = null): RecordField | null {
   let best: RecordField | null = null;
   let bestIndex = Infinity;
   for (const [field, pattern] of FIELD_WORDS) {

@@ -35,7 +35,7 @@ export function fieldValue(record: FeedRecord, field: RecordField): unknown {
 }
 
 /** Archived mandatory form fields by the attribute they feed (first such field wins). */
-export function archivedMandatoryFields(formFields: readonly FormField[] | null): Map<EmployeeAttribute, string> {
+function archivedMandatoryFields(formFields: readonly FormField[] | null): Map<EmployeeAttribute, string> {
   const archived = new Map<EmployeeAttribute, string>();
   for (const formField of formFields ?? []) {
     if (formField.mandatory && formField.archived && formField.maps_to && !archived.has(formField.maps_to)) {

@@ -59,7 +59,7 @@ function fromBodyParser(error: { type?: string; message?: string; limit?: number
 /** Each kind of domain error has one status, here and nowhere else. */
 const DOMAIN_STATUS: Record<DomainError['kind'], number> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409 };
 
-export function toHttpError(error: unknown): HttpError {
+function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof DomainError) {
     const status = DOMAIN_STATUS[error.kind];
@@ -78,7 +78,7 @@ export function toHttpError(error: unknown): HttpError {
   return new HttpError(500, TITLES[500]!, 'Something went wrong on our side. It has been logged; retry later.');
 }
 
-export function problemBody(error: HttpError, instance: string) {
+function problemBody(error: HttpError, instance: string) {
   return {
     type: 'about:blank',
     title: error.title,

@@ -38,10 +38,6 @@ export async function findIntegrationByName(knex: Knex, orgId: number, name: str
   return knex('integrations').where({ org_id: orgId, name }).first();
 }
 
-export async function findIntegration(knex: Knex, orgId: number, id: number): Promise<IntegrationRow | undefined> {
-  return knex('integrations').where({ org_id: orgId, id }).first();
-}
-
 /** Locks the integration's row for the rest of the transaction: runs of one integration are ingested one at a time. */
 export async function lockIntegration(trx: Knex.Transaction, orgId: number, id: number): Promise<IntegrationRow> {
   const row = await trx('integrations').where({ org_id: orgId, id }).forUpdate().first();

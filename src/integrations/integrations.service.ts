@@ -23,7 +23,7 @@ export interface CreateIntegrationInput {
 
 const RECORD_FIELDS: readonly string[] = ['external_id', ...EMPLOYEE_ATTRIBUTES];
 
-export function parseRequiredFields(fields: string[]): RecordField[] {
+function parseRequiredFields(fields: string[]): RecordField[] {
   const unknown = fields.filter((field) => !RECORD_FIELDS.includes(field));
   if (unknown.length > 0) {
     throw new InvalidInputError(`Unknown required field(s): ${unknown.join(', ')}. Choose from: ${RECORD_FIELDS.join(', ')}.`);

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { ROOT_DIR } from '../../src/config.js';
@@ -7,10 +6,6 @@ import { createOrganisation } from '../../src/orgs/orgs.service.js';
 import type { ExampleIntegration } from './truth.js';
 
 export const EXAMPLES_DIR = path.resolve(ROOT_DIR, '../shared/spec/examples');
-
-export function readExample(relativePath: string): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, relativePath), 'utf8')) as Record<string, unknown>;
-}
 
 export async function createOrgWithIntegration(
   knex: Knex,
