@@ -4,12 +4,12 @@
  * response schemas of response-schemas.ts. Built once, on first use.
  */
 import { z } from 'zod';
-import { employeeQuerySchema } from '../employees/employees.routes.js';
-import { groupFiltersSchema, groupStatusChangeSchema } from '../groups/groups.routes.js';
+import { employeeQuerySchema } from '../employees/employees.schemas.js';
+import { groupFiltersSchema, groupStatusChangeSchema } from '../groups/groups.schemas.js';
 import { idParam } from '../http/query.js';
 import { feedRunSchema } from '../ingest/feed.schema.js';
-import { recordFiltersSchema } from '../records/records.routes.js';
-import { runFiltersSchema } from '../runs/runs.routes.js';
+import { recordFiltersSchema } from '../records/records.schemas.js';
+import { runFiltersSchema } from '../runs/runs.schemas.js';
 import { RESPONSE_SCHEMAS } from './response-schemas.js';
 
 export type JsonSchema = { [key: string]: unknown };
