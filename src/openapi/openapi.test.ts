@@ -11,7 +11,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { createKnex } from '../db/database.js';
 import { createApp } from '../http/app.js';
 import { appRoutes } from '../../test/helpers/routes.js';
-import { buildOpenApiDocument, type JsonSchema, type OpenApiDocument, type Operation, type Parameter } from './openapi-document.js';
+import { buildOpenApiDocument } from './openapi-document.js';
+import type { JsonSchema, OpenApiDocument, Operation, Parameter } from './openapi-types.js';
 import { openapiRoutes } from './openapi.routes.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
