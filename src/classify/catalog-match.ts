@@ -16,7 +16,9 @@
  * Map access per value; only the typo step scans the catalog. Results are memoised per
  * value, since a large run repeats the same few wrong values many times.
  */
-import type { Catalog, EmployeeAttribute, ErrorCode, MismatchVariant } from './types.js';
+import type { ErrorCode, MismatchVariant } from './error-enums.js';
+import type { EmployeeAttribute } from './feed-enums.js';
+import type { Catalog } from './types.js';
 import {
   codePointLength,
   codePoints,

@@ -35,7 +35,8 @@
  *   run-level one); duplicate_external_id and recreated_after_delete carry the external_id;
  *   unclassified carries the engine's texts joined with "; " (null when it sent none).
  */
-import type { ClassifiedError, ClassifiedRun, ClassifierContext, FeedRecord, FeedRun, RecordField } from './types.js';
+import { APPLIED_OUTCOMES, CHECKED_OUTCOMES, type RecordField, type RecordOutcome } from './feed-enums.js';
+import type { ClassifiedError, ClassifiedRun, ClassifierContext, FeedRecord, FeedRun } from './types.js';
 import { buildCatalogIndexes } from './catalog-match.js';
 import { EmployeeLedger } from './employee-state.js';
 import { readEngineMessage } from './engine-messages.js';
@@ -69,11 +70,11 @@ function hasError(errors: readonly ClassifiedError[], code: string, field: strin
 }
 
 function isChecked(record: FeedRecord): boolean {
-  return record.outcome === 'failed' || record.outcome === 'warning';
+  return (CHECKED_OUTCOMES as readonly RecordOutcome[]).includes(record.outcome);
 }
 
 function isApplied(record: FeedRecord): boolean {
-  return record.outcome === 'succeeded' || record.outcome === 'warning';
+  return (APPLIED_OUTCOMES as readonly RecordOutcome[]).includes(record.outcome);
 }
 
 function dataErrors(record: FeedRecord, id: string | null, settings: RunSettings): ClassifiedError[] {

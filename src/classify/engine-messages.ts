@@ -18,8 +18,9 @@
  * missing field, while a bare "missing" comes after it so that "Job title 'X' missing from
  * catalog" is a mismatch.
  */
-import type { EngineMessage, ErrorCode, RecordField } from './types.js';
-import { EMPLOYEE_ATTRIBUTES } from './types.js';
+import type { ErrorCode } from './error-enums.js';
+import { EMPLOYEE_ATTRIBUTES, type RecordField } from './feed-enums.js';
+import type { EngineMessage } from './types.js';
 import type { CatalogAttribute } from './catalog-match.js';
 import { CATALOG_LIST_OF, MISMATCH_CODE_OF } from './catalog-match.js';
 import { QUOTED_STRETCH } from './normalise.js';

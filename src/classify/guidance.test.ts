@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { guidanceFor } from './guidance.js';
 import type { Guidance } from './guidance.js';
-import type { ClassifiedError, ErrorCode } from './types.js';
-import { ERROR_CODES } from './types.js';
+import { ERROR_CODES, type ErrorCode } from './error-enums.js';
+import type { ClassifiedError } from './types.js';
 
 const planday = { sourceSystem: 'Planday', targetSystem: 'Flow Learning' };
 

@@ -5,7 +5,8 @@
  * a difference that looks like nothing on screen can be seen. Plain strings: the HTML
  * views escape them.
  */
-import type { ClassifiedError, ErrorCode } from './types.js';
+import type { ErrorCode } from './error-enums.js';
+import type { ClassifiedError } from './types.js';
 import { collapseWhitespace, hasInvisible, makeVisible, removeWhitespace, trimWhitespace } from './normalise.js';
 import { isRealDate } from './record-checks.js';
 

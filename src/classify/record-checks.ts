@@ -4,15 +4,9 @@
  * catalog mismatches. They run on failed and warning records only (the caller decides).
  * email_in_use needs the employee state and lives in employee-state.ts.
  */
-import type {
-  ClassifiedError,
-  EmployeeAttribute,
-  ErrorCode,
-  FeedRecord,
-  FormField,
-  RecordField,
-  Variant,
-} from './types.js';
+import type { ErrorCode, Variant } from './error-enums.js';
+import type { EmployeeAttribute, RecordField } from './feed-enums.js';
+import type { ClassifiedError, FeedRecord, FormField } from './types.js';
 import type { CatalogIndexes } from './catalog-match.js';
 import { CATALOG_ATTRIBUTES, MISMATCH_CODE_OF, matchCatalog } from './catalog-match.js';
 import { isBlank, presentString, trimWhitespace } from './normalise.js';

@@ -1,24 +1,11 @@
 /**
  * The contract between ingest (which does I/O) and the classifier (which does none).
  * Field names follow the feed (snake_case) where they carry feed data, so a stored
- * payload can be handed to the classifier without renaming.
+ * payload can be handed to the classifier without renaming. The enums they use are
+ * listed once in error-enums.ts and feed-enums.ts.
  */
-
-export const EMPLOYEE_ATTRIBUTES = [
-  'first_name',
-  'last_name',
-  'email',
-  'job_title',
-  'department',
-  'branch',
-  'date_of_birth',
-  'start_date',
-  'end_date',
-] as const;
-export type EmployeeAttribute = (typeof EMPLOYEE_ATTRIBUTES)[number];
-
-/** A field a record can be checked on: the employee attributes plus the record's own external_id. */
-export type RecordField = EmployeeAttribute | 'external_id';
+import type { ErrorCode, Severity, Variant } from './error-enums.js';
+import type { EmployeeAttribute, RecordAction, RecordField, RecordOutcome, RunStatus } from './feed-enums.js';
 
 export const DEFAULT_REQUIRED_FIELDS: readonly RecordField[] = [
   'external_id',
@@ -28,28 +15,6 @@ export const DEFAULT_REQUIRED_FIELDS: readonly RecordField[] = [
   'job_title',
   'branch',
 ];
-
-export const ERROR_CODES = [
-  'duplicate_external_id',
-  'job_title_mismatch',
-  'department_mismatch',
-  'branch_mismatch',
-  'archived_mandatory_field',
-  'missing_required_field',
-  'email_in_use',
-  'invalid_value',
-  'recreated_after_delete',
-  'unclassified',
-  'run_failed',
-  'missed_run',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-export type Severity = 'error' | 'info';
-
-export type MismatchVariant = 'spacing' | 'case' | 'case_and_spacing' | 'unicode' | 'typo' | 'unknown';
-export type DuplicateVariant = 'within_run' | 'across_runs';
-export type Variant = MismatchVariant | DuplicateVariant;
 
 /** One error of error-codes.md, exactly the object the API returns. */
 export interface ClassifiedError {
@@ -73,10 +38,6 @@ export interface FormField {
   mandatory: boolean;
   archived: boolean;
 }
-
-export type RecordAction = 'create' | 'update' | 'deactivate' | 'reactivate' | 'skip';
-export type RecordOutcome = 'succeeded' | 'failed' | 'warning';
-export type RunStatus = 'completed' | 'completed_with_errors' | 'failed';
 
 export interface EngineMessage {
   code?: string | null;

@@ -1,14 +1,12 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
-import { z } from 'zod';
 import { requireBearer } from '../auth/bearer.js';
 import { notFound } from '../http/errors.js';
-import { decodeCursor, idParam, pageSchema, parseQuery } from '../http/query.js';
+import { decodeCursor, parseQuery } from '../http/query.js';
+import { recordsPage } from '../records/records.read.js';
 import { listRecords } from '../records/records.read.queries.js';
-import { recordsPage } from '../records/records.routes.js';
 import { employeeStatesOf } from './employee-states.queries.js';
-
-export const employeeQuerySchema = z.object({ integration: idParam.optional(), ...pageSchema });
+import { employeeQuerySchema } from './employees.schemas.js';
 
 export function employeesRoutes(knex: Knex): Router {
   const router = Router();

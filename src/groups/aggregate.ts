@@ -1,4 +1,5 @@
-import type { ClassifiedError, Severity } from '../classify/types.js';
+import type { Severity } from '../classify/error-enums.js';
+import type { ClassifiedError } from '../classify/types.js';
 
 /** One error of a run, with where it was found. */
 export interface RunError extends ClassifiedError {

@@ -3,9 +3,8 @@ import { actorOf, type Caller } from '../auth/caller.js';
 import { requireAdminOf } from '../auth/roles.js';
 import { recordAudit } from '../audit/audit.queries.js';
 import { NotFoundError } from '../shared/errors.js';
-import { findErrorGroup, setGroupStatus, type ErrorGroupRow, type PersonSetStatus } from './groups.queries.js';
-
-export const PERSON_SET_STATUSES = ['open', 'resolved', 'ignored'] as const satisfies readonly PersonSetStatus[];
+import type { PersonSetStatus } from './group-enums.js';
+import { findErrorGroup, setGroupStatus, type ErrorGroupRow } from './groups.queries.js';
 
 /**
  * An admin reopens, resolves or ignores an error group of their organisation,

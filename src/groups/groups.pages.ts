@@ -4,13 +4,16 @@ import { z } from 'zod';
 import { adminOrgIds } from '../auth/roles.js';
 import { requireLogin, safeNext } from '../auth/web-auth.js';
 import { guidanceFor } from '../classify/guidance.js';
-import { ERROR_CODES, type ClassifiedError } from '../classify/types.js';
+import { ERROR_CODES } from '../classify/error-enums.js';
+import type { ClassifiedError } from '../classify/types.js';
 import { HttpError } from '../http/errors.js';
 import { decodeCursor, page, parseQuery, pathId } from '../http/query.js';
 import { listIntegrationsOf } from '../integrations/integrations.queries.js';
-import { changeGroupStatus, PERSON_SET_STATUSES } from './group-status.service.js';
+import { GROUP_STATUS_FILTER_OPTIONS, PERSON_SET_STATUS_ACTIONS, PERSON_SET_STATUSES } from './group-enums.js';
+import { changeGroupStatus } from './group-status.service.js';
 import { listErrorGroups } from './groups.queries.js';
-import { groupFiltersSchema, toGroupItem } from './groups.routes.js';
+import { toGroupItem } from './groups.read.js';
+import { groupFiltersSchema } from './groups.schemas.js';
 
 const statusForm = z.object({ status: z.enum(PERSON_SET_STATUSES), back: z.string().optional() });
 
@@ -37,7 +40,17 @@ export function groupPages(knex: Knex): Router {
     const nextQuery = new URLSearchParams({ limit: String(limit), cursor: next_cursor ?? '' });
     for (const [name, value] of Object.entries(filters)) if (value !== undefined) nextQuery.set(name, String(value));
     const nextPage = next_cursor ? `/error-groups?${nextQuery}` : null;
-    res.render('groups/index', { title: 'Error groups · feedlog', groups: items, integrations, filters, codes: ERROR_CODES, nextPage, here: req.originalUrl });
+    res.render('groups/index', {
+      title: 'Error groups · feedlog',
+      groups: items,
+      integrations,
+      filters,
+      codes: ERROR_CODES,
+      statuses: GROUP_STATUS_FILTER_OPTIONS,
+      statusActions: Object.entries(PERSON_SET_STATUS_ACTIONS),
+      nextPage,
+      here: req.originalUrl,
+    });
   });
 
   router.post('/error-groups/:id/status', requireLogin, async (req, res) => {

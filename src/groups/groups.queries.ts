@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
+import { APPLIED_OUTCOMES } from '../classify/feed-enums.js';
 import type { GroupOccurrence } from './aggregate.js';
+import { OPEN_GROUP_STATUSES, type GroupStatus, type PersonSetStatus } from './group-enums.js';
 
 export interface RunScope {
   orgId: number;
@@ -60,13 +62,13 @@ export async function upsertMembers(trx: Knex.Transaction, run: RunScope, member
        LEFT JOIN LATERAL (
          SELECT max(r.started_at) AS applied_started_at FROM feed_records AS r
          WHERE r.org_id = :orgId AND r.integration_id = :integrationId AND r.external_id = x.external_id
-           AND r.outcome IN ('succeeded', 'warning') AND r.started_at > :startedAt
+           AND r.outcome = ANY(:appliedOutcomes::text[]) AND r.started_at > :startedAt
        ) AS a ON true
        ON CONFLICT (org_id, group_id, external_id) DO UPDATE SET
          open = CASE WHEN EXCLUDED.cleared_started_at IS NULL AND EXCLUDED.last_seen_started_at >= COALESCE(m.cleared_started_at, '-infinity') THEN true ELSE m.open END,
          cleared_started_at = GREATEST(m.cleared_started_at, EXCLUDED.cleared_started_at),
          last_seen_started_at = GREATEST(m.last_seen_started_at, EXCLUDED.last_seen_started_at)`,
-      { ...run, rows: JSON.stringify(members.slice(start, start + CHUNK)) },
+      { ...run, rows: JSON.stringify(members.slice(start, start + CHUNK)), appliedOutcomes: APPLIED_OUTCOMES },
     );
   }
 }
@@ -79,10 +81,10 @@ export async function clearAppliedMembers(trx: Knex.Transaction, run: RunScope):
   await trx.raw(
     `UPDATE error_group_members AS m SET open = false, cleared_started_at = :startedAt
      FROM feed_records AS r
-     WHERE r.org_id = :orgId AND r.sync_run_id = :syncRunId AND r.outcome IN ('succeeded', 'warning') AND r.external_id IS NOT NULL
+     WHERE r.org_id = :orgId AND r.sync_run_id = :syncRunId AND r.outcome = ANY(:appliedOutcomes::text[]) AND r.external_id IS NOT NULL
        AND m.org_id = :orgId AND m.integration_id = :integrationId AND m.external_id = r.external_id
        AND m.open AND m.last_seen_started_at < :startedAt`,
-    { ...run },
+    { ...run, appliedOutcomes: APPLIED_OUTCOMES },
   );
 }
 
@@ -95,10 +97,10 @@ export async function clearAppliedMembers(trx: Knex.Transaction, run: RunScope):
 export async function resolveGroups(trx: Knex.Transaction, run: RunScope): Promise<void> {
   await trx.raw(
     `UPDATE error_groups AS g SET status = 'resolved', status_changed_at = now(), resolved_started_at = :startedAt
-     WHERE g.org_id = :orgId AND g.integration_id = :integrationId AND g.status IN ('open', 'regressed')
+     WHERE g.org_id = :orgId AND g.integration_id = :integrationId AND g.status = ANY(:openStatuses::text[])
        AND g.last_seen_started_at < :startedAt
        AND NOT EXISTS (SELECT 1 FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.open)`,
-    { ...run },
+    { ...run, openStatuses: OPEN_GROUP_STATUSES },
   );
 }
 
@@ -118,7 +120,7 @@ export interface ErrorGroupRow {
   last_seen_started_at: Date;
   occurrences: number;
   employees_affected: number;
-  status: 'open' | 'resolved' | 'ignored' | 'regressed';
+  status: GroupStatus;
   status_changed_at: Date;
 }
 
@@ -151,8 +153,6 @@ export async function findErrorGroup(knex: Knex, orgIds: number[], groupId: numb
   const query = groupsOf(knex, orgIds).where('g.id', groupId).first();
   return options.forUpdate ? query.forUpdate() : query;
 }
-
-export type PersonSetStatus = 'open' | 'resolved' | 'ignored';
 
 /**
  * A person reopens, resolves or ignores a group of their organisation. Resolving

@@ -1,43 +1,12 @@
 import express, { Router } from 'express';
 import type { Knex } from 'knex';
-import { z } from 'zod';
 import { requireBearer } from '../auth/bearer.js';
-import { ERROR_CODES } from '../classify/types.js';
 import { notFound } from '../http/errors.js';
-import { decodeCursor, idParam, page, pageSchema, parseBody, parseQuery, pathId } from '../http/query.js';
-import { changeGroupStatus, PERSON_SET_STATUSES } from './group-status.service.js';
-import { findErrorGroup, listErrorGroups, type ErrorGroupRow } from './groups.queries.js';
-
-export const groupFiltersSchema = z.object({
-  integration: idParam.optional(),
-  code: z.enum(ERROR_CODES).optional(),
-  status: z.enum(['open', 'resolved', 'ignored', 'regressed']).optional(),
-  ...pageSchema,
-});
-
-/** What a person may set; `regressed` is only ever set by a run. */
-export const groupStatusChangeSchema = z.strictObject({
-  status: z.enum(PERSON_SET_STATUSES).describe('`resolved` (fixed; regresses if a newer run shows it again), `ignored` (stays ignored when it occurs again), or `open` (reopen).'),
-});
-
-export const toGroupItem = (g: ErrorGroupRow) => ({
-  id: String(g.id),
-  integration: String(g.integration_id),
-  code: g.code,
-  severity: g.severity,
-  field: g.field,
-  value: g.value,
-  expected: g.expected,
-  variant: g.variant,
-  key: g.group_key,
-  run_level: g.run_level,
-  first_seen: g.first_seen_started_at.toISOString(),
-  last_seen: g.last_seen_started_at.toISOString(),
-  occurrences: g.occurrences,
-  employees_affected: g.employees_affected,
-  status: g.status,
-  status_changed_at: g.status_changed_at.toISOString(),
-});
+import { decodeCursor, page, parseBody, parseQuery, pathId } from '../http/query.js';
+import { changeGroupStatus } from './group-status.service.js';
+import { findErrorGroup, listErrorGroups } from './groups.queries.js';
+import { toGroupItem } from './groups.read.js';
+import { groupFiltersSchema, groupStatusChangeSchema } from './groups.schemas.js';
 
 export function groupsRoutes(knex: Knex): Router {
   const router = Router();

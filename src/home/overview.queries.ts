@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { OPEN_GROUP_STATUSES } from '../groups/group-enums.js';
 
 export interface OverviewRow {
   org_id: number;
@@ -23,7 +24,7 @@ export async function overviewOf(knex: Knex, orgIds: number[]): Promise<Overview
        COALESCE(i.source_system, r.source_system) AS source_system, COALESCE(i.target_system, r.target_system) AS target_system,
        r.id AS last_run_id, r.status AS last_run_status, r.started_at AS last_run_started_at, r.record_count AS last_run_record_count,
        (SELECT count(*) FROM error_groups g
-        WHERE g.org_id = i.org_id AND g.integration_id = i.id AND g.status IN ('open', 'regressed'))::int AS open_groups
+        WHERE g.org_id = i.org_id AND g.integration_id = i.id AND g.status = ANY(?::text[]))::int AS open_groups
      FROM organisations o
      LEFT JOIN integrations i ON i.org_id = o.id
      LEFT JOIN LATERAL (
@@ -33,7 +34,7 @@ export async function overviewOf(knex: Knex, orgIds: number[]): Promise<Overview
      ) r ON true
      WHERE o.id = ANY(?::bigint[])
      ORDER BY o.name, o.id, i.name`,
-    [orgIds],
+    [[...OPEN_GROUP_STATUSES], orgIds],
   );
   return result.rows;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EMPLOYEE_ATTRIBUTES } from '../classify/types.js';
+import { EMPLOYEE_ATTRIBUTES, RECORD_ACTIONS, RECORD_OUTCOMES, RUN_STATUSES, RUN_TRIGGERS } from '../classify/feed-enums.js';
 
 const timestamp = z.iso.datetime({ offset: true, message: 'expected an RFC 3339 timestamp with an offset, such as 2026-11-21T10:15:00Z' });
 const nullableText = z.string().nullable().optional();
@@ -20,8 +20,8 @@ const messageSchema = z.looseObject({
 
 const recordSchema = z.looseObject({
   external_id: nullableText,
-  action: z.enum(['create', 'update', 'deactivate', 'reactivate', 'skip']),
-  outcome: z.enum(['succeeded', 'failed', 'warning']),
+  action: z.enum(RECORD_ACTIONS),
+  outcome: z.enum(RECORD_OUTCOMES),
   employee: employeeSchema,
   messages: z.array(messageSchema).optional(),
 });
@@ -45,10 +45,10 @@ export const feedRunSchema = z
     run_id: z.string().min(1).max(200),
     source_system: nullableText,
     target_system: nullableText,
-    trigger: z.enum(['scheduled', 'manual', 'initial']),
+    trigger: z.enum(RUN_TRIGGERS),
     started_at: timestamp,
     finished_at: timestamp,
-    status: z.enum(['completed', 'completed_with_errors', 'failed']),
+    status: z.enum(RUN_STATUSES),
     run_error: nullableText,
     catalog: catalogSchema.nullable().optional(),
     form_fields: z.array(formFieldSchema).nullable().optional(),

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import { classifyRun } from '../classify/classify-run.js';
 import { emailKey } from '../classify/normalise.js';
-import { EMPLOYEE_ATTRIBUTES, ERROR_CODES, type FeedRun, type RecordField } from '../classify/types.js';
+import { ERROR_CODES } from '../classify/error-enums.js';
+import { EMPLOYEE_ATTRIBUTES, type RecordField } from '../classify/feed-enums.js';
+import type { FeedRun } from '../classify/types.js';
 import { loadEmployeeStates, saveEmployeeStates } from '../employees/employee-states.queries.js';
 import { ConflictError } from '../shared/errors.js';
 import { lockIntegration, recordRunKnowledge } from '../integrations/integrations.queries.js';

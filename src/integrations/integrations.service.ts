@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { CLI, recordAudit, type Actor } from '../audit/audit.queries.js';
-import { DEFAULT_REQUIRED_FIELDS, EMPLOYEE_ATTRIBUTES, type RecordField } from '../classify/types.js';
+import { RECORD_FIELDS, type RecordField } from '../classify/feed-enums.js';
+import { DEFAULT_REQUIRED_FIELDS } from '../classify/types.js';
 import { requireOrganisation } from '../orgs/orgs.service.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../shared/errors.js';
 import { insertIngestToken, newestLiveIngestTokenId, revokeIngestTokens } from './ingest-tokens.queries.js';
@@ -21,10 +22,8 @@ export interface CreateIntegrationInput {
   actor?: string;
 }
 
-const RECORD_FIELDS: readonly string[] = ['external_id', ...EMPLOYEE_ATTRIBUTES];
-
 function parseRequiredFields(fields: string[]): RecordField[] {
-  const unknown = fields.filter((field) => !RECORD_FIELDS.includes(field));
+  const unknown = fields.filter((field) => !(RECORD_FIELDS as readonly string[]).includes(field));
   if (unknown.length > 0) {
     throw new InvalidInputError(`Unknown required field(s): ${unknown.join(', ')}. Choose from: ${RECORD_FIELDS.join(', ')}.`);
   }

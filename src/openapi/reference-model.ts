@@ -2,7 +2,8 @@
  * Turns the OpenAPI document into the plain rows the reference page prints:
  * the page is written from the document, so it cannot drift from it.
  */
-import { OPENAPI_PATH, type HttpMethod, type JsonSchema, type OpenApiDocument, type Operation, type Response } from './openapi-document.js';
+import { OPENAPI_PATH } from './openapi-document.js';
+import type { HttpMethod, JsonSchema, OpenApiDocument, Operation, Response } from './openapi-types.js';
 
 export interface FieldRow {
   name: string;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { EMPLOYEE_ATTRIBUTES, type ClassifiedError } from '../classify/types.js';
+import { EMPLOYEE_ATTRIBUTES } from '../classify/feed-enums.js';
+import type { ClassifiedError } from '../classify/types.js';
 
 export interface NewFeedRecord {
   index: number;

@@ -1,52 +1,10 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
-import { z } from 'zod';
 import { requireBearer } from '../auth/bearer.js';
-import { ERROR_CODES, EMPLOYEE_ATTRIBUTES } from '../classify/types.js';
-import { decodeCursor, idParam, page, pageSchema, parseQuery, timestampParam } from '../http/query.js';
-import { errorsOfRecords, listRecords, type RecordRow } from './records.read.queries.js';
-
-export const recordFiltersSchema = z.object({
-  run: idParam.optional(),
-  integration: idParam.optional(),
-  external_id: z.string().min(1).max(500).optional(),
-  email: z.string().min(1).max(320).optional(),
-  q: z.string().min(1).max(200).optional(),
-  code: z.enum(ERROR_CODES).optional(),
-  severity: z.enum(['error', 'info']).optional(),
-  outcome: z.enum(['succeeded', 'failed', 'warning']).optional(),
-  field: z.enum(['external_id', ...EMPLOYEE_ATTRIBUTES]).optional(),
-  from: timestampParam.optional(),
-  to: timestampParam.optional(),
-  ...pageSchema,
-});
-
-/** Records with their errors, as api.md lists them. */
-export async function recordsPage(knex: Knex, rows: RecordRow[], limit: number) {
-  const errors = await errorsOfRecords(knex, rows.slice(0, limit));
-  const byRecord = new Map<string, object[]>();
-  for (const { sync_run_id, record_index, ...error } of errors) {
-    const key = `${sync_run_id}:${record_index}`;
-    byRecord.set(key, [...(byRecord.get(key) ?? []), error]);
-  }
-  return page(
-    rows,
-    limit,
-    (row) => [row.started_at.toISOString(), row.sync_run_id, row.index],
-    (row) => ({
-      id: `${row.sync_run_id}:${row.index}`,
-      run: { id: String(row.sync_run_id), run_id: row.run_id, started_at: row.started_at.toISOString() },
-      integration: String(row.integration_id),
-      index: row.index,
-      external_id: row.external_id,
-      action: row.action,
-      outcome: row.outcome,
-      employee: row.raw.employee ?? {},
-      messages: row.raw.messages ?? [],
-      errors: byRecord.get(`${row.sync_run_id}:${row.index}`) ?? [],
-    }),
-  );
-}
+import { decodeCursor, parseQuery } from '../http/query.js';
+import { recordsPage } from './records.read.js';
+import { listRecords } from './records.read.queries.js';
+import { recordFiltersSchema } from './records.schemas.js';
 
 export function recordsRoutes(knex: Knex): Router {
   const router = Router();

@@ -1,21 +1,11 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
-import { z } from 'zod';
 import { requireBearer } from '../auth/bearer.js';
 import { notFound } from '../http/errors.js';
-import { decodeCursor, idParam, page, pageSchema, parseQuery, pathId, timestampParam } from '../http/query.js';
+import { decodeCursor, page, parseQuery, pathId } from '../http/query.js';
 import { toRunSummary } from './run-summary.js';
 import { findSyncRun, listSyncRuns, runLevelErrors, type RunWithIntegration } from './runs.read.queries.js';
-
-export const runFiltersSchema = z.object({
-  integration: idParam.optional(),
-  status: z.enum(['completed', 'completed_with_errors', 'failed']).optional(),
-  trigger: z.enum(['scheduled', 'manual', 'initial']).optional(),
-  from: timestampParam.optional(),
-  to: timestampParam.optional(),
-  run_id: z.string().min(1).max(200).optional(),
-  ...pageSchema,
-});
+import { runFiltersSchema } from './runs.schemas.js';
 
 const toItem = (row: RunWithIntegration) => toRunSummary(row, { id: row.integration_id, name: row.integration_name });
 

@@ -5,12 +5,12 @@ import type {
   ClassifiedError,
   ClassifiedRun,
   ClassifierContext,
-  EmployeeAttribute,
   EmployeeState,
   FeedRecord,
   FeedRun,
 } from '../../src/classify/types.js';
 import { DEFAULT_REQUIRED_FIELDS } from '../../src/classify/types.js';
+import type { EmployeeAttribute } from '../../src/classify/feed-enums.js';
 
 export const CATALOG: Catalog = {
   job_titles: ['Head Chef', 'Kitchen Porter', 'Bar Staff', 'Café Manager', 'Waiter', 'Sous Chef'],

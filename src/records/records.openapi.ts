@@ -1,0 +1,32 @@
+/** The records list in the OpenAPI document, its filters described by the very schema that validates them. */
+import { API_TOKEN, json, queryParameters, readErrors } from '../openapi/openapi-parts.js';
+import type { ApiPart } from '../openapi/openapi-types.js';
+import { recordFiltersSchema } from './records.schemas.js';
+
+const FILTER_DESCRIPTIONS = {
+  run: 'Only records of this run (our id, as in `id` of a sync run).',
+  external_id: "Only records of the employee with this source id.",
+  email: 'Only records with this email (case-insensitive).',
+  q: 'Name, email or external id contains this (case-insensitive).',
+  code: 'Only errors with this code (error-codes.md).',
+  severity: 'Only records with an error of this severity.',
+  outcome: "Only records with this engine outcome.",
+  field: 'Only records with an error on this field.',
+};
+
+export const recordsApi: ApiPart = {
+  tag: { name: 'Records', description: 'Feed-log records and their errors.' },
+  paths: () => ({
+    '/api/v1/records': {
+      get: {
+        operationId: 'listRecords',
+        summary: 'List feed-log records',
+        description: 'Records of every run, with their classified errors, newest first.',
+        tags: ['Records'],
+        security: API_TOKEN,
+        parameters: queryParameters(recordFiltersSchema, FILTER_DESCRIPTIONS),
+        responses: { '200': json('FeedRecordPage', 'A page of records.'), ...readErrors },
+      },
+    },
+  }),
+};
