@@ -1,7 +1,7 @@
 /** The employee read in the OpenAPI document, its query described by the very schema that validates it. */
 import { z } from 'zod';
-import { API_TOKEN, inputSchema, json, problem, queryParameters, readErrors } from '../openapi/openapi-parts.js';
-import type { ApiPart } from '../openapi/openapi-types.js';
+import { API_TOKEN, inputSchema, json, problem, queryParameters, readErrors } from '../http/openapi-parts.js';
+import type { ApiPart } from '../http/openapi-types.js';
 import { employeeQuerySchema } from './employees.schemas.js';
 
 export const employeesApi: ApiPart = {

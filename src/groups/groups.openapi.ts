@@ -1,7 +1,7 @@
 /** The error-group endpoints in the OpenAPI document, described by the very schemas that validate their input. */
 import { idParam } from '../http/query.js';
-import { API_TOKEN, inputSchema, json, problem, problemResponse, queryParameters, readErrors } from '../openapi/openapi-parts.js';
-import type { ApiPart, Parameter } from '../openapi/openapi-types.js';
+import { API_TOKEN, inputSchema, json, problem, problemResponse, queryParameters, readErrors } from '../http/openapi-parts.js';
+import type { ApiPart, Parameter } from '../http/openapi-types.js';
 import { groupFiltersSchema, groupStatusChangeSchema } from './groups.schemas.js';
 
 export const groupsApi: ApiPart = {

@@ -1,6 +1,6 @@
 /** The ingest endpoint in the OpenAPI document, its body described by the very schema that validates it. */
-import { INGEST_TOKEN, inputSchema, json, problem, problemResponse, ref, retryAfter } from '../openapi/openapi-parts.js';
-import type { ApiPart } from '../openapi/openapi-types.js';
+import { INGEST_TOKEN, inputSchema, json, problem, problemResponse, ref, retryAfter } from '../http/openapi-parts.js';
+import type { ApiPart } from '../http/openapi-types.js';
 import { feedRunSchema } from './feed.schema.js';
 
 export const ingestApi: ApiPart = {

@@ -11,8 +11,8 @@ import { groupsApi } from '../groups/groups.openapi.js';
 import { ingestApi } from '../ingest/ingest.openapi.js';
 import { recordsApi } from '../records/records.openapi.js';
 import { runsApi } from '../runs/runs.openapi.js';
-import { problemResponse, PUBLIC, retryAfter, tidy } from './openapi-parts.js';
-import type { ApiPart, JsonSchema, OpenApiDocument, PathItem } from './openapi-types.js';
+import { problemResponse, PUBLIC, retryAfter, tidy } from '../http/openapi-parts.js';
+import type { ApiPart, JsonSchema, OpenApiDocument, PathItem } from '../http/openapi-types.js';
 import { RESPONSE_SCHEMAS } from './response-schemas.js';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';

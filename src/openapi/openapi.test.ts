@@ -12,7 +12,7 @@ import { createKnex } from '../db/database.js';
 import { createApp } from '../app/app.js';
 import { appRoutes } from '../../test/helpers/routes.js';
 import { buildOpenApiDocument } from './openapi-document.js';
-import type { JsonSchema, OpenApiDocument, Operation, Parameter } from './openapi-types.js';
+import type { JsonSchema, OpenApiDocument, Operation, Parameter } from '../http/openapi-types.js';
 import { openapiRoutes } from './openapi.routes.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;

@@ -3,7 +3,7 @@
  * the page is written from the document, so it cannot drift from it.
  */
 import { OPENAPI_PATH } from './openapi-document.js';
-import type { HttpMethod, JsonSchema, OpenApiDocument, Operation, Response } from './openapi-types.js';
+import type { HttpMethod, JsonSchema, OpenApiDocument, Operation, Response } from '../http/openapi-types.js';
 
 export interface FieldRow {
   name: string;

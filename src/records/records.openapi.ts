@@ -1,6 +1,6 @@
 /** The records list in the OpenAPI document, its filters described by the very schema that validates them. */
-import { API_TOKEN, json, queryParameters, readErrors } from '../openapi/openapi-parts.js';
-import type { ApiPart } from '../openapi/openapi-types.js';
+import { API_TOKEN, json, queryParameters, readErrors } from '../http/openapi-parts.js';
+import type { ApiPart } from '../http/openapi-types.js';
 import { recordFiltersSchema } from './records.schemas.js';
 
 const FILTER_DESCRIPTIONS = {

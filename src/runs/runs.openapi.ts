@@ -1,7 +1,7 @@
 /** The sync-run reads in the OpenAPI document, their filters described by the very schema that validates them. */
 import { idParam } from '../http/query.js';
-import { API_TOKEN, inputSchema, json, problem, queryParameters, readErrors } from '../openapi/openapi-parts.js';
-import type { ApiPart } from '../openapi/openapi-types.js';
+import { API_TOKEN, inputSchema, json, problem, queryParameters, readErrors } from '../http/openapi-parts.js';
+import type { ApiPart } from '../http/openapi-types.js';
 import { runFiltersSchema } from './runs.schemas.js';
 
 const FILTER_DESCRIPTIONS = {
