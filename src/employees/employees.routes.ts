@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { requireApiToken } from '../accounts/caller.js';
 import { notFound } from '../http/errors.js';
-import { decodeCursor, idParam, pageSchema, parseQuery } from '../http/query.js';
+import { decodeCursor, idParam, pageSchema, parseQuery, recordCursor } from '../http/query.js';
 import { listRecords } from '../records/records.read.queries.js';
 import { recordsPage } from '../records/records.routes.js';
 import { employeeStatesOf } from './employee-states.queries.js';
@@ -16,7 +16,7 @@ export function employeesRoutes(knex: Knex): Router {
     const { integration, limit, cursor } = parseQuery(employeeQuerySchema, req);
     const externalId = String(req.params.external_id);
     const orgIds = req.caller!.orgIds;
-    const after = decodeCursor(cursor, 3) as [string, number, number] | undefined;
+    const after = decodeCursor(cursor, recordCursor);
     const states = await employeeStatesOf(knex, orgIds, externalId, integration);
     const records = await recordsPage(knex, await listRecords(knex, orgIds, { external_id: externalId, integration }, limit, after), limit);
     if (states.length === 0 && records.items.length === 0) throw notFound(`No employee with external ID ${externalId}.`);

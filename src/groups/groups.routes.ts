@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { requireApiToken } from '../accounts/caller.js';
 import { ERROR_CODES } from '../classify/types.js';
 import { notFound } from '../http/errors.js';
-import { decodeCursor, idParam, page, pageSchema, parseBody, parseQuery, pathId } from '../http/query.js';
+import { decodeCursor, idParam, page, pageSchema, parseBody, parseQuery, pathId, timeIdCursor } from '../http/query.js';
 import { changeGroupStatus, PERSON_SET_STATUSES } from './group-status.service.js';
 import { findErrorGroup, listErrorGroups, type ErrorGroupRow } from './groups.queries.js';
 
@@ -43,7 +43,7 @@ export function groupsRoutes(knex: Knex): Router {
   const router = Router();
   router.get('/api/v1/error-groups', requireApiToken(knex), async (req, res) => {
     const { limit, cursor, ...filters } = parseQuery(groupFiltersSchema, req);
-    const after = decodeCursor(cursor, 2) as [string, number] | undefined;
+    const after = decodeCursor(cursor, timeIdCursor);
     const rows = await listErrorGroups(knex, req.caller!.orgIds, filters, limit, after);
     res.json(page(rows, limit, (g) => [g.last_seen_started_at.toISOString(), g.id], toGroupItem));
   });

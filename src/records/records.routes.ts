@@ -3,15 +3,15 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { requireApiToken } from '../accounts/caller.js';
 import { ERROR_CODES, EMPLOYEE_ATTRIBUTES } from '../classify/types.js';
-import { decodeCursor, idParam, page, pageSchema, parseQuery, timestampParam } from '../http/query.js';
+import { decodeCursor, filterText, idParam, page, pageSchema, parseQuery, recordCursor, timestampParam } from '../http/query.js';
 import { errorsOfRecords, listRecords, type RecordRow } from './records.read.queries.js';
 
 export const recordFiltersSchema = z.object({
   run: idParam.optional(),
   integration: idParam.optional(),
-  external_id: z.string().min(1).max(500).optional(),
-  email: z.string().min(1).max(320).optional(),
-  q: z.string().min(1).max(200).optional(),
+  external_id: filterText(500).optional(),
+  email: filterText(320).optional(),
+  q: filterText(200).optional(),
   code: z.enum(ERROR_CODES).optional(),
   severity: z.enum(['error', 'info']).optional(),
   outcome: z.enum(['succeeded', 'failed', 'warning']).optional(),
@@ -52,7 +52,7 @@ export function recordsRoutes(knex: Knex): Router {
   const router = Router();
   router.get('/api/v1/records', requireApiToken(knex), async (req, res) => {
     const { limit, cursor, ...filters } = parseQuery(recordFiltersSchema, req);
-    const after = decodeCursor(cursor, 3) as [string, number, number] | undefined;
+    const after = decodeCursor(cursor, recordCursor);
     res.json(await recordsPage(knex, await listRecords(knex, req.caller!.orgIds, filters, limit, after), limit));
   });
   return router;

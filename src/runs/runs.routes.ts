@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { requireApiToken } from '../accounts/caller.js';
 import { notFound } from '../http/errors.js';
-import { decodeCursor, idParam, page, pageSchema, parseQuery, pathId, timestampParam } from '../http/query.js';
+import { decodeCursor, filterText, idParam, page, pageSchema, parseQuery, pathId, timeIdCursor, timestampParam } from '../http/query.js';
 import { toRunSummary } from '../ingest/ingest.service.js';
 import { findSyncRun, listSyncRuns, runLevelErrors, type RunWithIntegration } from './runs.read.queries.js';
 
@@ -13,7 +13,7 @@ export const runFiltersSchema = z.object({
   trigger: z.enum(['scheduled', 'manual', 'initial']).optional(),
   from: timestampParam.optional(),
   to: timestampParam.optional(),
-  run_id: z.string().min(1).max(200).optional(),
+  run_id: filterText(200).optional(),
   ...pageSchema,
 });
 
@@ -23,7 +23,7 @@ export function runsRoutes(knex: Knex): Router {
   const router = Router();
   router.get('/api/v1/sync-runs', requireApiToken(knex), async (req, res) => {
     const { limit, cursor, ...filters } = parseQuery(runFiltersSchema, req);
-    const after = decodeCursor(cursor, 2) as [string, number] | undefined;
+    const after = decodeCursor(cursor, timeIdCursor);
     const rows = await listSyncRuns(knex, req.caller!.orgIds, filters, limit, after);
     res.json(page(rows, limit, (row) => [row.started_at.toISOString(), row.id], toItem));
   });
