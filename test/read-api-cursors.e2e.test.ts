@@ -129,3 +129,11 @@ describe('a NUL in a filter is a 400 naming the filter', () => {
     });
   }
 });
+
+test('an external ID with a NUL names no employee: 404, not a 500', async () => {
+  for (const path of ['/api/v1/employees/%00', '/api/v1/employees/4512_1%00', '/api/v1/employees/a%00b?integration=1']) {
+    const response = await request(app).get(path).set('Authorization', `Bearer ${apiToken}`);
+    assert.equal(response.status, 404, `${path}: ${response.text.slice(0, 300)}`);
+    assert.match(response.headers['content-type'] ?? '', /^application\/problem\+json/);
+  }
+});

@@ -15,6 +15,8 @@ export function employeesRoutes(knex: Knex): Router {
   router.get('/api/v1/employees/:external_id', requireApiToken(knex), async (req, res) => {
     const { integration, limit, cursor } = parseQuery(employeeQuerySchema, req);
     const externalId = String(req.params.external_id);
+    // No stored ID holds a NUL (ingest refuses it), and PostgreSQL would fail the query on one.
+    if (externalId.includes('\0')) throw notFound(`No employee with external ID ${JSON.stringify(externalId)}.`);
     const orgIds = req.caller!.orgIds;
     const after = decodeCursor(cursor, recordCursor);
     const states = await employeeStatesOf(knex, orgIds, externalId, integration);
