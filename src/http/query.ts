@@ -30,6 +30,7 @@ export function pathId(raw: unknown, what: string): number {
   if (!id.success) throw notFound(`No ${what} ${String(raw)}.`);
   return id.data;
 }
+
 /**
  * Free text of a filter. PostgreSQL's text cannot hold U+0000: a NUL would fail
  * the query (a 500), so it is refused here, naming the parameter.
@@ -68,6 +69,7 @@ export const timeIdCursor = cursorSchema(cursorParts.time, cursorParts.id);
 /** Feed-log records: (started_at, sync_run_id, index). */
 export const recordCursor = cursorSchema(cursorParts.time, cursorParts.id, cursorParts.index);
 
+/** The key a cursor holds, if it has `schema`'s shape; anything else is a 400 naming `cursor`. */
 export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, schema: S): z.infer<S> | undefined {
   if (cursor === undefined) return undefined;
   let key: unknown;
