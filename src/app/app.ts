@@ -1,6 +1,6 @@
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
-import express, { Router, type Express } from 'express';
+import express, { Router, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Knex } from 'knex';
 import { config, ROOT_DIR } from '../config.js';
@@ -87,7 +87,11 @@ export function createApp({ knex, ingestLimits }: AppDependencies): Express {
   app.use(recordsRoutes(knex));
   app.use(employeesRoutes(knex));
   app.use(groupsRoutes(knex));
-  app.use(openapiRoutes()); // public: GET /api/v1/openapi.json and GET /api/docs
+  // Public: GET /api/v1/openapi.json and GET /api/docs. The page's header shows a
+  // signed-in person their navigation and Sign out, whose form needs the session's
+  // CSRF token; an anonymous visitor gets no CSRF cookie there (no form to send).
+  const signedInCsrf: RequestHandler = (req, res, next) => (req.webSession ? csrfProtection(req, res, next) : next());
+  app.use(openapiRoutes([cookieParser(), loadWebSession(knex), signedInCsrf]));
   app.use(pageRoutes(knex));
   app.use(notFoundHandler);
   app.use(errorHandler);

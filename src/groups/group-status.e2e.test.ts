@@ -142,4 +142,16 @@ describe('changing an error group on the error groups page', () => {
     const none = await owner.agent.get('/error-groups?code=email_in_use');
     assert.match(none.text, /No error groups match/);
   });
+
+  test('the HTML error page lists each bad parameter with what is wrong, escaped', async () => {
+    const owner = await signIn(app, emailOf('owner'));
+    const bad = await owner.agent.get('/error-groups?integration=abc&status=nope').set('Accept', 'text/html');
+    assert.equal(bad.status, 400);
+    assert.match(bad.headers['content-type'] ?? '', /^text\/html/);
+    assert.match(bad.text, /<li><code>integration<\/code>: expected number, received NaN<\/li>/);
+    // zod's words for an enum quote its values: text, not markup.
+    assert.match(bad.text, /<li><code>status<\/code>: Invalid option: expected one of &#34;open&#34;\|/);
+    const cursor = await owner.agent.get('/error-groups?cursor=forged').set('Accept', 'text/html');
+    assert.match(cursor.text, /<li><code>cursor<\/code>: invalid cursor<\/li>/);
+  });
 });

@@ -7,7 +7,7 @@ import { guidanceFor } from '../classify/guidance.js';
 import { ERROR_CODES } from '../classify/error-enums.js';
 import type { ClassifiedError } from '../classify/types.js';
 import { HttpError } from '../http/errors.js';
-import { decodeCursor, page, parseQuery, pathId } from '../http/query.js';
+import { decodeCursor, page, parseQuery, pathId, timeIdCursor } from '../http/query.js';
 import { listIntegrationsOf } from '../integrations/integrations.queries.js';
 import { GROUP_STATUS_FILTER_OPTIONS, PERSON_SET_STATUS_ACTIONS, PERSON_SET_STATUSES } from './group-enums.js';
 import { changeGroupStatus } from './group-status.service.js';
@@ -28,7 +28,7 @@ export function groupPages(knex: Knex): Router {
   router.get('/error-groups', requireLogin, async (req, res) => {
     const caller = req.caller!;
     const { limit, cursor, ...filters } = parseQuery(groupFiltersSchema, req);
-    const after = decodeCursor(cursor, 2) as [string, number] | undefined;
+    const after = decodeCursor(cursor, timeIdCursor);
     const [rows, integrations] = await Promise.all([listErrorGroups(knex, caller.orgIds, filters, limit, after), listIntegrationsOf(knex, caller.orgIds)]);
     const integrationById = new Map(integrations.map((i) => [i.id, i]));
     const admin = adminOrgIds(caller);

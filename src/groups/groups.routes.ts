@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import type { Knex } from 'knex';
 import { requireBearer } from '../auth/bearer.js';
 import { notFound } from '../http/errors.js';
-import { decodeCursor, page, parseBody, parseQuery, pathId } from '../http/query.js';
+import { decodeCursor, page, parseBody, parseQuery, pathId, timeIdCursor } from '../http/query.js';
 import { changeGroupStatus } from './group-status.service.js';
 import { findErrorGroup, listErrorGroups } from './groups.queries.js';
 import { toGroupItem } from './groups.read.js';
@@ -12,7 +12,7 @@ export function groupsRoutes(knex: Knex): Router {
   const router = Router();
   router.get('/api/v1/error-groups', requireBearer(knex, 'api'), async (req, res) => {
     const { limit, cursor, ...filters } = parseQuery(groupFiltersSchema, req);
-    const after = decodeCursor(cursor, 2) as [string, number] | undefined;
+    const after = decodeCursor(cursor, timeIdCursor);
     const rows = await listErrorGroups(knex, req.caller!.orgIds, filters, limit, after);
     res.json(page(rows, limit, (g) => [g.last_seen_started_at.toISOString(), g.id], toGroupItem));
   });

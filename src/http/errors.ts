@@ -100,7 +100,7 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
     res.status(httpError.status).set(httpError.headers).type('application/problem+json').send(JSON.stringify(problemBody(httpError, req.originalUrl)));
   if (!wantsHtml(req)) return sendProblem();
   res.status(httpError.status).set(httpError.headers);
-  res.render('errors/error', { status: httpError.status, heading: httpError.title, detail: httpError.detail ?? httpError.title }, (renderError, html) => {
+  res.render('errors/error', { status: httpError.status, heading: httpError.title, detail: httpError.detail ?? httpError.title, errors: httpError.errors ?? [] }, (renderError, html) => {
     if (renderError) {
       logger().error({ err: renderError }, 'error page failed to render');
       return sendProblem();

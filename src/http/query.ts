@@ -30,6 +30,13 @@ export function pathId(raw: unknown, what: string): number {
   if (!id.success) throw notFound(`No ${what} ${String(raw)}.`);
   return id.data;
 }
+
+/**
+ * Free text of a filter. PostgreSQL's text cannot hold U+0000: a NUL would fail
+ * the query (a 500), so it is refused here, naming the parameter.
+ */
+export const filterText = (max: number) => z.string().min(1).max(max).refine((text) => !text.includes('\0'), 'must not contain the NUL character (U+0000)');
+
 export const timestampParam = z.iso.datetime({ offset: true, message: 'expected an RFC 3339 timestamp' }).transform((value) => new Date(value));
 
 /** `limit` (1..1000, default 50) and an opaque `cursor`, as api.md says. */
@@ -43,14 +50,36 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, length: number): unknown[] | undefined {
+// A cursor comes back from the caller, so it is input: each part is checked for
+// what the keyset query compares it with, or PostgreSQL fails on it (a 500).
+const cursorParts = {
+  /** A timestamptz as toISOString() wrote it; PostgreSQL has no year 0000. */
+  time: z.iso.datetime({ offset: true }).refine((text) => !text.startsWith('0000'), 'no year 0'),
+  /** A bigint identity column. */
+  id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  /** A record's position in its run: an `integer` column, from 0. */
+  index: z.number().int().min(0).max(2_147_483_647),
+};
+
+/** The shape of a list's cursor, part by part. */
+export const cursorSchema = <const Parts extends [z.ZodType, ...z.ZodType[]]>(...parts: Parts) => z.tuple(parts);
+
+/** Sync runs (started_at, id) and error groups (last_seen_started_at, id). */
+export const timeIdCursor = cursorSchema(cursorParts.time, cursorParts.id);
+/** Feed-log records: (started_at, sync_run_id, index). */
+export const recordCursor = cursorSchema(cursorParts.time, cursorParts.id, cursorParts.index);
+
+/** The key a cursor holds, if it has `schema`'s shape; anything else is a 400 naming `cursor`. */
+export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, schema: S): z.infer<S> | undefined {
   if (cursor === undefined) return undefined;
+  let key: unknown;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === length) return key;
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through to the error below
+    key = undefined; // not JSON: the check below refuses it
   }
+  const parsed = schema.safeParse(key);
+  if (parsed.success) return parsed.data;
   throw new HttpError(400, 'Bad Request', 'The cursor is not one this API gave out: pass next_cursor back unchanged.', [{ path: 'cursor', message: 'invalid cursor' }]);
 }
 

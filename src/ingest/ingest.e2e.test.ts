@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
@@ -23,6 +25,22 @@ async function storedCounts() {
     errors: await countRows(db.knex, 'errors'),
     states: await countRows(db.knex, 'employee_states'),
   };
+}
+
+/** A POST with the given headers and nothing else (no Content-Length, no body), as raw HTTP. */
+async function rawPost(headers: string[]): Promise<string> {
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    // write, not end: a half-closed request gets no answer; Connection: close ends the stream.
+    socket.write(['POST /api/v1/sync-runs HTTP/1.1', 'Host: localhost', `Authorization: Bearer ${token}`, ...headers, 'Connection: close', '', ''].join('\r\n'));
+    const chunks: Buffer[] = [];
+    for await (const chunk of socket) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    server.close();
+  }
 }
 
 before(async () => {
@@ -158,6 +176,29 @@ describe('POST /api/v1/sync-runs', () => {
     const response = await postRun(app, token, '{"run_id": ');
     assert.equal(response.status, 400);
     assert.equal(response.type, 'application/problem+json');
+  });
+
+  test('an empty body is a 400 that says so, with or without a JSON content type', async () => {
+    const before = await storedCounts();
+    // Without a Content-Length (no body at all) and with `Content-Length: 0` (curl posting an empty file).
+    for (const contentType of ['application/json', 'application/json; charset=utf-8', undefined]) {
+      for (const contentLength of [undefined, '0']) {
+        const req = request(app).post('/api/v1/sync-runs').set('Authorization', `Bearer ${token}`);
+        if (contentType) req.set('Content-Type', contentType);
+        if (contentLength) req.set('Content-Length', contentLength);
+        const response = await req;
+        const what = `${contentType} ${contentLength}: ${response.text}`;
+        assert.equal(response.status, 400, what);
+        assert.equal(response.type, 'application/problem+json', what);
+        assert.equal(response.body.detail, 'The body is empty: send the run as JSON with Content-Type: application/json.', what);
+        assert.deepEqual(response.body.errors, [{ path: '', message: 'empty body' }], what);
+      }
+    }
+    // Node's client always sends a Content-Length on a POST; a raw request can send neither it nor a body.
+    const raw = await rawPost(['Content-Type: application/json']);
+    assert.match(raw, /^HTTP\/1\.1 400 /, raw);
+    assert.match(raw, /The body is empty/, raw);
+    assert.deepEqual(await storedCounts(), before);
   });
 
   test('a body that is not JSON is a 415', async () => {

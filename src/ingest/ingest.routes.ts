@@ -13,7 +13,14 @@ import { findMalformedStrings } from './well-formed.js';
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
 const requireJson: RequestHandler = (req, _res, next) => {
-  if (!req.is(JSON_TYPES)) {
+  const type = req.is(JSON_TYPES);
+  // No body at all (req.is says null) or a zero Content-Length (curl posting an
+  // empty file): its type is beside the point, and express.json would turn the
+  // second into {}, answered with a list of missing fields.
+  if (type === null || req.get('content-length') === '0') {
+    throw new HttpError(400, 'Bad Request', 'The body is empty: send the run as JSON with Content-Type: application/json.', [{ path: '', message: 'empty body' }]);
+  }
+  if (!type) {
     throw new HttpError(415, 'Unsupported Media Type', `Send the run as Content-Type: application/json (got ${req.get('content-type') ?? 'none'}).`);
   }
   next();

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import ejs from 'ejs';
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { ROOT_DIR } from '../config.js';
 import { buildOpenApiDocument, DOCS_PATH, OPENAPI_PATH } from './openapi-document.js';
 import { inlineCode, referenceView } from './reference-model.js';
@@ -9,28 +9,32 @@ const REFERENCE_VIEW = path.join(ROOT_DIR, 'views', 'openapi', 'reference.ejs');
 
 /**
  * `GET /api/v1/openapi.json` and the HTML reference at `GET /api/docs`. Both are
- * public (they hold no data) and both are built once: the document never changes
- * while the process runs. The page is rendered with ejs directly, so the router
- * works in any app, whatever its view settings.
+ * public (they hold no data), and the document never changes while the process
+ * runs. The page's header shows a signed-in person their navigation and Sign
+ * out: `webSession` loads that person (cookie, session, the CSRF token of the
+ * Sign out form). The page is rendered with ejs directly, so the router works in
+ * any app, whatever its view settings.
  */
-export function openapiRoutes(): Router {
+export function openapiRoutes(webSession: RequestHandler[] = []): Router {
   const router = Router();
-  let page: Promise<string> | undefined;
+  let model: ReturnType<typeof referenceView> | undefined;
 
   router.get(OPENAPI_PATH, (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').json(buildOpenApiDocument());
   });
 
-  router.get(DOCS_PATH, async (_req, res) => {
-    page ??= ejs.renderFile(REFERENCE_VIEW, { ...referenceView(buildOpenApiDocument()), md: inlineCode }, { async: false });
-    let html: string;
-    try {
-      html = await page;
-    } catch (error) {
-      page = undefined; // do not cache a failure
-      throw error;
-    }
-    res.set('Cache-Control', 'public, max-age=300').type('html').send(html);
+  const render = (locals: { caller?: unknown; csrfToken?: unknown }) => {
+    model ??= referenceView(buildOpenApiDocument());
+    return ejs.renderFile(REFERENCE_VIEW, { ...model, md: inlineCode, ...locals }, { async: false, cache: true });
+  };
+  // The anonymous page is the same for everyone, and rendering it takes tens of milliseconds.
+  let anonymousPage: string | undefined;
+
+  router.get(DOCS_PATH, ...webSession, async (_req, res) => {
+    const { caller, csrfToken } = res.locals;
+    const html = caller ? await render({ caller, csrfToken }) : (anonymousPage ??= await render({}));
+    // Not public: the header differs per person, and a cached anonymous copy would hide the signed-in one.
+    res.set('Cache-Control', 'private, no-cache').type('html').send(html);
   });
   return router;
 }

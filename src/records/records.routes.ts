@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { requireBearer } from '../auth/bearer.js';
-import { decodeCursor, parseQuery } from '../http/query.js';
+import { decodeCursor, parseQuery, recordCursor } from '../http/query.js';
 import { recordsPage } from './records.read.js';
 import { listRecords } from './records.read.queries.js';
 import { recordFiltersSchema } from './records.schemas.js';
@@ -10,7 +10,7 @@ export function recordsRoutes(knex: Knex): Router {
   const router = Router();
   router.get('/api/v1/records', requireBearer(knex, 'api'), async (req, res) => {
     const { limit, cursor, ...filters } = parseQuery(recordFiltersSchema, req);
-    const after = decodeCursor(cursor, 3) as [string, number, number] | undefined;
+    const after = decodeCursor(cursor, recordCursor);
     res.json(await recordsPage(knex, await listRecords(knex, req.caller!.orgIds, filters, limit, after), limit));
   });
   return router;

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { ERROR_CODES, SEVERITIES } from '../classify/error-enums.js';
 import { RECORD_FIELDS, RECORD_OUTCOMES } from '../classify/feed-enums.js';
-import { idParam, pageSchema, timestampParam } from '../http/query.js';
+import { filterText, idParam, pageSchema, timestampParam } from '../http/query.js';
 
 /** The query string of `GET /api/v1/records`; the OpenAPI document is made from it too. */
 export const recordFiltersSchema = z.object({
   run: idParam.optional(),
   integration: idParam.optional(),
-  external_id: z.string().min(1).max(500).optional(),
-  email: z.string().min(1).max(320).optional(),
-  q: z.string().min(1).max(200).optional(),
+  external_id: filterText(500).optional(),
+  email: filterText(320).optional(),
+  q: filterText(200).optional(),
   code: z.enum(ERROR_CODES).optional(),
   severity: z.enum(SEVERITIES).optional(),
   outcome: z.enum(RECORD_OUTCOMES).optional(),

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import { requireBearer } from '../auth/bearer.js';
 import { notFound } from '../http/errors.js';
-import { decodeCursor, page, parseQuery, pathId } from '../http/query.js';
+import { decodeCursor, page, parseQuery, pathId, timeIdCursor } from '../http/query.js';
 import { toRunSummary } from './run-summary.js';
 import { findSyncRun, listSyncRuns, runLevelErrors, type RunWithIntegration } from './runs.read.queries.js';
 import { runFiltersSchema } from './runs.schemas.js';
@@ -13,7 +13,7 @@ export function runsRoutes(knex: Knex): Router {
   const router = Router();
   router.get('/api/v1/sync-runs', requireBearer(knex, 'api'), async (req, res) => {
     const { limit, cursor, ...filters } = parseQuery(runFiltersSchema, req);
-    const after = decodeCursor(cursor, 2) as [string, number] | undefined;
+    const after = decodeCursor(cursor, timeIdCursor);
     const rows = await listSyncRuns(knex, req.caller!.orgIds, filters, limit, after);
     res.json(page(rows, limit, (row) => [row.started_at.toISOString(), row.id], toItem));
   });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RUN_STATUSES, RUN_TRIGGERS } from '../classify/feed-enums.js';
-import { idParam, pageSchema, timestampParam } from '../http/query.js';
+import { filterText, idParam, pageSchema, timestampParam } from '../http/query.js';
 
 /** The query string of `GET /api/v1/sync-runs`; the OpenAPI document is made from it too. */
 export const runFiltersSchema = z.object({
@@ -9,6 +9,6 @@ export const runFiltersSchema = z.object({
   trigger: z.enum(RUN_TRIGGERS).optional(),
   from: timestampParam.optional(),
   to: timestampParam.optional(),
-  run_id: z.string().min(1).max(200).optional(),
+  run_id: filterText(200).optional(),
   ...pageSchema,
 });

@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { createApp } from '../../src/app/app.js';
-import { computedStyle, launchBrowser, openPage, serveApp, type ServedApp } from '../helpers/browser.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { emailOf, startWithFixtureUsers } from '../helpers/accounts.js';
+import { clickAndLoad, computedStyle, launchBrowser, openPage, pathAndQuery, serveApp, signInAs, submit, withPage, type ServedApp } from '../helpers/browser.js';
+import type { TestDatabase } from '../helpers/database.js';
 
 let db: TestDatabase;
 let served: ServedApp;
 let browser: Browser;
 
 before(async () => {
-  db = await createTestDatabase();
-  served = await serveApp(createApp({ knex: db.knex }));
+  const fixtures = await startWithFixtureUsers();
+  db = fixtures.db;
+  served = await serveApp(fixtures.app);
   browser = await launchBrowser();
 });
 after(async () => {
@@ -71,4 +72,21 @@ test('the API reference renders in a browser with its stylesheets, under the str
   } finally {
     await close();
   }
+});
+
+test('signed in, the API reference has the usual header: navigation, who, and a Sign out that works', { timeout: 60_000 }, async () => {
+  await withPage(browser, async (watched) => {
+    const { page } = watched;
+    await signInAs(page, served.url, emailOf('owner'), '/');
+    const header = page.locator('header.top');
+    await clickAndLoad(page, header.getByRole('link', { name: 'API reference' }));
+    assert.equal(pathAndQuery(page), '/api/docs');
+    assert.equal(await header.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Error groups' }).count(), 1);
+    assert.match(await header.innerText(), new RegExp(emailOf('owner')));
+    assert.equal(await header.getByRole('link', { name: 'Sign in' }).count(), 0);
+
+    await submit(page, header.getByRole('button', { name: 'Sign out' }));
+    assert.equal(pathAndQuery(page), '/login?signed_out');
+    await watched.assertNoProblems();
+  });
 });
