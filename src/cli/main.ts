@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../config.js';
 import { logToStderr } from '../logger.js';
 import { UserInputError } from '../shared/user-input-error.js';
-import { COMMANDS, type Command } from './commands.js';
+import { COMMANDS, type Command } from './commands/index.js';
 
 export class UsageError extends Error {}
 

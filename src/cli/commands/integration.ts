@@ -1,0 +1,67 @@
+import { listIntegrations } from '../../integrations/integrations.queries.js';
+import { createIntegration, rotateIngestToken, scheduleOf } from '../../integrations/integrations.service.js';
+import { describeSchedule, formatDuration } from '../../integrations/schedule.js';
+import { requireOrganisation } from '../../orgs/orgs.service.js';
+import { out, required, withDatabase, type Command } from './shared.js';
+
+export const INTEGRATION_COMMANDS: Command[] = [
+  {
+    name: 'integration create',
+    usage: 'integration create --org <slug> --name <name> --schedule <15m | "0 2 * * *"> [--tz Europe/London] [--grace 10m] [--source Planday] [--target "Flow Learning"] [--required external_id,first_name,...]',
+    summary: 'Create an integration; prints its ingest token alone on the last line.',
+    options: {
+      org: { type: 'string' },
+      name: { type: 'string' },
+      schedule: { type: 'string' },
+      tz: { type: 'string' },
+      grace: { type: 'string' },
+      source: { type: 'string' },
+      target: { type: 'string' },
+      required: { type: 'string' },
+    },
+    async run(values) {
+      const { integration, token } = await withDatabase(({ knex }) =>
+        createIntegration(knex, {
+          orgSlug: required(values, 'org'),
+          name: required(values, 'name'),
+          schedule: required(values, 'schedule'),
+          timeZone: values.tz as string | undefined,
+          grace: values.grace as string | undefined,
+          sourceSystem: values.source as string | undefined,
+          targetSystem: values.target as string | undefined,
+          requiredFields: typeof values.required === 'string' ? values.required.split(',').map((f) => f.trim()).filter(Boolean) : undefined,
+        }),
+      );
+      out(`Created integration '${integration.name}' (id ${integration.id}), ${describeSchedule(scheduleOf(integration))}, grace ${formatDuration(integration.grace_seconds)}.`);
+      out('Its ingest token follows; it is shown only now, so store it in the sync engine:');
+      out(token);
+    },
+  },
+  {
+    name: 'integration list',
+    usage: 'integration list --org <slug>',
+    summary: "List an organisation's integrations.",
+    options: { org: { type: 'string' } },
+    async run(values) {
+      const rows = await withDatabase(async ({ knex }) => {
+        const organisation = await requireOrganisation(knex, required(values, 'org'));
+        return listIntegrations(knex, organisation.id);
+      });
+      if (rows.length === 0) out('No integrations yet.');
+      for (const row of rows) {
+        out(`${row.id}\t${row.name}\t${describeSchedule(scheduleOf(row))}\tgrace ${formatDuration(row.grace_seconds)}\trequired: ${row.required_fields.join(',')}`);
+      }
+    },
+  },
+  {
+    name: 'integration rotate-token',
+    usage: 'integration rotate-token --org <slug> --name <integration name>',
+    summary: 'Revoke the integration\'s ingest tokens and print a new one alone on the last line.',
+    options: { org: { type: 'string' }, name: { type: 'string' } },
+    async run(values) {
+      const { integration, token, revoked } = await withDatabase(({ knex }) => rotateIngestToken(knex, required(values, 'org'), required(values, 'name')));
+      out(`Revoked ${revoked} token(s) of '${integration.name}'. The new ingest token follows; it is shown only now:`);
+      out(token);
+    },
+  },
+];

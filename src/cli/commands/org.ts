@@ -1,0 +1,31 @@
+import { listOrganisations } from '../../orgs/orgs.queries.js';
+import { createOrganisation } from '../../orgs/orgs.service.js';
+import { UserInputError } from '../../shared/user-input-error.js';
+import { out, required, withDatabase, type Command } from './shared.js';
+
+export const ORG_COMMANDS: Command[] = [
+  {
+    name: 'org create',
+    usage: 'org create <slug> --name <name>',
+    summary: 'Create an organisation.',
+    options: { name: { type: 'string' } },
+    async run(values, positionals) {
+      const slug = positionals[0];
+      if (!slug || positionals.length > 1) throw new UserInputError('Give exactly one slug: feedlog org create <slug> --name <name>');
+      const name = required(values, 'name');
+      const organisation = await withDatabase(({ knex }) => createOrganisation(knex, slug, name));
+      out(`Created organisation '${organisation.slug}' (${organisation.name}).`);
+      out(`Next: feedlog integration create --org ${organisation.slug} --name "<name>" --schedule 15m`);
+    },
+  },
+  {
+    name: 'org list',
+    usage: 'org list',
+    summary: 'List organisations.',
+    async run() {
+      const organisations = await withDatabase(({ knex }) => listOrganisations(knex));
+      if (organisations.length === 0) out('No organisations yet. Create one with: feedlog org create <slug> --name <name>');
+      for (const organisation of organisations) out(`${organisation.slug}\t${organisation.name}`);
+    },
+  },
+];

@@ -1,0 +1,40 @@
+import type { ParseArgsConfig } from 'node:util';
+import { openDatabase, type Database } from '../../db/database.js';
+import { migrateToLatest } from '../../db/migrate.js';
+import { UserInputError } from '../../shared/user-input-error.js';
+
+export type Values = Record<string, string | boolean | string[] | undefined>;
+
+export interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  options?: ParseArgsConfig['options'];
+  run(values: Values, positionals: string[]): Promise<void>;
+}
+
+export const out = (line: string) => process.stdout.write(`${line}\n`);
+
+export function required(values: Values, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new UserInputError(`Missing --${name}.`);
+  return value;
+}
+
+/** The password piped on stdin (`--password-stdin`), without its trailing newline. */
+export async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** Opens the database, applies pending migrations (so a first command on a fresh machine just works), runs, closes. */
+export async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase();
+  try {
+    await migrateToLatest(database.knex);
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
