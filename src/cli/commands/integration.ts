@@ -20,11 +20,14 @@ export const INTEGRATION_COMMANDS: Command[] = [
       required: { type: 'string' },
     },
     async run(values) {
+      const orgSlug = required(values, 'org');
+      const name = required(values, 'name');
+      const schedule = required(values, 'schedule');
       const { integration, token } = await withDatabase(({ knex }) =>
         createIntegration(knex, {
-          orgSlug: required(values, 'org'),
-          name: required(values, 'name'),
-          schedule: required(values, 'schedule'),
+          orgSlug,
+          name,
+          schedule,
           timeZone: values.tz as string | undefined,
           grace: values.grace as string | undefined,
           sourceSystem: values.source as string | undefined,
@@ -43,8 +46,9 @@ export const INTEGRATION_COMMANDS: Command[] = [
     summary: "List an organisation's integrations.",
     options: { org: { type: 'string' } },
     async run(values) {
+      const slug = required(values, 'org');
       const rows = await withDatabase(async ({ knex }) => {
-        const organisation = await requireOrganisation(knex, required(values, 'org'));
+        const organisation = await requireOrganisation(knex, slug);
         return listIntegrations(knex, organisation.id);
       });
       if (rows.length === 0) out('No integrations yet.');
@@ -59,7 +63,9 @@ export const INTEGRATION_COMMANDS: Command[] = [
     summary: 'Revoke the integration\'s ingest tokens and print a new one alone on the last line.',
     options: { org: { type: 'string' }, name: { type: 'string' } },
     async run(values) {
-      const { integration, token, revoked } = await withDatabase(({ knex }) => rotateIngestToken(knex, required(values, 'org'), required(values, 'name')));
+      const slug = required(values, 'org');
+      const name = required(values, 'name');
+      const { integration, token, revoked } = await withDatabase(({ knex }) => rotateIngestToken(knex, slug, name));
       out(`Revoked ${revoked} token(s) of '${integration.name}'. The new ingest token follows; it is shown only now:`);
       out(token);
     },

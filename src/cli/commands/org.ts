@@ -1,6 +1,5 @@
 import { listOrganisations } from '../../orgs/orgs.queries.js';
 import { createOrganisation } from '../../orgs/orgs.service.js';
-import { UserInputError } from '../../shared/user-input-error.js';
 import { out, required, withDatabase, type Command } from './shared.js';
 
 export const ORG_COMMANDS: Command[] = [
@@ -9,11 +8,10 @@ export const ORG_COMMANDS: Command[] = [
     usage: 'org create <slug> --name <name>',
     summary: 'Create an organisation.',
     options: { name: { type: 'string' } },
-    async run(values, positionals) {
-      const slug = positionals[0];
-      if (!slug || positionals.length > 1) throw new UserInputError('Give exactly one slug: feedlog org create <slug> --name <name>');
+    args: ['slug'],
+    async run(values, [slug]) {
       const name = required(values, 'name');
-      const organisation = await withDatabase(({ knex }) => createOrganisation(knex, slug, name));
+      const organisation = await withDatabase(({ knex }) => createOrganisation(knex, slug!, name));
       out(`Created organisation '${organisation.slug}' (${organisation.name}).`);
       out(`Next: feedlog integration create --org ${organisation.slug} --name "<name>" --schedule 15m`);
     },

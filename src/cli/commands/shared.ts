@@ -1,7 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { openDatabase, type Database } from '../../db/database.js';
 import { migrateToLatest } from '../../db/migrate.js';
-import { UserInputError } from '../../shared/user-input-error.js';
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -10,14 +9,19 @@ export interface Command {
   usage: string;
   summary: string;
   options?: ParseArgsConfig['options'];
+  /** Names of the positional arguments, all required; none when absent. */
+  args?: string[];
   run(values: Values, positionals: string[]): Promise<void>;
 }
+
+/** Bad arguments (missing, extra, unknown): exit 2 with the command's usage, unlike a mistake about the world (exit 1). */
+export class UsageError extends Error {}
 
 export const out = (line: string) => process.stdout.write(`${line}\n`);
 
 export function required(values: Values, name: string): string {
   const value = values[name];
-  if (typeof value !== 'string' || value.trim() === '') throw new UserInputError(`Missing --${name}.`);
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`Missing --${name}.`);
   return value;
 }
 

@@ -9,7 +9,8 @@ export const TOKEN_COMMANDS: Command[] = [
     summary: "Create an API token for a user (it reads what the user may read); prints it alone on the last line.",
     options: { user: { type: 'string' }, name: { type: 'string' } },
     async run(values) {
-      const token = await withDatabase(({ knex }) => createApiToken(knex, required(values, 'user'), (values.name as string | undefined) ?? 'api'));
+      const email = required(values, 'user');
+      const token = await withDatabase(({ knex }) => createApiToken(knex, email, (values.name as string | undefined) ?? 'api'));
       out(`Created an API token for ${values.user}; it is shown only now:`);
       out(token);
     },
@@ -20,7 +21,8 @@ export const TOKEN_COMMANDS: Command[] = [
     summary: "List a user's API tokens (id, name, start of the token, created, last used, revoked).",
     options: { user: { type: 'string' } },
     async run(values) {
-      const tokens = await withDatabase(({ knex }) => apiTokensOf(knex, required(values, 'user')));
+      const email = required(values, 'user');
+      const tokens = await withDatabase(({ knex }) => apiTokensOf(knex, email));
       if (tokens.length === 0) out(`${values.user} has no API tokens. Create one with: feedlog token create --user ${values.user}`);
       const when = (date: Date | null) => date?.toISOString() ?? '-';
       for (const t of tokens) {
@@ -34,9 +36,10 @@ export const TOKEN_COMMANDS: Command[] = [
     summary: 'Revoke one of a user\'s API tokens at once (ids from: feedlog token list).',
     options: { user: { type: 'string' }, id: { type: 'string' } },
     async run(values) {
+      const email = required(values, 'user');
       const id = Number(required(values, 'id'));
       if (!Number.isSafeInteger(id) || id <= 0) throw new UserInputError(`--id takes a token id (a number from feedlog token list), not '${values.id}'.`);
-      const token = await withDatabase(({ knex }) => revokeApiTokenOf(knex, required(values, 'user'), id));
+      const token = await withDatabase(({ knex }) => revokeApiTokenOf(knex, email, id));
       out(`Revoked API token ${token.id} (${token.name}, ${token.token_hint}) of ${values.user}.`);
     },
   },

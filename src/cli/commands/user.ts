@@ -8,10 +8,10 @@ export const USER_COMMANDS: Command[] = [
     summary: 'Create a user (admin and ops need --org; support reads every organisation). Without --password-stdin a password is generated and printed once.',
     options: { email: { type: 'string' }, role: { type: 'string' }, org: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
     async run(values) {
+      const email = required(values, 'email');
+      const role = required(values, 'role');
       const password = values['password-stdin'] ? await readPasswordFromStdin() : undefined;
-      const result = await withDatabase(({ knex }) =>
-        createUser(knex, { email: required(values, 'email'), role: required(values, 'role'), orgSlug: values.org as string | undefined, password }),
-      );
+      const result = await withDatabase(({ knex }) => createUser(knex, { email, role, orgSlug: values.org as string | undefined, password }));
       const where = values.org ? ` in '${values.org}'` : '';
       out(result.created ? `Created user ${result.user.email} (${values.role}${where}).` : `${result.user.email} exists already: gave them the ${values.role} role${where}.`);
       if (result.generatedPassword) {
@@ -26,8 +26,9 @@ export const USER_COMMANDS: Command[] = [
     summary: 'Set a new password (generated and printed once unless piped on stdin).',
     options: { email: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
     async run(values) {
+      const email = required(values, 'email');
       const password = values['password-stdin'] ? await readPasswordFromStdin() : undefined;
-      const { generatedPassword } = await withDatabase(({ knex }) => resetPassword(knex, required(values, 'email'), password));
+      const { generatedPassword } = await withDatabase(({ knex }) => resetPassword(knex, email, password));
       out(`Password of ${values.email} changed.`);
       if (generatedPassword) {
         out('The new password follows; it is shown only now:');
