@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError } from '../config.js';
-import { logToStderr } from '../logger.js';
+import { EmbeddedPostgresError } from '../db/embedded-error.js';
+import { ConfigError } from '../shared/config-error.js';
 import { UserInputError } from '../shared/user-input-error.js';
 import { COMMANDS, type Command } from './commands/index.js';
 import { UsageError } from './commands/shared.js';
@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     const found = findCommand(argv);
     command = found.command;
     const { values, positionals } = parse(command, found.rest);
-    if (command.name !== 'serve') logToStderr();
+    if (command.name !== 'serve') (await import('../logger.js')).logToStderr();
     await command.run(values, positionals);
     return 0;
   } catch (error) {
@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`feedlog: ${error.message}\n${command ? `Usage: feedlog ${command.usage}\n` : `\n${usage()}\n`}`);
       return 2;
     }
-    if (error instanceof UserInputError || error instanceof ConfigError) {
+    if (error instanceof UserInputError || error instanceof ConfigError || error instanceof EmbeddedPostgresError) {
       process.stderr.write(`feedlog: ${error.message}\n`);
       return 1;
     }

@@ -1,8 +1,6 @@
-import { listIntegrations } from '../../integrations/integrations.queries.js';
-import { createIntegration, rotateIngestToken, scheduleOf } from '../../integrations/integrations.service.js';
-import { describeSchedule, formatDuration } from '../../integrations/schedule.js';
-import { requireOrganisation } from '../../orgs/orgs.service.js';
 import { out, required, withDatabase, type Command } from './shared.js';
+
+const services = () => import('../../integrations/integrations.service.js');
 
 export const INTEGRATION_COMMANDS: Command[] = [
   {
@@ -23,6 +21,7 @@ export const INTEGRATION_COMMANDS: Command[] = [
       const orgSlug = required(values, 'org');
       const name = required(values, 'name');
       const schedule = required(values, 'schedule');
+      const [{ createIntegration, scheduleOf }, { describeSchedule, formatDuration }] = await Promise.all([services(), import('../../integrations/schedule.js')]);
       const { integration, token } = await withDatabase(({ knex }) =>
         createIntegration(knex, {
           orgSlug,
@@ -47,6 +46,12 @@ export const INTEGRATION_COMMANDS: Command[] = [
     options: { org: { type: 'string' } },
     async run(values) {
       const slug = required(values, 'org');
+      const [{ listIntegrations }, { scheduleOf }, { requireOrganisation }, { describeSchedule, formatDuration }] = await Promise.all([
+        import('../../integrations/integrations.queries.js'),
+        services(),
+        import('../../orgs/orgs.service.js'),
+        import('../../integrations/schedule.js'),
+      ]);
       const rows = await withDatabase(async ({ knex }) => {
         const organisation = await requireOrganisation(knex, slug);
         return listIntegrations(knex, organisation.id);
@@ -65,6 +70,7 @@ export const INTEGRATION_COMMANDS: Command[] = [
     async run(values) {
       const slug = required(values, 'org');
       const name = required(values, 'name');
+      const { rotateIngestToken } = await services();
       const { integration, token, revoked } = await withDatabase(({ knex }) => rotateIngestToken(knex, slug, name));
       out(`Revoked ${revoked} token(s) of '${integration.name}'. The new ingest token follows; it is shown only now:`);
       out(token);

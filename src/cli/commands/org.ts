@@ -1,5 +1,3 @@
-import { listOrganisations } from '../../orgs/orgs.queries.js';
-import { createOrganisation } from '../../orgs/orgs.service.js';
 import { out, required, withDatabase, type Command } from './shared.js';
 
 export const ORG_COMMANDS: Command[] = [
@@ -11,6 +9,7 @@ export const ORG_COMMANDS: Command[] = [
     args: ['slug'],
     async run(values, [slug]) {
       const name = required(values, 'name');
+      const { createOrganisation } = await import('../../orgs/orgs.service.js');
       const organisation = await withDatabase(({ knex }) => createOrganisation(knex, slug!, name));
       out(`Created organisation '${organisation.slug}' (${organisation.name}).`);
       out(`Next: feedlog integration create --org ${organisation.slug} --name "<name>" --schedule 15m`);
@@ -21,6 +20,7 @@ export const ORG_COMMANDS: Command[] = [
     usage: 'org list',
     summary: 'List organisations.',
     async run() {
+      const { listOrganisations } = await import('../../orgs/orgs.queries.js');
       const organisations = await withDatabase(({ knex }) => listOrganisations(knex));
       if (organisations.length === 0) out('No organisations yet. Create one with: feedlog org create <slug> --name <name>');
       for (const organisation of organisations) out(`${organisation.slug}\t${organisation.name}`);

@@ -1,6 +1,3 @@
-import { openDatabase } from '../../db/database.js';
-import { listMigrations, migrateToLatest } from '../../db/migrate.js';
-import { serve } from '../../http/server.js';
 import { out, type Command } from './shared.js';
 
 export const SERVER_COMMANDS: Command[] = [
@@ -8,13 +5,14 @@ export const SERVER_COMMANDS: Command[] = [
     name: 'serve',
     usage: 'serve',
     summary: 'Run the web app and API (what npm start runs). Migrates the database first.',
-    run: () => serve(),
+    run: async () => (await import('../../http/server.js')).serve(),
   },
   {
     name: 'migrate',
     usage: 'migrate',
     summary: 'Apply pending database migrations.',
     async run() {
+      const [{ openDatabase }, { listMigrations, migrateToLatest }] = await Promise.all([import('../../db/database.js'), import('../../db/migrate.js')]);
       const database = await openDatabase();
       try {
         const applied = await migrateToLatest(database.knex);

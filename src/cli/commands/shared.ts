@@ -1,9 +1,13 @@
 import type { ParseArgsConfig } from 'node:util';
-import { openDatabase, type Database } from '../../db/database.js';
-import { migrateToLatest } from '../../db/migrate.js';
+import type { Database } from '../../db/database.js';
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
 
+/**
+ * A command's run() imports what it uses when it runs: `feedlog --help` and a
+ * usage error then load neither the database nor the web stack (a tenth of a
+ * second each for knex, pg and express; see bench/startup.ts).
+ */
 export interface Command {
   name: string;
   usage: string;
@@ -34,6 +38,7 @@ export async function readPasswordFromStdin(): Promise<string> {
 
 /** Opens the database, applies pending migrations (so a first command on a fresh machine just works), runs, closes. */
 export async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
+  const [{ openDatabase }, { migrateToLatest }] = await Promise.all([import('../../db/database.js'), import('../../db/migrate.js')]);
   const database = await openDatabase();
   try {
     await migrateToLatest(database.knex);

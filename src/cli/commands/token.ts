@@ -1,6 +1,7 @@
-import { apiTokensOf, createApiToken, revokeApiTokenOf } from '../../accounts/accounts.service.js';
 import { UserInputError } from '../../shared/user-input-error.js';
 import { out, required, withDatabase, type Command } from './shared.js';
+
+const accounts = () => import('../../accounts/accounts.service.js');
 
 export const TOKEN_COMMANDS: Command[] = [
   {
@@ -10,6 +11,7 @@ export const TOKEN_COMMANDS: Command[] = [
     options: { user: { type: 'string' }, name: { type: 'string' } },
     async run(values) {
       const email = required(values, 'user');
+      const { createApiToken } = await accounts();
       const token = await withDatabase(({ knex }) => createApiToken(knex, email, (values.name as string | undefined) ?? 'api'));
       out(`Created an API token for ${values.user}; it is shown only now:`);
       out(token);
@@ -22,6 +24,7 @@ export const TOKEN_COMMANDS: Command[] = [
     options: { user: { type: 'string' } },
     async run(values) {
       const email = required(values, 'user');
+      const { apiTokensOf } = await accounts();
       const tokens = await withDatabase(({ knex }) => apiTokensOf(knex, email));
       if (tokens.length === 0) out(`${values.user} has no API tokens. Create one with: feedlog token create --user ${values.user}`);
       const when = (date: Date | null) => date?.toISOString() ?? '-';
@@ -39,6 +42,7 @@ export const TOKEN_COMMANDS: Command[] = [
       const email = required(values, 'user');
       const id = Number(required(values, 'id'));
       if (!Number.isSafeInteger(id) || id <= 0) throw new UserInputError(`--id takes a token id (a number from feedlog token list), not '${values.id}'.`);
+      const { revokeApiTokenOf } = await accounts();
       const token = await withDatabase(({ knex }) => revokeApiTokenOf(knex, email, id));
       out(`Revoked API token ${token.id} (${token.name}, ${token.token_hint}) of ${values.user}.`);
     },

@@ -1,4 +1,3 @@
-import { createUser, resetPassword } from '../../accounts/accounts.service.js';
 import { out, readPasswordFromStdin, required, withDatabase, type Command } from './shared.js';
 
 export const USER_COMMANDS: Command[] = [
@@ -11,6 +10,7 @@ export const USER_COMMANDS: Command[] = [
       const email = required(values, 'email');
       const role = required(values, 'role');
       const password = values['password-stdin'] ? await readPasswordFromStdin() : undefined;
+      const { createUser } = await import('../../accounts/accounts.service.js');
       const result = await withDatabase(({ knex }) => createUser(knex, { email, role, orgSlug: values.org as string | undefined, password }));
       const where = values.org ? ` in '${values.org}'` : '';
       out(result.created ? `Created user ${result.user.email} (${values.role}${where}).` : `${result.user.email} exists already: gave them the ${values.role} role${where}.`);
@@ -28,6 +28,7 @@ export const USER_COMMANDS: Command[] = [
     async run(values) {
       const email = required(values, 'email');
       const password = values['password-stdin'] ? await readPasswordFromStdin() : undefined;
+      const { resetPassword } = await import('../../accounts/accounts.service.js');
       const { generatedPassword } = await withDatabase(({ knex }) => resetPassword(knex, email, password));
       out(`Password of ${values.email} changed.`);
       if (generatedPassword) {
