@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { config, ROOT_DIR } from '../src/config.js';
 import { ensureEmbeddedPostgres, isListening } from '../src/db/embedded.js';
+import { logToStderr } from '../src/logger.js';
 import { freePort } from '../test/helpers/free-port.js';
 
 const HELP_GOAL_S = 0.5;
@@ -89,6 +90,7 @@ export async function benchStartup(): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  logToStderr();
   await benchStartup();
   process.exit(0);
 }
