@@ -3,6 +3,7 @@ import { logToStderr } from '../src/logger.js';
 import { benchClassify } from './classify.js';
 import { benchIngest } from './ingest.js';
 import { benchReads } from './reads.js';
+import { benchStartup } from './startup.js';
 
 logToStderr();
 console.log('== classify (pure, in memory) ==');
@@ -11,4 +12,6 @@ console.log('\n== ingest (HTTP + PostgreSQL) ==');
 await benchIngest();
 console.log('\n== reads with identity (HTTP + PostgreSQL) ==');
 await benchReads();
+console.log('\n== start-up (child processes: compiled dist/ against tsx) ==');
+await benchStartup();
 process.exit(0);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The installed `feedlog` command: TypeScript sources run through tsx, as in development.
-import { register } from 'tsx/esm/api';
+// The `feedlog` command: the compiled app in dist/ (npm run build), rebuilt
+// first when the sources changed since; compiling at every start cost seconds.
+import { buildIfStale } from './build.js';
 
-register();
-await import('../src/cli/main.ts');
+if (!buildIfStale()) process.exit(1);
+await import('../dist/src/cli/main.js');

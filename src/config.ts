@@ -2,9 +2,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseDuration } from './integrations/schedule.js';
+import { ConfigError } from './shared/config-error.js';
 
-/** The repository root, whatever the working directory of the process. */
-export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The repository root, whatever the working directory of the process: the
+ * parent of src/ under tsx, and of dist/ (dist/src/config.js) when compiled,
+ * so that views/, public/ and .data/ are the checkout's own in both.
+ */
+export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.endsWith('.js') ? '../..' : '..');
 
 const byteSize = z
   .string()
@@ -74,7 +79,7 @@ export type Config = {
   testTemplateUrl: string | undefined;
 };
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 export function parseConfig(environment: Record<string, string | undefined>): Config {
   const parsed = environmentSchema.safeParse(environment);

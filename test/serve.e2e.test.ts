@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { ROOT_DIR } from '../src/config.js';
 import { isListening } from '../src/db/embedded.js';
-import { childEnv, runCli } from './helpers/cli.js';
+import { childEnv, FEEDLOG, runCli } from './helpers/cli.js';
 import { freePort } from './helpers/free-port.js';
 import { makeRun } from './helpers/fixtures.js';
 
@@ -25,7 +25,7 @@ test('on the embedded database: npm start serves, the CLI works beside it, and S
   const embedded = { DATABASE_URL: undefined, DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) };
   const env = childEnv({ ...embedded, PORT: String(httpPort), LOG_LEVEL: 'info' });
 
-  server = spawn(process.execPath, ['bin/feedlog.js', 'serve'], { cwd: ROOT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = spawn(process.execPath, [...FEEDLOG, 'serve'], { cwd: ROOT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   server.stdout!.on('data', (chunk) => (output += chunk));
   server.stderr!.on('data', (chunk) => (output += chunk));
@@ -48,8 +48,9 @@ test('on the embedded database: npm start serves, the CLI works beside it, and S
   const health = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
   assert.equal(health.status, 200);
 
-  // The CLI, in another process, uses the server's embedded database.
-  const org = await runCli(['org', 'create', 'acme', '--name', 'Acme'], embedded);
+  // The CLI, in another process, uses the server's embedded database, even when
+  // not told its port: it reads it from the data directory (postmaster.pid).
+  const org = await runCli(['org', 'create', 'acme', '--name', 'Acme'], { ...embedded, EMBEDDED_PG_PORT: undefined });
   assert.equal(org.code, 0, org.stderr);
   const integration = await runCli(['integration', 'create', '--org', 'acme', '--name', 'Fourth', '--schedule', '15m'], embedded);
   assert.equal(integration.code, 0, integration.stderr);

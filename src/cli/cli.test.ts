@@ -81,9 +81,24 @@ describe('feedlog command line', () => {
     const badSlug = await cli('org', 'create', 'Bad Slug!', '--name', 'x');
     assert.equal(badSlug.code, 1);
     assert.match(badSlug.stderr, /Invalid organisation slug/);
-    const missingName = await cli('org', 'create', 'fine');
-    assert.equal(missingName.code, 1);
-    assert.match(missingName.stderr, /Missing --name/);
+  });
+
+  test('a missing or extra argument exits 2, names it, and shows the usage of that command', async () => {
+    const usageOf = (result: { code: number | null; stderr: string }, missing: RegExp, usage: string) => {
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, missing);
+      assert.ok(result.stderr.includes(`Usage: feedlog ${usage}`), result.stderr);
+      assert.doesNotMatch(result.stderr, /Usage:\n|\n\s+at /, 'only that command\'s usage line, no stack');
+    };
+    usageOf(await cli('org', 'create', 'fine'), /Missing --name/, 'org create <slug> --name <name>');
+    usageOf(await cli('org', 'create', '--name', 'Fine'), /Missing <slug>/, 'org create <slug> --name <name>');
+    usageOf(await cli('org', 'create', 'fine', 'extra', '--name', 'Fine'), /Unexpected argument 'extra'/, 'org create <slug> --name <name>');
+    usageOf(await cli('org', 'list', 'acme'), /Unexpected argument 'acme'/, 'org list');
+    usageOf(await cli('user', 'create'), /Missing --email/, 'user create --email <email>');
+    usageOf(await cli('user', 'create', '--email', 'x@example.com'), /Missing --role/, 'user create --email <email>');
+    usageOf(await cli('integration', 'create', '--org', 'acme', '--name', 'X'), /Missing --schedule/, 'integration create --org <slug>');
+    usageOf(await cli('token', 'revoke', '--user', 'owner@example.com'), /Missing --id/, 'token revoke --user <email> --id <token id>');
+    assert.equal((await db.knex('organisations').where({ slug: 'fine' })).length, 0);
   });
 
   test('user create with a piped password, then token create printing the API token last, which reads the API', async () => {

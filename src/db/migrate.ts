@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
-import { ROOT_DIR } from '../config.js';
 
-export const MIGRATIONS_DIR = path.join(ROOT_DIR, 'migrations');
+const HERE = fileURLToPath(import.meta.url);
+// Under tsx this is src/db/migrate.ts beside migrations/*.ts; compiled, it is
+// dist/src/db/migrate.js beside dist/migrations/*.js.
+const EXTENSION = path.extname(HERE);
+export const MIGRATIONS_DIR = path.resolve(path.dirname(HERE), '..', '..', 'migrations');
 const MIGRATION_NAME = /^\d{4}-\d{2}-\d{2}-\d{4}-[a-z0-9-]+\.ts$/;
 
 interface MigrationModule {
@@ -12,21 +15,31 @@ interface MigrationModule {
   down(knex: Knex): Promise<void>;
 }
 
-/** Reads migrations/ itself so the same TypeScript files run under tsx in every command and test. */
+/**
+ * Reads the migrations folder itself. A migration is recorded in knex_migrations
+ * by its source name (`...-create-users.ts`) whether tsx runs the .ts file or the
+ * compiled app its .js: a database migrated by one is up to date for the other.
+ */
 class DirectoryMigrationSource implements Knex.MigrationSource<string> {
   async getMigrations(): Promise<string[]> {
-    const files = fs.readdirSync(MIGRATIONS_DIR).filter((file) => file.endsWith('.ts'));
-    const misnamed = files.filter((file) => !MIGRATION_NAME.test(file));
+    const names = fs
+      .readdirSync(MIGRATIONS_DIR)
+      .filter((file) => file.endsWith(EXTENSION))
+      .map((file) => `${file.slice(0, -EXTENSION.length)}.ts`);
+    const misnamed = names.filter((name) => !MIGRATION_NAME.test(name));
     if (misnamed.length > 0) {
       throw new Error(`Migration files must be named YYYY-MM-DD-HHMM-what.ts: ${misnamed.join(', ')}`);
     }
-    return files.sort();
+    return names.sort();
   }
+
   getMigrationName(migration: string): string {
     return migration;
   }
+
   async getMigration(migration: string): Promise<MigrationModule> {
-    return (await import(pathToFileURL(path.join(MIGRATIONS_DIR, migration)).href)) as MigrationModule;
+    const file = `${migration.slice(0, -'.ts'.length)}${EXTENSION}`;
+    return (await import(pathToFileURL(path.join(MIGRATIONS_DIR, file)).href)) as MigrationModule;
   }
 }
 

@@ -14,10 +14,16 @@ export function childEnv(changes: Record<string, string | undefined>): Record<st
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-/** Runs the real `feedlog` command in a child process, as a person would. */
-export function runCli(args: string[], env: Record<string, string | undefined>, input?: string): Promise<CliResult> {
+/**
+ * The node arguments that run the `feedlog` command from its TypeScript sources:
+ * what bin/feedlog.js runs once compiled, without making the tests build dist/.
+ */
+export const FEEDLOG = ['--import', 'tsx', 'src/cli/main.ts'];
+
+/** Runs the real `feedlog` command in a child process, as a person would; `nodeArgs` go before it. */
+export function runCli(args: string[], env: Record<string, string | undefined>, input?: string, nodeArgs: string[] = []): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/feedlog.js', ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, ...FEEDLOG, ...args], {
       cwd: ROOT_DIR,
       env: childEnv(env),
       stdio: ['pipe', 'pipe', 'pipe'],
