@@ -188,8 +188,14 @@ export async function benchClassify(): Promise<void> {
   const times: number[][] = sizes.map(() => []);
   const sliceTimes: number[] = [];
   for (let repeat = 0; repeat < 5; repeat += 1) {
-    runs.forEach((run, i) => times[i]!.push(timeOnce(() => classifyRun(run, contexts[i]!))));
-    sliceTimes.push(timeOnce(() => slices.forEach((run, i) => classifyRun(run, sliceContexts[i]!))));
+    runs.forEach((run, i) => {
+      times[i]!.push(timeOnce(() => classifyRun(run, contexts[i]!)));
+    });
+    sliceTimes.push(
+      timeOnce(() => {
+        for (const [i, run] of slices.entries()) classifyRun(run, sliceContexts[i]!);
+      }),
+    );
   }
 
   console.log(`classifyRun: ${format(employeeCount)} employees known, catalogs of 20 values per list, median of 5`);

@@ -58,7 +58,7 @@ export class EmployeeLedger {
       if (state && emailKey(state.email) === email) return false;
     }
     const holders = this.activeHolders.get(email);
-    return holders !== undefined && holders.some((holder) => holder !== id);
+    return holders?.some((holder) => holder !== id) ?? false;
   }
 
   /** Applies an applied (succeeded or warning) record whose external_id is `id`. */

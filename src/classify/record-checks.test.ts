@@ -48,7 +48,7 @@ describe('missing_required_field', () => {
 
   test('external_id is the record\'s own, not one inside employee', () => {
     const record = aRecord({ external_id: null });
-    (record.employee as Record<string, unknown>)['external_id'] = 'E1';
+    (record.employee as Record<string, unknown>).external_id = 'E1';
     assert.deepEqual(errorsOf(record), ['missing_required_field external_id']);
   });
 

@@ -32,7 +32,8 @@ export function openapiRoutes(webSession: RequestHandler[] = []): Router {
 
   router.get(DOCS_PATH, ...webSession, async (_req, res) => {
     const { caller, csrfToken } = res.locals;
-    const html = caller ? await render({ caller, csrfToken }) : (anonymousPage ??= await render({}));
+    if (!caller) anonymousPage ??= await render({});
+    const html = caller ? await render({ caller, csrfToken }) : anonymousPage!;
     // Not public: the header differs per person, and a cached anonymous copy would hide the signed-in one.
     res.set('Cache-Control', 'private, no-cache').type('html').send(html);
   });

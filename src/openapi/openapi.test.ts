@@ -55,7 +55,9 @@ function resolvePointer(root: unknown, ref: string): unknown {
 }
 
 function collectRefs(node: unknown, at = '#', out: { at: string; ref: string }[] = []) {
-  if (Array.isArray(node)) node.forEach((child, i) => collectRefs(child, `${at}/${i}`, out));
+  if (Array.isArray(node)) {
+    for (const [i, child] of node.entries()) collectRefs(child, `${at}/${i}`, out);
+  }
   else if (node && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
       if (key === '$ref') {

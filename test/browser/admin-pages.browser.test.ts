@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Express } from 'express';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { emailOf, FIXTURE_PASSWORD, type FixtureUser } from '../helpers/accounts.js';
+import { emailOf, type FixtureUser } from '../helpers/accounts.js';
 import {
   clickAndLoad,
   expectRefusedLoad,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Express } from 'express';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, } from 'playwright-core';
 import { createApiToken } from '../../src/accounts/accounts.service.js';
 import { emailOf, FIXTURE_PASSWORD } from '../helpers/accounts.js';
 import { clickAndLoad, expectRefusedLoad, pathAndQuery, signInAs, startBrowserSuite, submit, submitSignIn, withPage, type ServedApp } from '../helpers/browser.js';
@@ -61,7 +61,7 @@ test('a form posted from a feedlog page is accepted as coming from feedlog itsel
     ]);
     // Chromium sends "Origin: null" on a form post from a page whose Referrer-Policy is no-referrer;
     // the CSRF check must not take that for another site, or no one can sign in.
-    const origin = post.headers()['origin'];
+    const origin = post.headers().origin;
     assert.equal(
       pathAndQuery(page),
       '/',
