@@ -28,19 +28,70 @@ const LAST_NAMES = ['Lopez', 'Smith', 'Rossi', 'Müller', 'Khan', 'Nowak', "O'Br
 
 const CATALOG: Catalog = {
   job_titles: [
-    'Head Chef', 'Sous Chef', 'Chef de Partie', 'Commis Chef', 'Kitchen Porter', 'Bar Staff', 'Bartender', 'Barista',
-    'Waiter', 'Restaurant Manager', 'Assistant Manager', 'General Manager', 'Shift Supervisor', 'Housekeeper',
-    'Receptionist', 'Night Porter', 'Café Manager', 'Front of House Manager', 'Duty Manager', 'Sommelier',
+    'Head Chef',
+    'Sous Chef',
+    'Chef de Partie',
+    'Commis Chef',
+    'Kitchen Porter',
+    'Bar Staff',
+    'Bartender',
+    'Barista',
+    'Waiter',
+    'Restaurant Manager',
+    'Assistant Manager',
+    'General Manager',
+    'Shift Supervisor',
+    'Housekeeper',
+    'Receptionist',
+    'Night Porter',
+    'Café Manager',
+    'Front of House Manager',
+    'Duty Manager',
+    'Sommelier',
   ],
   departments: [
-    'Kitchen', 'Front of House', 'Bar', 'Housekeeping', 'Management', 'Reception', 'Events', 'Maintenance', 'Finance',
-    'People', 'Marketing', 'Sales', 'Purchasing', 'Security', 'Spa', 'Room Service', 'Banqueting', 'Pastry', 'Bakery', 'Cellar',
+    'Kitchen',
+    'Front of House',
+    'Bar',
+    'Housekeeping',
+    'Management',
+    'Reception',
+    'Events',
+    'Maintenance',
+    'Finance',
+    'People',
+    'Marketing',
+    'Sales',
+    'Purchasing',
+    'Security',
+    'Spa',
+    'Room Service',
+    'Banqueting',
+    'Pastry',
+    'Bakery',
+    'Cellar',
   ],
   branches: [
-    'London Soho', 'Manchester Piccadilly', 'Leeds Station', 'Bristol Harbourside', 'Edinburgh Old Town', 'München Zentrum',
-    'Dublin Temple Bar', 'Cardiff Bay', 'Glasgow Merchant City', 'York Minster', 'Bath Abbey', 'Oxford Castle',
-    'Cambridge Market', 'Brighton Lanes', 'Liverpool Docks', 'Newcastle Quayside', 'Belfast Titanic', 'Paris Marais',
-    'Madrid Sol', 'Lisbon Alfama',
+    'London Soho',
+    'Manchester Piccadilly',
+    'Leeds Station',
+    'Bristol Harbourside',
+    'Edinburgh Old Town',
+    'München Zentrum',
+    'Dublin Temple Bar',
+    'Cardiff Bay',
+    'Glasgow Merchant City',
+    'York Minster',
+    'Bath Abbey',
+    'Oxford Castle',
+    'Cambridge Market',
+    'Brighton Lanes',
+    'Liverpool Docks',
+    'Newcastle Quayside',
+    'Belfast Titanic',
+    'Paris Marais',
+    'Madrid Sol',
+    'Lisbon Alfama',
   ],
 };
 
@@ -120,7 +171,7 @@ function generateRun(count: number, employeeCount: number, random: () => number)
         record.external_id = `4512_${900000 + i}`;
         record.employee.email = personFor((index + 1) % employeeCount).email.toUpperCase();
       } else {
-        record.messages = [{ text: `Target API timeout after ${20000 + i} ms (request ${(i * 2654435761 >>> 0).toString(16)})` }];
+        record.messages = [{ text: `Target API timeout after ${20000 + i} ms (request ${((i * 2654435761) >>> 0).toString(16)})` }];
       }
     } else if (random() < 0.02) {
       // Another person under an existing ID: a duplicate within the run or across runs.

@@ -47,7 +47,10 @@ async function timeStart(way: Way, env: Record<string, string>, httpPort: number
   try {
     for (;;) {
       if (server.exitCode !== null) throw new Error(`feedlog serve (${way}) exited:\n${stderr}`);
-      const ok = await fetch(`http://127.0.0.1:${httpPort}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${httpPort}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return performance.now() - started;
       if (performance.now() - started > 60_000) throw new Error(`feedlog serve (${way}) did not answer in 60 s:\n${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -61,7 +64,9 @@ async function timeStart(way: Way, env: Record<string, string>, httpPort: number
 export async function benchStartup(): Promise<void> {
   const runs = 7;
   const help = { dist: timeHelp('dist', runs), tsx: timeHelp('tsx', runs) };
-  console.log(`feedlog --help, median of ${runs}: dist ${seconds(help.dist)}, tsx ${seconds(help.tsx)} (x${(help.tsx / help.dist).toFixed(1)}); goal ${HELP_GOAL_S} s: ${help.dist <= HELP_GOAL_S * 1000 ? 'met' : 'MISSED'}`);
+  console.log(
+    `feedlog --help, median of ${runs}: dist ${seconds(help.dist)}, tsx ${seconds(help.tsx)} (x${(help.tsx / help.dist).toFixed(1)}); goal ${HELP_GOAL_S} s: ${help.dist <= HELP_GOAL_S * 1000 ? 'met' : 'MISSED'}`,
+  );
 
   // Spare folder and ports: nothing of a developer's own server or data is touched.
   const dataDir = path.join(config().dataDir, 'bench-startup');
@@ -78,7 +83,9 @@ export async function benchStartup(): Promise<void> {
   };
   const cold = { dist: await measure('dist'), tsx: await measure('tsx') };
   if (await isListening(pgPort)) throw new Error('the server left its PostgreSQL running');
-  console.log(`warm npm start to /healthz, its PostgreSQL stopped, median of ${starts}: dist ${seconds(cold.dist)}, tsx ${seconds(cold.tsx)}; goal ${START_GOAL_S} s: ${cold.dist <= START_GOAL_S * 1000 ? 'met' : 'MISSED'}`);
+  console.log(
+    `warm npm start to /healthz, its PostgreSQL stopped, median of ${starts}: dist ${seconds(cold.dist)}, tsx ${seconds(cold.tsx)}; goal ${START_GOAL_S} s: ${cold.dist <= START_GOAL_S * 1000 ? 'met' : 'MISSED'}`,
+  );
 
   const postgres = await ensureEmbeddedPostgres(dataDir, pgPort);
   try {

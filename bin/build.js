@@ -73,7 +73,9 @@ export function build() {
   // tsc reports on stdout, which belongs to the command's result: relay it to stderr.
   const tsc = spawnSync(process.execPath, [TSC, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', fresh], { cwd: ROOT, encoding: 'utf8' });
   if (tsc.status !== 0) {
-    process.stderr.write(`${tsc.stdout ?? ''}${tsc.stderr ?? ''}feedlog: the build failed (tsc -p tsconfig.build.json); fix the errors above, or run the sources with npm run dev.\n`);
+    process.stderr.write(
+      `${tsc.stdout ?? ''}${tsc.stderr ?? ''}feedlog: the build failed (tsc -p tsconfig.build.json); fix the errors above, or run the sources with npm run dev.\n`,
+    );
     fs.rmSync(fresh, { recursive: true, force: true });
     return false;
   }

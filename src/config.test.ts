@@ -6,7 +6,10 @@ test('session lifetimes are durations, with defaults of 12 hours idle and 7 days
   assert.deepEqual([parseConfig({}).sessionIdleSeconds, parseConfig({}).sessionMaxAgeSeconds], [12 * 3600, 7 * 86_400]);
   const set = parseConfig({ SESSION_IDLE_TIMEOUT: '30m', SESSION_MAX_AGE: '1d' });
   assert.deepEqual([set.sessionIdleSeconds, set.sessionMaxAgeSeconds], [1800, 86_400]);
-  assert.throws(() => parseConfig({ SESSION_MAX_AGE: '7 days' }), (error: Error) => error instanceof ConfigError && /SESSION_MAX_AGE: a duration such as 30m/.test(error.message));
+  assert.throws(
+    () => parseConfig({ SESSION_MAX_AGE: '7 days' }),
+    (error: Error) => error instanceof ConfigError && /SESSION_MAX_AGE: a duration such as 30m/.test(error.message),
+  );
 });
 
 test('cookies are Secure exactly when feedlog is reached over https', () => {

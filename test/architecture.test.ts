@@ -52,7 +52,10 @@ test('SQL is built only in *.queries.ts modules (and the database plumbing of sr
   const building = files.filter(
     ({ file, text }) => !file.endsWith('.queries.ts') && !file.startsWith(`db${path.sep}`) && /\b(knex|trx)(\(|\.raw\(|\.fn\.)/.test(text),
   );
-  assert.deepEqual(building.map(({ file }) => file), []);
+  assert.deepEqual(
+    building.map(({ file }) => file),
+    [],
+  );
 });
 
 test('route and page modules are mounted by the app, never imported as libraries', () => {

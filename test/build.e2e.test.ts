@@ -12,12 +12,20 @@ import { freePort } from './helpers/free-port.js';
 // What `npm run build` makes, in a folder of its own: this test must not replace
 // the dist/ a developer's server runs. Like dist/, it sits in the repository root.
 const outDir = path.join(ROOT_DIR, `.dist-test-${process.pid}`);
-const compiled = (...args: string[]) => spawnSync(process.execPath, [path.join(outDir, 'src/cli/main.js'), ...args], { cwd: ROOT_DIR, encoding: 'utf8', env: childEnv({ DATABASE_URL: migratedByTsx.url }) });
+const compiled = (...args: string[]) =>
+  spawnSync(process.execPath, [path.join(outDir, 'src/cli/main.js'), ...args], {
+    cwd: ROOT_DIR,
+    encoding: 'utf8',
+    env: childEnv({ DATABASE_URL: migratedByTsx.url }),
+  });
 let migratedByTsx: TestDatabase;
 let empty: TestDatabase;
 
 before(async () => {
-  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: ROOT_DIR, encoding: 'utf8' });
+  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', outDir], {
+    cwd: ROOT_DIR,
+    encoding: 'utf8',
+  });
   assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
   migratedByTsx = await createTestDatabase();
   empty = await createTestDatabase({ empty: true });
@@ -35,12 +43,16 @@ test('the build holds the app and its migrations as JavaScript, without the test
   assert.ok(!fs.existsSync(path.join(outDir, 'src/cli/cli.test.js')), 'tests are not built');
 });
 
-test('the compiled app records migrations under the same names as tsx: each finds the other\'s database up to date', async () => {
+test("the compiled app records migrations under the same names as tsx: each finds the other's database up to date", async () => {
   const upToDate = compiled('migrate');
   assert.equal(upToDate.status, 0, upToDate.stderr);
   assert.match(upToDate.stdout, /The database is up to date/);
 
-  const fresh = spawnSync(process.execPath, [path.join(outDir, 'src/cli/main.js'), 'migrate'], { cwd: ROOT_DIR, encoding: 'utf8', env: childEnv({ DATABASE_URL: empty.url }) });
+  const fresh = spawnSync(process.execPath, [path.join(outDir, 'src/cli/main.js'), 'migrate'], {
+    cwd: ROOT_DIR,
+    encoding: 'utf8',
+    env: childEnv({ DATABASE_URL: empty.url }),
+  });
   assert.equal(fresh.status, 0, fresh.stderr);
   const names = (await empty.knex('knex_migrations').orderBy('id').pluck('name')) as string[];
   assert.deepEqual(names, fs.readdirSync(MIGRATIONS_DIR).sort(), 'recorded by their .ts names');

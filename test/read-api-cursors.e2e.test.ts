@@ -85,7 +85,11 @@ function assertNamesParameter(response: request.Response, name: string, what: st
   assert.equal(response.status, 400, `${what}: ${response.status} ${response.text.slice(0, 300)}`);
   assert.match(response.headers['content-type'] ?? '', /^application\/problem\+json/, what);
   const problem = JSON.parse(response.text) as { errors?: { path: string }[]; detail?: string };
-  assert.deepEqual(problem.errors?.map((e) => e.path), [name], what);
+  assert.deepEqual(
+    problem.errors?.map((e) => e.path),
+    [name],
+    what,
+  );
   return problem;
 }
 

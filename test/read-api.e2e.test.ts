@@ -75,7 +75,10 @@ describe('what each user sees', () => {
     // Both organisations have employee 4512_1; the outsider sees only their own.
     const employee = await get('/api/v1/employees/4512_1', 'outsider');
     assert.equal(employee.status, 200);
-    assert.deepEqual(employee.body.states.map((s: { integration: { name: string } }) => s.integration.name), ['B flow']);
+    assert.deepEqual(
+      employee.body.states.map((s: { integration: { name: string } }) => s.integration.name),
+      ['B flow'],
+    );
     assert.ok(employee.body.records.items.every((r: { run: { run_id: string } }) => r.run.run_id === 'b-1'));
     const groups = await get('/api/v1/error-groups', 'outsider');
     assert.ok(groups.body.items.length > 0);
@@ -94,10 +97,16 @@ describe('filters and pagination', () => {
   });
 
   test('runs filter by run_id, status and time', async () => {
-    assert.deepEqual((await get('/api/v1/sync-runs?run_id=a-2', 'owner')).body.items.map((r: { run_id: string }) => r.run_id), ['a-2']);
+    assert.deepEqual(
+      (await get('/api/v1/sync-runs?run_id=a-2', 'owner')).body.items.map((r: { run_id: string }) => r.run_id),
+      ['a-2'],
+    );
     assert.equal((await get('/api/v1/sync-runs?status=failed', 'owner')).body.items.length, 0);
     const from = encodeURIComponent('2026-11-21T11:00:00Z');
-    assert.deepEqual((await get(`/api/v1/sync-runs?from=${from}`, 'owner')).body.items.map((r: { run_id: string }) => r.run_id), ['a-2']);
+    assert.deepEqual(
+      (await get(`/api/v1/sync-runs?from=${from}`, 'owner')).body.items.map((r: { run_id: string }) => r.run_id),
+      ['a-2'],
+    );
   });
 
   test('records filter by code, outcome, email, q and external_id, with their errors', async () => {
@@ -106,7 +115,9 @@ describe('filters and pagination', () => {
     const first = mismatches.body.items[0];
     assert.equal(first.external_id, '4512_2');
     assert.equal(first.employee.job_title, 'kitchen porter');
-    assert.deepEqual(first.errors, [{ code: 'job_title_mismatch', severity: 'error', field: 'job_title', value: 'kitchen porter', expected: 'Kitchen Porter', variant: 'case' }]);
+    assert.deepEqual(first.errors, [
+      { code: 'job_title_mismatch', severity: 'error', field: 'job_title', value: 'kitchen porter', expected: 'Kitchen Porter', variant: 'case' },
+    ]);
     assert.equal((await get('/api/v1/records?outcome=succeeded', 'owner')).body.items.length, 2);
     assert.equal((await get('/api/v1/records?email=BEN@example.com', 'owner')).body.items.length, 2);
     assert.equal((await get('/api/v1/records?q=okaf', 'owner')).body.items.length, 2);

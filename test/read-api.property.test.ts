@@ -35,7 +35,13 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 const dateText = fc.oneof(
   fc.date().map((d) => (Number.isNaN(d.getTime()) ? 'Invalid Date' : d.toISOString())),
   fc
-    .record({ y: fc.integer({ min: 0, max: 10_000 }), mo: fc.integer({ min: 0, max: 13 }), d: fc.integer({ min: 0, max: 32 }), h: fc.integer({ min: 0, max: 25 }), zone: fc.constantFrom('Z', '+01:00', '-23:59', '+24:00', '') })
+    .record({
+      y: fc.integer({ min: 0, max: 10_000 }),
+      mo: fc.integer({ min: 0, max: 13 }),
+      d: fc.integer({ min: 0, max: 32 }),
+      h: fc.integer({ min: 0, max: 25 }),
+      zone: fc.constantFrom('Z', '+01:00', '-23:59', '+24:00', ''),
+    })
     .map(({ y, mo, d, h, zone }) => `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:00:00${zone}`),
 );
 
@@ -58,14 +64,16 @@ const value = fc.oneof(
 
 const keyPart = fc.oneof(dateText, fc.integer(), fc.double(), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.jsonValue({ maxDepth: 1 }));
 /** Mostly keys of a list's length (2 or 3 parts), where a wrong type reaches the query. */
-const cursor = fc.oneof(
-  { arbitrary: fc.tuple(keyPart, keyPart).map((key) => b64(JSON.stringify(key))), weight: 3 },
-  { arbitrary: fc.tuple(keyPart, keyPart, keyPart).map((key) => b64(JSON.stringify(key))), weight: 3 },
-  fc.array(keyPart, { maxLength: 4 }).map((key) => b64(JSON.stringify(key))),
-  fc.jsonValue({ maxDepth: 2 }).map((json) => b64(JSON.stringify(json) ?? '')),
-  fc.uint8Array({ maxLength: 40 }).map(b64),
-  text,
-).map(encodeURIComponent);
+const cursor = fc
+  .oneof(
+    { arbitrary: fc.tuple(keyPart, keyPart).map((key) => b64(JSON.stringify(key))), weight: 3 },
+    { arbitrary: fc.tuple(keyPart, keyPart, keyPart).map((key) => b64(JSON.stringify(key))), weight: 3 },
+    fc.array(keyPart, { maxLength: 4 }).map((key) => b64(JSON.stringify(key))),
+    fc.jsonValue({ maxDepth: 2 }).map((json) => b64(JSON.stringify(json) ?? '')),
+    fc.uint8Array({ maxLength: 40 }).map(b64),
+    text,
+  )
+  .map(encodeURIComponent);
 
 interface List {
   path: string;
@@ -112,9 +120,9 @@ const PLAUSIBLE: Record<string, fc.Arbitrary<string>> = {
 
 const queryOf = (list: List) =>
   fc.array(
-    fc.constantFrom(...list.params, 'unknown').chain((name) =>
-      fc.oneof({ arbitrary: PLAUSIBLE[name] ?? text.map(encodeURIComponent), weight: 3 }, value).map((v) => [name, v] as const),
-    ),
+    fc
+      .constantFrom(...list.params, 'unknown')
+      .chain((name) => fc.oneof({ arbitrary: PLAUSIBLE[name] ?? text.map(encodeURIComponent), weight: 3 }, value).map((v) => [name, v] as const)),
     { minLength: 1, maxLength: 5 },
   );
 

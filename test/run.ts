@@ -21,7 +21,6 @@ import { freePort } from './helpers/free-port.js';
 // Per run, so that two test runs on one machine never share a template or a server.
 const TEMPLATE = `feedlog_test_template_${process.pid}`;
 
-
 function findTestFiles(filters: string[]): string[] {
   const files: string[] = [];
   const walk = (dir: string) => {

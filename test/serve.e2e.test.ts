@@ -55,14 +55,20 @@ test('on the embedded database: npm start serves, the CLI works beside it, and S
   const integration = await runCli(['integration', 'create', '--org', 'acme', '--name', 'Fourth', '--schedule', '15m'], embedded);
   assert.equal(integration.code, 0, integration.stderr);
   const token = integration.lastLine;
-  assert.ok(await isListening(pgPort), 'the CLI left the server\'s database running');
+  assert.ok(await isListening(pgPort), "the CLI left the server's database running");
 
   // Send half a run, stop the server, send the rest: the request must still succeed.
   const body = JSON.stringify(makeRun({ run_id: 'in-flight' }));
   const half = Math.floor(body.length / 2);
   const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port: httpPort, path: '/api/v1/sync-runs', method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      {
+        host: '127.0.0.1',
+        port: httpPort,
+        path: '/api/v1/sync-runs',
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk) => (text += chunk));

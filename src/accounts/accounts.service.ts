@@ -45,12 +45,21 @@ export async function createUser(
 
   return knex.transaction(async (trx) => {
     const existing = await findUserByEmail(trx, email);
-    if (existing && input.password !== undefined) throw new ConflictError(`${email} exists already; change the password with: feedlog user reset-password --email ${email}`);
+    if (existing && input.password !== undefined)
+      throw new ConflictError(`${email} exists already; change the password with: feedlog user reset-password --email ${email}`);
     const generatedPassword = existing || input.password !== undefined ? undefined : generatePassword();
-    const user = existing ?? (await insertUser(trx, { email, password_hash: await hashPassword(input.password ?? generatedPassword!), support: role === 'support' }));
+    const user =
+      existing ?? (await insertUser(trx, { email, password_hash: await hashPassword(input.password ?? generatedPassword!), support: role === 'support' }));
     if (existing && role === 'support' && !existing.support) await grantSupport(trx, existing.id);
     if (organisation && role !== 'support') await upsertMembership(trx, organisation.id, user.id, role);
-    await recordAudit(trx, { orgId: organisation?.id ?? 0, ...by, action: existing ? 'user.role_granted' : 'user.created', targetType: 'user', targetId: user.id, details: { email, role } });
+    await recordAudit(trx, {
+      orgId: organisation?.id ?? 0,
+      ...by,
+      action: existing ? 'user.role_granted' : 'user.created',
+      targetType: 'user',
+      targetId: user.id,
+      details: { email, role },
+    });
     return { user, generatedPassword, created: !existing };
   });
 }
@@ -64,7 +73,14 @@ export async function changeOwnPassword(knex: Knex, userId: number, keepSessionI
   await knex.transaction(async (trx) => {
     await updatePasswordHash(trx, userId, await hashPassword(password));
     const endedSessions = await deleteOtherSessions(trx, userId, keepSessionIdHash);
-    await recordAudit(trx, { orgId: 0, ...by, action: 'user.password_changed', targetType: 'user', targetId: userId, details: { ended_sessions: endedSessions } });
+    await recordAudit(trx, {
+      orgId: 0,
+      ...by,
+      action: 'user.password_changed',
+      targetType: 'user',
+      targetId: userId,
+      details: { ended_sessions: endedSessions },
+    });
   });
 }
 
@@ -77,7 +93,14 @@ export async function resetPassword(knex: Knex, email: string, password?: string
     await updatePasswordHash(trx, user.id, await hashPassword(password ?? generatedPassword!));
     // Whoever knew the old password is signed out everywhere.
     const endedSessions = await deleteSessionsOfUser(trx, user.id);
-    await recordAudit(trx, { orgId: 0, actor: 'cli', action: 'user.password_reset', targetType: 'user', targetId: user.id, details: { ended_sessions: endedSessions } });
+    await recordAudit(trx, {
+      orgId: 0,
+      actor: 'cli',
+      action: 'user.password_reset',
+      targetType: 'user',
+      targetId: user.id,
+      details: { ended_sessions: endedSessions },
+    });
   });
   return { generatedPassword };
 }
@@ -105,7 +128,14 @@ export async function revokeApiToken(knex: Knex, userId: number, tokenId: number
   return knex.transaction(async (trx) => {
     const row = await revokeApiTokenRow(trx, userId, tokenId);
     if (!row) throw new NotFoundError(`No live API token ${tokenId}: it does not exist, is not this user's, or was revoked already.`);
-    await recordAudit(trx, { orgId: 0, ...by, action: 'api_token.revoked', targetType: 'user', targetId: userId, details: { name: row.name, hint: row.token_hint } });
+    await recordAudit(trx, {
+      orgId: 0,
+      ...by,
+      action: 'api_token.revoked',
+      targetType: 'user',
+      targetId: userId,
+      details: { name: row.name, hint: row.token_hint },
+    });
     return row;
   });
 }

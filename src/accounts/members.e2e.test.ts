@@ -18,9 +18,18 @@ before(async () => {
 after(() => db.drop());
 
 const userId = async (email: string) => (await db.knex('users').where({ email }).first()).id as number;
-const roleIn = async (orgId: number, email: string) => (await db.knex('memberships').where({ org_id: orgId, user_id: await userId(email) }).first())?.role;
+const roleIn = async (orgId: number, email: string) =>
+  (
+    await db
+      .knex('memberships')
+      .where({ org_id: orgId, user_id: await userId(email) })
+      .first()
+  )?.role;
 const post = async (session: BrowserSession, path: string, form: Record<string, string> = {}) =>
-  session.agent.post(path).type('form').send({ ...form, _csrf: await session.csrf() });
+  session.agent
+    .post(path)
+    .type('form')
+    .send({ ...form, _csrf: await session.csrf() });
 
 describe('the people page', () => {
   test('members see who belongs to their organisation, and nobody else', async () => {
@@ -75,7 +84,13 @@ describe('the people page', () => {
     assert.equal((await post(owner, `/orgs/${orgA}/members/${id}/role`, { role: 'ops' })).status, 303);
     assert.doesNotMatch((await teammate.agent.get('/members')).text, /Change role/);
     const changes = await db.knex('audit_events').where({ action: 'member.role_changed' }).orderBy('id');
-    assert.deepEqual(changes.map((c) => [c.details.from, c.details.to]), [['ops', 'admin'], ['admin', 'ops']]);
+    assert.deepEqual(
+      changes.map((c) => [c.details.from, c.details.to]),
+      [
+        ['ops', 'admin'],
+        ['admin', 'ops'],
+      ],
+    );
   });
 
   test('an organisation never loses its last admin', async () => {

@@ -10,7 +10,10 @@ import type { Caller } from '../auth/caller.js';
 import { addMember, changeMemberRole, MEMBER_ROLES, removeMember } from './members.service.js';
 import { adminOrgIds } from '../auth/roles.js';
 
-const addForm = z.object({ email: z.string().trim().min(1, 'Enter the email of the person to add.').max(320), role: z.enum(MEMBER_ROLES, 'Choose admin or ops.') });
+const addForm = z.object({
+  email: z.string().trim().min(1, 'Enter the email of the person to add.').max(320),
+  role: z.enum(MEMBER_ROLES, 'Choose admin or ops.'),
+});
 const roleForm = z.object({ role: z.enum(MEMBER_ROLES, 'Choose admin or ops.') });
 
 interface MembersView {
@@ -23,7 +26,15 @@ async function renderMembers(knex: Knex, res: Response, caller: Caller, status: 
   const [organisations, members] = await Promise.all([listOrganisationsIn(knex, caller.orgIds), listMembers(knex, caller.orgIds)]);
   const admin = adminOrgIds(caller);
   const byOrg = organisations.map((org) => ({ ...org, canChange: admin.has(org.id), members: members.filter((m) => m.org_id === org.id) }));
-  res.status(status).render('members/index', { title: 'People · feedlog', organisations: byOrg, roles: MEMBER_ROLES, error: undefined, notice: undefined, created: undefined, ...view });
+  res.status(status).render('members/index', {
+    title: 'People · feedlog',
+    organisations: byOrg,
+    roles: MEMBER_ROLES,
+    error: undefined,
+    notice: undefined,
+    created: undefined,
+    ...view,
+  });
 }
 
 /** What the page says after a change, by the code in `?done=` (never free text from the URL). */

@@ -44,7 +44,14 @@ export async function changeMemberRole(knex: Knex, caller: Caller, orgId: number
     if (membership.role === role) return membership.email;
     if (membership.role === 'admin' && admins.length === 1) throw lastAdmin();
     await upsertMembership(trx, orgId, userId, role);
-    await recordAudit(trx, { orgId, ...actorOf(caller), action: 'member.role_changed', targetType: 'user', targetId: userId, details: { email: membership.email, from: membership.role, to: role } });
+    await recordAudit(trx, {
+      orgId,
+      ...actorOf(caller),
+      action: 'member.role_changed',
+      targetType: 'user',
+      targetId: userId,
+      details: { email: membership.email, from: membership.role, to: role },
+    });
     return membership.email;
   });
 }
@@ -58,7 +65,14 @@ export async function removeMember(knex: Knex, caller: Caller, orgId: number, us
     if (!membership) throw new NotFoundError(`No member ${userId} in this organisation.`);
     if (membership.role === 'admin' && admins.length === 1) throw lastAdmin();
     await deleteMembership(trx, orgId, userId);
-    await recordAudit(trx, { orgId, ...actorOf(caller), action: 'member.removed', targetType: 'user', targetId: userId, details: { email: membership.email, role: membership.role } });
+    await recordAudit(trx, {
+      orgId,
+      ...actorOf(caller),
+      action: 'member.removed',
+      targetType: 'user',
+      targetId: userId,
+      details: { email: membership.email, role: membership.role },
+    });
     return membership.email;
   });
 }

@@ -10,7 +10,10 @@ import { requireLogin } from '../auth/web-auth.js';
 const passwordForm = z
   .object({
     current: z.string().min(1, 'Enter your current password.').max(1024),
-    password: z.string().max(1024, 'A password has at most 1024 characters.').refine((p) => [...p].length >= MIN_PASSWORD_LENGTH, `A new password needs at least ${MIN_PASSWORD_LENGTH} characters.`),
+    password: z
+      .string()
+      .max(1024, 'A password has at most 1024 characters.')
+      .refine((p) => [...p].length >= MIN_PASSWORD_LENGTH, `A new password needs at least ${MIN_PASSWORD_LENGTH} characters.`),
     confirm: z.string().max(1024),
   })
   .refine((form) => form.password === form.confirm, { message: 'The two new passwords differ: type the same one twice.' });

@@ -19,7 +19,10 @@ const tokenOnPage = (html: string) => /<code id="new-token">(fl_api_[^<]+)<\/cod
 describe('the API tokens page', () => {
   test('a person creates a token, sees it once, uses it, sees when it was last used, and revokes it', async () => {
     const owner = await signIn(app, emailOf('owner'));
-    const created = await owner.agent.post('/settings/tokens').type('form').send({ name: 'nightly export', _csrf: await owner.csrf() });
+    const created = await owner.agent
+      .post('/settings/tokens')
+      .type('form')
+      .send({ name: 'nightly export', _csrf: await owner.csrf() });
     assert.equal(created.status, 201);
     assert.equal(created.headers['cache-control'], 'no-store');
     const token = tokenOnPage(created.text);
@@ -35,23 +38,39 @@ describe('the API tokens page', () => {
     assert.match(row, />live</);
 
     const { id } = await db.knex('api_tokens').where({ name: 'nightly export' }).first();
-    const revoked = await owner.agent.post(`/settings/tokens/${id}/revoke`).type('form').send({ _csrf: await owner.csrf() });
+    const revoked = await owner.agent
+      .post(`/settings/tokens/${id}/revoke`)
+      .type('form')
+      .send({ _csrf: await owner.csrf() });
     assert.equal(revoked.status, 303);
     assert.match((await owner.agent.get(revoked.headers.location!)).text, /The token is revoked/);
     assert.equal((await readRuns(token)).status, 401);
 
-    const audit = await db.knex('audit_events').where({ actor: emailOf('owner') }).orderBy('id');
-    assert.deepEqual(audit.map((a) => a.action), ['api_token.created', 'api_token.revoked']);
+    const audit = await db
+      .knex('audit_events')
+      .where({ actor: emailOf('owner') })
+      .orderBy('id');
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['api_token.created', 'api_token.revoked'],
+    );
     assert.doesNotMatch(JSON.stringify(audit), new RegExp(token));
   });
 
   test("a person lists and revokes only their own tokens: another's token id is a 404", async () => {
     const owner = await signIn(app, emailOf('owner'));
     const teammate = await signIn(app, emailOf('teammate'));
-    const ownerTokens = await db.knex('api_tokens').join('users', 'users.id', 'api_tokens.user_id').where('users.email', emailOf('owner')).select('api_tokens.id', 'token_hint');
+    const ownerTokens = await db
+      .knex('api_tokens')
+      .join('users', 'users.id', 'api_tokens.user_id')
+      .where('users.email', emailOf('owner'))
+      .select('api_tokens.id', 'token_hint');
     const teammatePage = await teammate.agent.get('/settings/tokens');
     for (const t of ownerTokens) assert.ok(!teammatePage.text.includes(t.token_hint), 'no hint of the owner’s tokens');
-    const attempt = await teammate.agent.post(`/settings/tokens/${ownerTokens[0]!.id}/revoke`).type('form').send({ _csrf: await teammate.csrf() });
+    const attempt = await teammate.agent
+      .post(`/settings/tokens/${ownerTokens[0]!.id}/revoke`)
+      .type('form')
+      .send({ _csrf: await teammate.csrf() });
     assert.equal(attempt.status, 404);
     assert.equal((await db.knex('api_tokens').where({ id: ownerTokens[0]!.id }).first()).revoked_at, null);
     assert.equal((await owner.agent.get('/settings/tokens')).status, 200);
@@ -59,10 +78,16 @@ describe('the API tokens page', () => {
 
   test('a token needs a name of at most 100 characters; the form says so', async () => {
     const owner = await signIn(app, emailOf('owner'));
-    const empty = await owner.agent.post('/settings/tokens').type('form').send({ name: '  ', _csrf: await owner.csrf() });
+    const empty = await owner.agent
+      .post('/settings/tokens')
+      .type('form')
+      .send({ name: '  ', _csrf: await owner.csrf() });
     assert.equal(empty.status, 400);
     assert.match(empty.text, /Give the token a name/);
-    const long = await owner.agent.post('/settings/tokens').type('form').send({ name: 'x'.repeat(101), _csrf: await owner.csrf() });
+    const long = await owner.agent
+      .post('/settings/tokens')
+      .type('form')
+      .send({ name: 'x'.repeat(101), _csrf: await owner.csrf() });
     assert.equal(long.status, 400);
     assert.match(long.text, /at most 100 characters/);
   });

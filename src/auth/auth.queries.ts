@@ -44,8 +44,16 @@ export async function findLiveApiToken(knex: Knex, userId: number, tokenHash: st
   return knex('api_tokens').select('id', 'user_id', 'last_used_at').where({ user_id: userId, token_hash: tokenHash }).whereNull('revoked_at').first();
 }
 
-export async function findLiveIngestToken(knex: Knex, orgId: number, tokenHash: string): Promise<(LiveTokenRow & { org_id: number; integration_id: number }) | undefined> {
-  return knex('ingest_tokens').select('id', 'org_id', 'integration_id', 'last_used_at').where({ org_id: orgId, token_hash: tokenHash }).whereNull('revoked_at').first();
+export async function findLiveIngestToken(
+  knex: Knex,
+  orgId: number,
+  tokenHash: string,
+): Promise<(LiveTokenRow & { org_id: number; integration_id: number }) | undefined> {
+  return knex('ingest_tokens')
+    .select('id', 'org_id', 'integration_id', 'last_used_at')
+    .where({ org_id: orgId, token_hash: tokenHash })
+    .whereNull('revoked_at')
+    .first();
 }
 
 /** Sets last_used_at on a token row when due; the SQL condition keeps concurrent requests to one write. */

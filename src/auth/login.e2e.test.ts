@@ -27,7 +27,11 @@ beforeEach(() => db.knex('rate_limits').del());
 async function attempt(email: string, password: string, from = '10.0.0.1') {
   const agent = request.agent(app);
   const page = await agent.get('/login');
-  return agent.post('/login').set('X-Forwarded-For', from).type('form').send({ email, password, _csrf: csrfFrom(page.text) });
+  return agent
+    .post('/login')
+    .set('X-Forwarded-For', from)
+    .type('form')
+    .send({ email, password, _csrf: csrfFrom(page.text) });
 }
 
 function sessionCookie(response: request.Response): string | undefined {
@@ -57,13 +61,25 @@ describe('signing in', () => {
     const agent = request.agent(app);
     const page = await agent.get(anonymous.headers.location!);
     assert.match(page.text, /name="next" value="\/error-groups\?status=open"/);
-    const response = await agent.post('/login').type('form').send({ email: emailOf('owner'), password: FIXTURE_PASSWORD, next: '/error-groups?status=open', _csrf: csrfFrom(page.text) });
+    const response = await agent
+      .post('/login')
+      .type('form')
+      .send({ email: emailOf('owner'), password: FIXTURE_PASSWORD, next: '/error-groups?status=open', _csrf: csrfFrom(page.text) });
     assert.equal(response.headers.location, '/error-groups?status=open');
     assert.equal((await agent.get('/error-groups?status=open')).status, 200);
   });
 
   test('after sign-in, next never leads off the site', () => {
-    for (const evil of ['//evil.example/x', 'https://evil.example', '/\\evil.example', 'javascript:alert(1)', '/ok\nSet-Cookie: x', '/login?next=/x', undefined, 42]) {
+    for (const evil of [
+      '//evil.example/x',
+      'https://evil.example',
+      '/\\evil.example',
+      'javascript:alert(1)',
+      '/ok\nSet-Cookie: x',
+      '/login?next=/x',
+      undefined,
+      42,
+    ]) {
       assert.equal(safeNext(evil), '/', String(evil));
     }
     assert.equal(safeNext('/error-groups?code=email_in_use'), '/error-groups?code=email_in_use');
@@ -131,7 +147,10 @@ describe('sessions', () => {
     const session = await signIn(app, emailOf('owner'));
     const cookie = session.cookie;
     assert.equal((await session.agent.post('/logout').type('form').send({})).status, 403);
-    const out = await session.agent.post('/logout').type('form').send({ _csrf: await session.csrf() });
+    const out = await session.agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: await session.csrf() });
     assert.equal(out.status, 303);
     assert.equal(out.headers.location, '/login?signed_out');
     assert.match((await session.agent.get(out.headers.location!)).text, /You are signed out/);
@@ -158,19 +177,28 @@ describe('sessions', () => {
 
   test('a disabled user is signed out at their next request', async () => {
     const { agent } = await signIn(app, emailOf('outsider'));
-    await db.knex('users').where({ email: emailOf('outsider') }).update({ disabled_at: db.knex.fn.now() });
+    await db
+      .knex('users')
+      .where({ email: emailOf('outsider') })
+      .update({ disabled_at: db.knex.fn.now() });
     try {
       assert.equal((await agent.get('/')).status, 303);
       assert.equal((await attempt(emailOf('outsider'), FIXTURE_PASSWORD)).status, 401);
     } finally {
-      await db.knex('users').where({ email: emailOf('outsider') }).update({ disabled_at: null });
+      await db
+        .knex('users')
+        .where({ email: emailOf('outsider') })
+        .update({ disabled_at: null });
     }
   });
 
   test('a session id is new at every sign-in, so one planted beforehand is worthless', async () => {
     const first = await signIn(app, emailOf('owner'));
     assert.equal((await first.agent.get('/login?next=/settings/tokens')).headers.location, '/settings/tokens', 'a signed-in person is sent on');
-    const again = await first.agent.post('/login').type('form').send({ email: emailOf('owner'), password: FIXTURE_PASSWORD, _csrf: await first.csrf() });
+    const again = await first.agent
+      .post('/login')
+      .type('form')
+      .send({ email: emailOf('owner'), password: FIXTURE_PASSWORD, _csrf: await first.csrf() });
     assert.equal(again.status, 303);
     const renewed = sessionCookie(again);
     assert.ok(renewed);
@@ -182,7 +210,10 @@ describe('sessions', () => {
 
 describe('CSRF protection of forms', () => {
   test('the login form needs its CSRF token', async () => {
-    const response = await request(app).post('/login').type('form').send({ email: emailOf('owner'), password: FIXTURE_PASSWORD });
+    const response = await request(app)
+      .post('/login')
+      .type('form')
+      .send({ email: emailOf('owner'), password: FIXTURE_PASSWORD });
     assert.equal(response.status, 403);
   });
 
@@ -191,13 +222,24 @@ describe('CSRF protection of forms', () => {
     const teammate = await signIn(app, emailOf('teammate'));
     const stolen = await teammate.csrf();
     assert.equal((await owner.agent.post('/settings/tokens').type('form').send({ name: 'x', _csrf: stolen })).status, 403);
-    const crossSite = await owner.agent.post('/settings/tokens').set('Origin', 'https://evil.example').type('form').send({ name: 'x', _csrf: await owner.csrf() });
+    const crossSite = await owner.agent
+      .post('/settings/tokens')
+      .set('Origin', 'https://evil.example')
+      .type('form')
+      .send({ name: 'x', _csrf: await owner.csrf() });
     assert.equal(crossSite.status, 403);
     assert.match(crossSite.text, /another site/);
-    const sameSite = await owner.agent.post('/settings/tokens').type('form').send({ name: 'x', _csrf: await owner.csrf() });
+    const sameSite = await owner.agent
+      .post('/settings/tokens')
+      .type('form')
+      .send({ name: 'x', _csrf: await owner.csrf() });
     assert.equal(sameSite.status, 201);
     // An opaque origin leaves the decision to the token.
-    const opaque = await owner.agent.post('/settings/tokens').set('Origin', 'null').type('form').send({ name: 'x', _csrf: await owner.csrf() });
+    const opaque = await owner.agent
+      .post('/settings/tokens')
+      .set('Origin', 'null')
+      .type('form')
+      .send({ name: 'x', _csrf: await owner.csrf() });
     assert.equal(opaque.status, 201);
     assert.equal((await owner.agent.post('/settings/tokens').set('Origin', 'null').type('form').send({ name: 'x', _csrf: stolen })).status, 403);
   });

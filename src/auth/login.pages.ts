@@ -52,7 +52,11 @@ export function loginRoutes(knex: Knex): Router {
     if (result.outcome === 'throttled') {
       res.set('Retry-After', String(result.retryInSeconds));
       // The same words whether or not the account exists.
-      return renderLogin(knex, res, 429, { email, next, error: `Too many sign-in attempts. Wait ${wait(result.retryInSeconds)} and try again, or ask an admin to reset your password.` });
+      return renderLogin(knex, res, 429, {
+        email,
+        next,
+        error: `Too many sign-in attempts. Wait ${wait(result.retryInSeconds)} and try again, or ask an admin to reset your password.`,
+      });
     }
     if (result.outcome === 'invalid') {
       return renderLogin(knex, res, 401, { email, next, error: 'That email and password do not match an account. Check both and try again.' });

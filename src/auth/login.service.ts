@@ -16,10 +16,7 @@ export const LOGIN_LIMITS = {
   windowSeconds: 15 * 60,
 } as const;
 
-export type LoginResult =
-  | { outcome: 'signed_in'; userId: number }
-  | { outcome: 'invalid' }
-  | { outcome: 'throttled'; retryInSeconds: number };
+export type LoginResult = { outcome: 'signed_in'; userId: number } | { outcome: 'invalid' } | { outcome: 'throttled'; retryInSeconds: number };
 
 let dummyHash: Promise<string> | undefined;
 

@@ -16,9 +16,10 @@ export type Role = (typeof ROLES)[number];
  */
 export function requireAdminOf(caller: Caller, orgId: number, action: string): void {
   if (caller.roles.get(orgId) === 'admin') return;
-  const why = caller.support && !caller.roles.has(orgId)
-    ? 'The support role reads every organisation but changes nothing.'
-    : `Only an admin of this organisation can ${action}; your role here is ${caller.roles.get(orgId) ?? 'none'}.`;
+  const why =
+    caller.support && !caller.roles.has(orgId)
+      ? 'The support role reads every organisation but changes nothing.'
+      : `Only an admin of this organisation can ${action}; your role here is ${caller.roles.get(orgId) ?? 'none'}.`;
   throw new ForbiddenError(why);
 }
 

@@ -20,7 +20,11 @@ export interface WebSession {
  * cookie value (a 256-bit secret, stored only as a hash). Expired sessions are
  * swept here: sign-ins are rare enough, and the sweep uses an index.
  */
-export async function startSession(knex: Knex, userId: number, client: { ip?: string; userAgent?: string }): Promise<{ cookieValue: string; maxAgeSeconds: number }> {
+export async function startSession(
+  knex: Knex,
+  userId: number,
+  client: { ip?: string; userAgent?: string },
+): Promise<{ cookieValue: string; maxAgeSeconds: number }> {
   const { sessionIdleSeconds, sessionMaxAgeSeconds } = config();
   const cookieValue = randomBytes(32).toString('base64url');
   await deleteExpiredSessions(knex);

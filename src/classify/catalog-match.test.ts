@@ -73,9 +73,7 @@ table('typo', [
   ['a 3-letter catalog value allows no typo at all (a quarter of 3 is 0)', 'Baz', 'unknown', null],
 ]);
 
-table('unknown', [
-  ['a value like nothing in the catalog is unknown, with no expected value', 'Sommelier', 'unknown', null],
-]);
+table('unknown', [['a value like nothing in the catalog is unknown, with no expected value', 'Sommelier', 'unknown', null]]);
 
 describe('order and ties', () => {
   test('the variants are tried in order: spacing wins over case even when case fits another value', () => {

@@ -19,14 +19,7 @@
 import type { ErrorCode, MismatchVariant } from './error-enums.js';
 import type { EmployeeAttribute } from './feed-enums.js';
 import type { Catalog } from './types.js';
-import {
-  codePointLength,
-  codePoints,
-  collapseWhitespace,
-  osaDistance,
-  removeInvisible,
-  removeWhitespace,
-} from './normalise.js';
+import { codePointLength, codePoints, collapseWhitespace, osaDistance, removeInvisible, removeWhitespace } from './normalise.js';
 
 /** The attributes checked against a catalog list, and the list each is checked against. */
 export const CATALOG_LIST_OF = {

@@ -43,7 +43,7 @@ describe('email_in_use', () => {
     assert.deepEqual(classify(records).recordErrors[1], []);
   });
 
-  test('an update that keeps the state\'s email (in any case) is not checked', () => {
+  test("an update that keeps the state's email (in any case) is not checked", () => {
     const holderOfSame = anEmployee('E9', 'Priya', 'Rossi', 'ana.lopez@example.com');
     const record = aRecord({ external_id: 'E1', action: 'update', employee: { email: 'Ana.Lopez@example.com' } });
     assert.deepEqual(errorsOf(record, {}, { staff: [ana, holderOfSame] }), []);
@@ -54,7 +54,7 @@ describe('email_in_use', () => {
     assert.deepEqual(errorsOf(record, {}, { staff: [ana, priya] }), ['email_in_use email']);
   });
 
-  test('the employee\'s own email is never in use by another', () => {
+  test("the employee's own email is never in use by another", () => {
     const record = aRecord({ external_id: 'E1', action: 'create', employee: { email: 'ana.lopez@example.com' } });
     assert.deepEqual(errorsOf(record, {}, { staff: [{ ...ana, active: false }] }), []);
   });
@@ -72,15 +72,9 @@ describe('duplicate_external_id', () => {
   const nikos = { first_name: 'Nikos', last_name: 'Chen', email: 'nikos.chen@example.com' };
 
   test('two different people under one ID in a run both get within_run, failed records included', () => {
-    const records = [
-      aRecord({ external_id: 'E7', outcome: 'succeeded', employee: tom }),
-      aRecord({ external_id: 'E7', outcome: 'failed', employee: nikos }),
-    ];
+    const records = [aRecord({ external_id: 'E7', outcome: 'succeeded', employee: tom }), aRecord({ external_id: 'E7', outcome: 'failed', employee: nikos })];
     const { recordErrors } = classify(records);
-    assert.deepEqual(recordErrors.map(brief), [
-      ['duplicate_external_id external_id within_run'],
-      ['duplicate_external_id external_id within_run'],
-    ]);
+    assert.deepEqual(recordErrors.map(brief), [['duplicate_external_id external_id within_run'], ['duplicate_external_id external_id within_run']]);
   });
 
   const samePerson: Array<[string, Record<string, string | null>]> = [
@@ -107,7 +101,12 @@ describe('duplicate_external_id', () => {
       aRecord({ external_id: 'E7', outcome: 'succeeded', employee: { ...tom, first_name: 'Nikos', last_name: 'Chen' } }),
       aRecord({ external_id: 'E7', outcome: 'succeeded', employee: { ...tom, email: 'nikos.chen@example.com' } }),
     ];
-    assert.equal(classify(records).recordErrors.flat().filter((e) => e.variant === 'within_run').length, 3);
+    assert.equal(
+      classify(records)
+        .recordErrors.flat()
+        .filter((e) => e.variant === 'within_run').length,
+      3,
+    );
   });
 
   test('a different person from the state earlier runs left is across_runs', () => {
@@ -138,13 +137,10 @@ describe('duplicate_external_id', () => {
       aRecord({ external_id: 'E1', outcome: 'succeeded', employee: { email: 'ana.new@example.com' } }),
       aRecord({ external_id: 'E1', outcome: 'succeeded', employee: { first_name: 'Anna', email: 'ana.new@example.com' } }),
     ];
-    assert.deepEqual(classify(records, {}, { staff: [ana] }).recordErrors.map(brief), [
-      [],
-      ['duplicate_external_id external_id across_runs'],
-    ]);
+    assert.deepEqual(classify(records, {}, { staff: [ana] }).recordErrors.map(brief), [[], ['duplicate_external_id external_id across_runs']]);
   });
 
-  test('the engine\'s DUPLICATE_EXTERNAL_ID is kept when our data sees no duplicate', () => {
+  test("the engine's DUPLICATE_EXTERNAL_ID is kept when our data sees no duplicate", () => {
     const record = aRecord({ external_id: 'E1', messages: [{ code: 'DUPLICATE_EXTERNAL_ID' }] });
     assert.deepEqual(errorsOf(record), ['duplicate_external_id external_id across_runs']);
   });
@@ -153,16 +149,11 @@ describe('duplicate_external_id', () => {
 describe('recreated_after_delete', () => {
   test('an applied create of an active, same-person employee is info with no field', () => {
     const { recordErrors } = classify([aRecord({ external_id: 'E1', action: 'create', outcome: 'succeeded' })], {}, { staff: [ana] });
-    assert.deepEqual(recordErrors[0], [
-      { code: 'recreated_after_delete', severity: 'info', field: null, value: 'E1', expected: null, variant: null },
-    ]);
+    assert.deepEqual(recordErrors[0], [{ code: 'recreated_after_delete', severity: 'info', field: null, value: 'E1', expected: null, variant: null }]);
   });
 
   test('a create of an inactive employee is a plain re-hire', () => {
-    assert.deepEqual(
-      errorsOf(aRecord({ action: 'create', outcome: 'succeeded' }), {}, { staff: [{ ...ana, active: false }] }),
-      [],
-    );
+    assert.deepEqual(errorsOf(aRecord({ action: 'create', outcome: 'succeeded' }), {}, { staff: [{ ...ana, active: false }] }), []);
   });
 
   test('a failed create changed nothing and is not a re-creation', () => {
@@ -180,7 +171,7 @@ describe('recreated_after_delete', () => {
   });
 });
 
-describe('the engine\'s messages', () => {
+describe("the engine's messages", () => {
   test('an engine message adds nothing for a field the data checks already flagged', () => {
     const record = aRecord({
       employee: { job_title: 'kitchen porter' },
@@ -194,7 +185,7 @@ describe('the engine\'s messages', () => {
     assert.deepEqual(errorsOf(record), ['missing_required_field job_title']);
   });
 
-  test('with no catalog known, the engine\'s word is an unknown mismatch', () => {
+  test("with no catalog known, the engine's word is an unknown mismatch", () => {
     const record = aRecord({ employee: { branch: 'Cardiff Bay' }, messages: [{ text: "Branch 'Cardiff Bay' was not found in Flow" }] });
     const { recordErrors } = classify([record], { catalog: null });
     assert.deepEqual(recordErrors[0], [
@@ -219,14 +210,14 @@ describe('the engine\'s messages', () => {
     assert.deepEqual(errorsOf(record), ['email_in_use email']);
   });
 
-  test('an engine\'s missing field adds its error even when the data shows a value', () => {
+  test("an engine's missing field adds its error even when the data shows a value", () => {
     const record = aRecord({ messages: [{ code: 'REQUIRED_FIELD_MISSING', field: 'start_date' }] });
     assert.deepEqual(errorsOf(record), ['missing_required_field start_date']);
   });
 });
 
 describe('unclassified and run_failed', () => {
-  test('a failed record with no other error is unclassified, its value the engine\'s text', () => {
+  test("a failed record with no other error is unclassified, its value the engine's text", () => {
     const record = aRecord({ outcome: 'failed', messages: [{ code: 'RATE_LIMITED', text: 'Rate limit exceeded, retry in 47 s' }] });
     const { recordErrors } = classify([record]);
     assert.deepEqual(recordErrors[0], [
@@ -249,14 +240,14 @@ describe('unclassified and run_failed', () => {
   });
 
   test('timeouts with different numbers and request ids are one group', () => {
-    const records = ['Target API timeout after 20091 ms (request 2a7be0b)', 'Target API timeout after 36218 ms (request 4f67a6a7)'].map(
-      (text, index) => aRecord({ external_id: `E${index}`, outcome: 'failed', messages: [{ text }] }),
+    const records = ['Target API timeout after 20091 ms (request 2a7be0b)', 'Target API timeout after 36218 ms (request 4f67a6a7)'].map((text, index) =>
+      aRecord({ external_id: `E${index}`, outcome: 'failed', messages: [{ text }] }),
     );
     const [first, second] = classify(records).recordErrors.map((errors) => groupKeyOf(errors[0]!));
     assert.equal(first, second);
   });
 
-  test('a failed run is run_failed with the run\'s error as value', () => {
+  test("a failed run is run_failed with the run's error as value", () => {
     const { runErrors } = classify([], { status: 'failed', run_error: 'Authentication to source failed (HTTP 401 from source API)' });
     assert.deepEqual(runErrors, [
       {
@@ -276,11 +267,15 @@ describe('unclassified and run_failed', () => {
 });
 
 describe('employee state', () => {
-  test('create, update and reactivate make the employee active with that record\'s person', () => {
+  test("create, update and reactivate make the employee active with that record's person", () => {
     for (const action of ['create', 'update', 'reactivate'] as const) {
-      const result = classify([aRecord({ action, outcome: 'succeeded', employee: { first_name: 'Anna' } })], {}, {
-        staff: [{ ...ana, active: false }],
-      });
+      const result = classify(
+        [aRecord({ action, outcome: 'succeeded', employee: { first_name: 'Anna' } })],
+        {},
+        {
+          staff: [{ ...ana, active: false }],
+        },
+      );
       assert.deepEqual(result.employeeChanges.get('E1'), { ...ana, first_name: 'Anna' }, action);
     }
   });
@@ -291,9 +286,13 @@ describe('employee state', () => {
   });
 
   test('a skipped unknown ID is active; a skipped known ID is unchanged', () => {
-    const result = classify([aRecord({ external_id: 'E5', action: 'skip', outcome: 'succeeded' }), aRecord({ action: 'skip', outcome: 'succeeded' })], {}, {
-      staff: [{ ...ana, active: false }],
-    });
+    const result = classify(
+      [aRecord({ external_id: 'E5', action: 'skip', outcome: 'succeeded' }), aRecord({ action: 'skip', outcome: 'succeeded' })],
+      {},
+      {
+        staff: [{ ...ana, active: false }],
+      },
+    );
     assert.equal(result.employeeChanges.get('E5')?.active, true);
     assert.equal(result.employeeChanges.has('E1'), false);
   });
@@ -307,10 +306,14 @@ describe('employee state', () => {
   });
 
   test('the state evolves in array order, and the last record wins', () => {
-    const result = classify([
-      aRecord({ action: 'deactivate', outcome: 'succeeded' }),
-      aRecord({ action: 'reactivate', outcome: 'succeeded', employee: { email: 'ana.back@example.com' } }),
-    ], {}, { staff: [ana] });
+    const result = classify(
+      [
+        aRecord({ action: 'deactivate', outcome: 'succeeded' }),
+        aRecord({ action: 'reactivate', outcome: 'succeeded', employee: { email: 'ana.back@example.com' } }),
+      ],
+      {},
+      { staff: [ana] },
+    );
     assert.deepEqual(result.employeeChanges.get('E1'), { ...ana, email: 'ana.back@example.com' });
   });
 

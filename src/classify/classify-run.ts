@@ -44,14 +44,7 @@ import type { EngineFinding } from './engine-messages.js';
 import { presentString } from './normalise.js';
 import { differentPeople, idOf, repeatedIds, withinRunDuplicateIds } from './people.js';
 import type { RecordCheckSettings } from './record-checks.js';
-import {
-  catalogErrors,
-  emptyFieldErrors,
-  fieldValue,
-  invalidValueErrors,
-  makeError,
-  recordCheckSettings,
-} from './record-checks.js';
+import { catalogErrors, emptyFieldErrors, fieldValue, invalidValueErrors, makeError, recordCheckSettings } from './record-checks.js';
 
 interface RunSettings extends RecordCheckSettings {
   formFieldsKnown: boolean;

@@ -46,7 +46,10 @@ describe('every wording of the example engines', () => {
     ["Could not map branch 'Leeds Staiton': no such value", "branch_mismatch branch 'Leeds Staiton'"],
     ['Unable to add user to Business Unit, Business Unit with name Glasgow Merchant City does not exist', "branch_mismatch branch 'Glasgow Merchant City'"],
     ['Unable to add user to Business Unit, Business Unit with Feed id LDN-SOHO does not exist', "branch_mismatch branch 'LDN-SOHO'"],
-    ['Employee with external Identifier 4512_10293 not processed, Job Title with name Kitchen porter does not exist', "job_title_mismatch job_title 'Kitchen porter'"],
+    [
+      'Employee with external Identifier 4512_10293 not processed, Job Title with name Kitchen porter does not exist',
+      "job_title_mismatch job_title 'Kitchen porter'",
+    ],
     ['last_name is required', 'missing_required_field last_name'],
     ['Validation failed: date_of_birth', 'invalid_value date_of_birth'],
     ['Validation failed: email', 'invalid_value email'],
@@ -66,7 +69,7 @@ describe('the text rules recognise wordings in general, not the example sentence
   const rows: Array<[string, string | null]> = [
     ["Unknown job title 'Sommelier'", "job_title_mismatch job_title 'Sommelier'"],
     ["Location 'Soho' could not be found", "branch_mismatch branch 'Soho'"],
-    ['Department Kitchens doesn\'t exist', 'department_mismatch department'],
+    ["Department Kitchens doesn't exist", 'department_mismatch department'],
     ['Business unit LDN-SOHO not found', 'branch_mismatch branch'],
     ['Could not find site "Leeds"', "branch_mismatch branch 'Leeds'"],
     ['Position "Chef" is not recognised by the target', "job_title_mismatch job_title 'Chef'"],

@@ -33,10 +33,7 @@ export interface EngineFinding {
 }
 
 /** The engine codes of error-codes.md; each fixes the field where the code implies one. */
-const ENGINE_CODES: ReadonlyMap<string, { code: ErrorCode; field?: RecordField }> = new Map<
-  string,
-  { code: ErrorCode; field?: RecordField }
->([
+const ENGINE_CODES: ReadonlyMap<string, { code: ErrorCode; field?: RecordField }> = new Map<string, { code: ErrorCode; field?: RecordField }>([
   ['DUPLICATE_EXTERNAL_ID', { code: 'duplicate_external_id', field: 'external_id' }],
   ['JOB_TITLE_NOT_FOUND', { code: 'job_title_mismatch', field: 'job_title' }],
   ['DEPARTMENT_NOT_FOUND', { code: 'department_mismatch', field: 'department' }],
@@ -63,8 +60,7 @@ const FIELD_WORDS: ReadonlyArray<readonly [RecordField, RegExp]> = [
 
 const EMAIL_ADDRESS = /[^@\s'"]+@[^@\s'"]+\.[^@\s'"]+/u;
 const ARCHIVED = /\barchived\b/iu;
-const IN_USE =
-  /\balready\s+(?:in\s+use|exists?|taken|registered|used|assigned)\b|\bin\s+use\b|\bis\s+taken\b|\bnot\s+unique\b|\bduplicated?\b/iu;
+const IN_USE = /\balready\s+(?:in\s+use|exists?|taken|registered|used|assigned)\b|\bin\s+use\b|\bis\s+taken\b|\bnot\s+unique\b|\bduplicated?\b/iu;
 const REQUIRED =
   /\brequired\b|\bmandatory\b|\b(?:cannot|can't|can\s+not|must\s+not|may\s+not)\s+be\s+(?:empty|blank|null)\b|\b(?:is|are|was|were)\s+(?:empty|blank)\b|\bnot\s+provided\b|\bno\s+value\b/iu;
 const NOT_FOUND = new RegExp(
@@ -124,7 +120,10 @@ function fieldMentioned(text: string, among: readonly RecordField[] | null = nul
 /** A field name as an engine writes it ("job_title", "Job title", "Business Unit") as ours. */
 export function fieldFromName(name: string | null | undefined): RecordField | null {
   if (typeof name !== 'string') return null;
-  const snake = name.trim().toLowerCase().replace(/[\s-]+/gu, '_');
+  const snake = name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/gu, '_');
   if (snake === 'external_id' || (EMPLOYEE_ATTRIBUTES as readonly string[]).includes(snake)) return snake as RecordField;
   return fieldMentioned(name);
 }

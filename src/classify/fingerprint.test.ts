@@ -17,16 +17,8 @@ describe('fingerprints of engine texts', () => {
     ['rate limits with another wait', 'Rate limit exceeded, retry in 47 s', 'Rate limit exceeded, retry in 7 s'],
     ['quoted values', "Job title 'Sommelier' is locked", 'Job title "Pot Wash Lead" is locked'],
     ['emails', 'Cannot invite ana.lopez@example.com', 'Cannot invite tom.o@example.co.uk'],
-    [
-      'UUIDs',
-      'Record 550e8400-e29b-41d4-a716-446655440000 locked',
-      'Record 123e4567-e89b-12d3-a456-426614174000 locked',
-    ],
-    [
-      'underscored employee ids',
-      'Employee 4512_10293 could not be saved',
-      'Employee 7781_10020 could not be saved',
-    ],
+    ['UUIDs', 'Record 550e8400-e29b-41d4-a716-446655440000 locked', 'Record 123e4567-e89b-12d3-a456-426614174000 locked'],
+    ['underscored employee ids', 'Employee 4512_10293 could not be saved', 'Employee 7781_10020 could not be saved'],
     ['invisible characters and spacing', 'Server  error\uFEFF 500', 'Server error 503'],
   ];
   for (const [name, a, b] of samePattern) {

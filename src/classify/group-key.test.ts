@@ -9,8 +9,8 @@ function anError(overrides: Partial<ClassifiedError>): ClassifiedError {
 
 describe('group keys', () => {
   test('values that read the same are one group: capitals, spacing, invisible characters, NFD', () => {
-    const keys = ['Café Manager', 'café  manager', '\uFEFFCafé Manager\u00A0', 'Cafe\u0301 Manager', 'Ca\u00ADfé Manager'].map(
-      (value) => groupKeyOf(anError({ value, variant: 'case' })),
+    const keys = ['Café Manager', 'café  manager', '\uFEFFCafé Manager\u00A0', 'Cafe\u0301 Manager', 'Ca\u00ADfé Manager'].map((value) =>
+      groupKeyOf(anError({ value, variant: 'case' })),
     );
     assert.equal(new Set(keys).size, 1);
   });

@@ -13,17 +13,38 @@ function anError(code: ErrorCode, overrides: Partial<ClassifiedError> = {}): Cla
 
 /** One realistic error of every code, with the value the guidance must quote. */
 const SAMPLES: Record<ErrorCode, { error: ClassifiedError; mentions: string[] }> = {
-  duplicate_external_id: { error: anError('duplicate_external_id', { field: 'external_id', value: '4512_10293', variant: 'within_run' }), mentions: ["'4512_10293'"] },
-  job_title_mismatch: { error: anError('job_title_mismatch', { field: 'job_title', value: 'kitchen porter', expected: 'Kitchen Porter', variant: 'case' }), mentions: ["'kitchen porter'", "'Kitchen Porter'", 'OS Configuration > Job titles'] },
-  department_mismatch: { error: anError('department_mismatch', { field: 'department', value: 'Kitchens', expected: null, variant: 'unknown' }), mentions: ["'Kitchens'", 'OS Configuration > Departments'] },
-  branch_mismatch: { error: anError('branch_mismatch', { field: 'branch', value: 'london soho', expected: 'London Soho', variant: 'case' }), mentions: ["'london soho'", "'London Soho'", 'OS Configuration > Business units'] },
-  archived_mandatory_field: { error: anError('archived_mandatory_field', { field: 'job_title', value: 'Job title (Flow)' }), mentions: ["'Job title (Flow)'", 'Settings > People > Employee form set-up > Archived fields', 'Unarchive field'] },
+  duplicate_external_id: {
+    error: anError('duplicate_external_id', { field: 'external_id', value: '4512_10293', variant: 'within_run' }),
+    mentions: ["'4512_10293'"],
+  },
+  job_title_mismatch: {
+    error: anError('job_title_mismatch', { field: 'job_title', value: 'kitchen porter', expected: 'Kitchen Porter', variant: 'case' }),
+    mentions: ["'kitchen porter'", "'Kitchen Porter'", 'OS Configuration > Job titles'],
+  },
+  department_mismatch: {
+    error: anError('department_mismatch', { field: 'department', value: 'Kitchens', expected: null, variant: 'unknown' }),
+    mentions: ["'Kitchens'", 'OS Configuration > Departments'],
+  },
+  branch_mismatch: {
+    error: anError('branch_mismatch', { field: 'branch', value: 'london soho', expected: 'London Soho', variant: 'case' }),
+    mentions: ["'london soho'", "'London Soho'", 'OS Configuration > Business units'],
+  },
+  archived_mandatory_field: {
+    error: anError('archived_mandatory_field', { field: 'job_title', value: 'Job title (Flow)' }),
+    mentions: ["'Job title (Flow)'", 'Settings > People > Employee form set-up > Archived fields', 'Unarchive field'],
+  },
   missing_required_field: { error: anError('missing_required_field', { field: 'last_name' }), mentions: ['last name', 'profile'] },
-  email_in_use: { error: anError('email_in_use', { field: 'email', value: 'priya.rossi14@example.com' }), mentions: ["'priya.rossi14@example.com'", 'deactivate the old user'] },
+  email_in_use: {
+    error: anError('email_in_use', { field: 'email', value: 'priya.rossi14@example.com' }),
+    mentions: ["'priya.rossi14@example.com'", 'deactivate the old user'],
+  },
   invalid_value: { error: anError('invalid_value', { field: 'date_of_birth', value: '1991-02-30' }), mentions: ["'1991-02-30'", 'YYYY-MM-DD'] },
   recreated_after_delete: { error: anError('recreated_after_delete', { value: '7781_10016' }), mentions: ["'7781_10016'", 'deactivate'] },
   unclassified: { error: anError('unclassified', { value: 'Rate limit exceeded, retry in 47 s' }), mentions: ["'Rate limit exceeded, retry in 47 s'"] },
-  run_failed: { error: anError('run_failed', { value: 'Authentication to source failed (HTTP 401 from source API)' }), mentions: ["'Authentication to source failed (HTTP 401 from source API)'", 'credentials'] },
+  run_failed: {
+    error: anError('run_failed', { value: 'Authentication to source failed (HTTP 401 from source API)' }),
+    mentions: ["'Authentication to source failed (HTTP 401 from source API)'", 'credentials'],
+  },
   missed_run: { error: anError('missed_run', { value: 'expected by 02:30 Europe/London' }), mentions: ['expected by 02:30 Europe/London', 'Push employees'] },
 };
 
@@ -54,10 +75,7 @@ describe('mismatch guidance', () => {
   });
 
   test('invisible characters are shown so the admin can see them', () => {
-    const guidance = guidanceFor(
-      anError('department_mismatch', { field: 'department', value: '\uFEFFBar', expected: 'Bar', variant: 'unicode' }),
-      planday,
-    );
+    const guidance = guidanceFor(anError('department_mismatch', { field: 'department', value: '\uFEFFBar', expected: 'Bar', variant: 'unicode' }), planday);
     assert.equal(guidance.what, "Planday sends '<U+FEFF>Bar'; Flow Learning has 'Bar'.");
     assert.match(guidance.why, /byte order mark \(U\+FEFF\)/u);
     assert.ok(!allText(guidance).includes('\uFEFF'));
@@ -95,7 +113,7 @@ describe('mismatch guidance', () => {
 });
 
 describe('other guidance', () => {
-  test('the archived-field path is Planday\'s, and other sources get a general step', () => {
+  test("the archived-field path is Planday's, and other sources get a general step", () => {
     const fourth = guidanceFor(SAMPLES.archived_mandatory_field.error, { sourceSystem: 'Fourth', targetSystem: 'Flow Learning' });
     assert.match(fourth.steps[0] ?? '', /In Fourth, unarchive 'Job title \(Flow\)'/u);
   });

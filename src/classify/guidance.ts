@@ -147,11 +147,7 @@ function duplicateGuidance(error: ClassifiedError, ctx: GuidanceContext): Guidan
     title: `Two employees share ${id}`,
     what,
     why: 'External IDs must be unique per employee. When two employees arrive under one ID, the target keeps one record and the first is overwritten by the second.',
-    steps: [
-      `Give each employee their own identifier in ${source}`,
-      `Restore or re-create the overwritten employee in ${target}`,
-      PUSH_AGAIN(source),
-    ],
+    steps: [`Give each employee their own identifier in ${source}`, `Restore or re-create the overwritten employee in ${target}`, PUSH_AGAIN(source)],
   };
 }
 
@@ -254,7 +250,7 @@ const GUIDES: Readonly<Record<ErrorCode, (error: ClassifiedError, ctx: GuidanceC
     return {
       title: `${capitalise(label)} is missing`,
       what: `${source} sends no ${label}${error.field ? ` (${error.field})` : ''} for this employee; ${target} requires it.`,
-      why: `An employee without ${/^[aeiou]/i.test(label) ? "an" : "a"} ${label} cannot be synced to ${target}.`,
+      why: `An employee without ${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label} cannot be synced to ${target}.`,
       steps: [`Fill in the ${label} on the employee's profile in ${source}`, PUSH_AGAIN(source)],
     };
   },

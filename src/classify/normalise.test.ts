@@ -14,7 +14,7 @@ import {
   trimWhitespace,
 } from './normalise.js';
 
-describe('whitespace is the Unicode White_Space property, not JavaScript\'s \\s', () => {
+describe("whitespace is the Unicode White_Space property, not JavaScript's \\s", () => {
   const cases: Array<[string, string, boolean]> = [
     ['a plain space', ' ', true],
     ['a tab', '\t', true],

@@ -50,10 +50,7 @@ export function presentString(value: unknown): string | null {
 
 /** Trims Unicode White_Space from both ends (and nothing else: U+FEFF stays). */
 export function trimWhitespace(value: string): string {
-  if (
-    value.length === 0 ||
-    (!isWhitespaceCode(value.charCodeAt(0)) && !isWhitespaceCode(value.charCodeAt(value.length - 1)))
-  ) {
+  if (value.length === 0 || (!isWhitespaceCode(value.charCodeAt(0)) && !isWhitespaceCode(value.charCodeAt(value.length - 1)))) {
     return value;
   }
   return value.replace(LEADING_WHITESPACE, '').replace(TRAILING_WHITESPACE, '');

@@ -64,11 +64,7 @@ export function repeatedIds(ids: ReadonlyArray<string | null>): Set<string> {
  * have e1) would give (e2, n1) and (e1, n2), a pair that shares neither. So one pass per
  * group decides it, however large the group.
  */
-export function withinRunDuplicateIds(
-  records: readonly FeedRecord[],
-  ids: ReadonlyArray<string | null>,
-  repeated: ReadonlySet<string>,
-): Set<string> {
+export function withinRunDuplicateIds(records: readonly FeedRecord[], ids: ReadonlyArray<string | null>, repeated: ReadonlySet<string>): Set<string> {
   const groups = new Map<string, { emails: Set<string>; names: Set<string> }>();
   records.forEach((record, index) => {
     const id = ids[index];

@@ -8,18 +8,14 @@ describe('which records get data checks', () => {
   const kitchenPorterInLowerCase = { employee: { job_title: 'kitchen porter' } };
 
   test('a failed record gets data checks', () => {
-    assert.deepEqual(errorsOf(aRecord({ ...kitchenPorterInLowerCase, outcome: 'failed' })), [
-      "job_title_mismatch job_title case 'Kitchen Porter'",
-    ]);
+    assert.deepEqual(errorsOf(aRecord({ ...kitchenPorterInLowerCase, outcome: 'failed' })), ["job_title_mismatch job_title case 'Kitchen Porter'"]);
   });
 
   test('a warning record gets data checks', () => {
-    assert.deepEqual(errorsOf(aRecord({ ...kitchenPorterInLowerCase, outcome: 'warning' })), [
-      "job_title_mismatch job_title case 'Kitchen Porter'",
-    ]);
+    assert.deepEqual(errorsOf(aRecord({ ...kitchenPorterInLowerCase, outcome: 'warning' })), ["job_title_mismatch job_title case 'Kitchen Porter'"]);
   });
 
-  test('a succeeded record passed the target\'s own checks and gets none (our catalog may be stale)', () => {
+  test("a succeeded record passed the target's own checks and gets none (our catalog may be stale)", () => {
     assert.deepEqual(errorsOf(aRecord({ ...kitchenPorterInLowerCase, outcome: 'succeeded' })), []);
     assert.deepEqual(errorsOf(aRecord({ outcome: 'succeeded', employee: { email: 'not an email', last_name: null } })), []);
   });
@@ -46,7 +42,7 @@ describe('missing_required_field', () => {
     assert.deepEqual(errorsOf(aRecord({ employee: { last_name: '\uFEFF' } })), []);
   });
 
-  test('external_id is the record\'s own, not one inside employee', () => {
+  test("external_id is the record's own, not one inside employee", () => {
     const record = aRecord({ external_id: null });
     (record.employee as Record<string, unknown>).external_id = 'E1';
     assert.deepEqual(errorsOf(record), ['missing_required_field external_id']);
@@ -64,11 +60,9 @@ describe('missing_required_field', () => {
     assert.deepEqual(errorsOf(aRecord({ employee: { department: '' } })), []);
   });
 
-  test('the integration\'s own list of required fields replaces the default', () => {
+  test("the integration's own list of required fields replaces the default", () => {
     const record = aRecord({ employee: { department: '', job_title: null } });
-    assert.deepEqual(errorsOf(record, {}, { requiredFields: ['external_id', 'department'] }), [
-      'missing_required_field department',
-    ]);
+    assert.deepEqual(errorsOf(record, {}, { requiredFields: ['external_id', 'department'] }), ['missing_required_field department']);
   });
 });
 
@@ -119,12 +113,15 @@ describe('archived_mandatory_field', () => {
 
   test('the form fields of an earlier run apply when the run sends none', () => {
     const result = classify([aRecord({ employee: { job_title: '' } })], {}, { formFields: archivedJobTitle });
-    assert.deepEqual(result.runErrors.map((error) => error.field), ['job_title']);
+    assert.deepEqual(
+      result.runErrors.map((error) => error.field),
+      ['job_title'],
+    );
     assert.equal(result.recordErrors[0]?.[0]?.code, 'archived_mandatory_field');
     assert.equal(result.formFields, archivedJobTitle);
   });
 
-  test('without form fields, the engine\'s FIELD_ARCHIVED gives the record-level error', () => {
+  test("without form fields, the engine's FIELD_ARCHIVED gives the record-level error", () => {
     const record = aRecord({
       employee: { job_title: null },
       messages: [{ code: 'FIELD_ARCHIVED', field: 'job_title', text: "Field 'Job title (Flow)' is archived" }],
@@ -132,7 +129,7 @@ describe('archived_mandatory_field', () => {
     assert.deepEqual(errorsOf(record, {}, { requiredFields: ['external_id'] }), ['archived_mandatory_field job_title']);
   });
 
-  test('with form fields known, the engine\'s FIELD_ARCHIVED counts for nothing', () => {
+  test("with form fields known, the engine's FIELD_ARCHIVED counts for nothing", () => {
     const notArchived: FormField[] = [{ name: 'Job title (Flow)', maps_to: 'job_title', mandatory: true, archived: false }];
     const record = aRecord({
       outcome: 'failed',
@@ -189,13 +186,11 @@ describe('invalid_value', () => {
   });
 
   test('an end date before the start date is invalid_value on end_date', () => {
-    assert.deepEqual(errorsOf(aRecord({ employee: { start_date: '2023-01-04', end_date: '2022-01-04' } })), [
-      'invalid_value end_date',
-    ]);
+    assert.deepEqual(errorsOf(aRecord({ employee: { start_date: '2023-01-04', end_date: '2022-01-04' } })), ['invalid_value end_date']);
     assert.deepEqual(errorsOf(aRecord({ employee: { start_date: '2023-01-04', end_date: '2023-01-04' } })), []);
   });
 
-  test('a date of birth after the UTC date of the run\'s start is invalid', () => {
+  test("a date of birth after the UTC date of the run's start is invalid", () => {
     // 23:30 at UTC-5 is already the 21st in UTC.
     const run = { started_at: '2026-11-20T23:30:00-05:00' };
     assert.deepEqual(errorsOf(aRecord({ employee: { date_of_birth: '2026-11-21' } }), run), []);
@@ -219,7 +214,10 @@ describe('catalog checks on records', () => {
   test('the catalog of an earlier run applies when the run sends none', () => {
     const record = aRecord({ employee: { branch: 'london soho' } });
     const result = classify([record], { catalog: undefined }, { catalog: { job_titles: [], departments: [], branches: ['London Soho'] } });
-    assert.deepEqual(result.recordErrors[0]?.map((error) => error.variant), ['case']);
+    assert.deepEqual(
+      result.recordErrors[0]?.map((error) => error.variant),
+      ['case'],
+    );
     assert.deepEqual(result.catalog?.branches, ['London Soho']);
   });
 

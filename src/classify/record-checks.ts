@@ -64,9 +64,7 @@ export function recordCheckSettings(
   startedAt: string,
 ): RecordCheckSettings {
   const archivedFields = archivedMandatoryFields(formFields);
-  const required = [...new Set(requiredFields)].filter(
-    (field) => field === 'external_id' || !archivedFields.has(field),
-  );
+  const required = [...new Set(requiredFields)].filter((field) => field === 'external_id' || !archivedFields.has(field));
   return { requiredFields: required, catalogIndexes, archivedFields, runDate: utcDateOf(startedAt) };
 }
 

@@ -7,14 +7,7 @@
 import type { ErrorCode, Severity, Variant } from './error-enums.js';
 import type { EmployeeAttribute, RecordAction, RecordField, RecordOutcome, RunStatus } from './feed-enums.js';
 
-export const DEFAULT_REQUIRED_FIELDS: readonly RecordField[] = [
-  'external_id',
-  'first_name',
-  'last_name',
-  'email',
-  'job_title',
-  'branch',
-];
+export const DEFAULT_REQUIRED_FIELDS: readonly RecordField[] = ['external_id', 'first_name', 'last_name', 'email', 'job_title', 'branch'];
 
 /** One error of error-codes.md, exactly the object the API returns. */
 export interface ClassifiedError {

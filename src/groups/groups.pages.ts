@@ -32,11 +32,21 @@ export function groupPages(knex: Knex): Router {
     const [rows, integrations] = await Promise.all([listErrorGroups(knex, caller.orgIds, filters, limit, after), listIntegrationsOf(knex, caller.orgIds)]);
     const integrationById = new Map(integrations.map((i) => [i.id, i]));
     const admin = adminOrgIds(caller);
-    const { items, next_cursor } = page(rows, limit, (g) => [g.last_seen_started_at.toISOString(), g.id], (g) => {
-      const integration = integrationById.get(g.integration_id);
-      const context = { sourceSystem: integration?.source_system ?? 'the source system', targetSystem: integration?.target_system ?? 'the target system' };
-      return { ...toGroupItem(g), integrationName: integration?.name ?? '', guidance: guidanceFor(g as ClassifiedError, context), canChange: admin.has(g.org_id) };
-    });
+    const { items, next_cursor } = page(
+      rows,
+      limit,
+      (g) => [g.last_seen_started_at.toISOString(), g.id],
+      (g) => {
+        const integration = integrationById.get(g.integration_id);
+        const context = { sourceSystem: integration?.source_system ?? 'the source system', targetSystem: integration?.target_system ?? 'the target system' };
+        return {
+          ...toGroupItem(g),
+          integrationName: integration?.name ?? '',
+          guidance: guidanceFor(g as ClassifiedError, context),
+          canChange: admin.has(g.org_id),
+        };
+      },
+    );
     const nextQuery = new URLSearchParams({ limit: String(limit), cursor: next_cursor ?? '' });
     for (const [name, value] of Object.entries(filters)) if (value !== undefined) nextQuery.set(name, String(value));
     const nextPage = next_cursor ? `/error-groups?${nextQuery}` : null;

@@ -21,8 +21,15 @@ export async function upsertGroups(trx: Knex.Transaction, run: RunScope, occurre
   const ids = new Map<string, number>();
   for (let start = 0; start < occurrences.length; start += CHUNK) {
     const rows = occurrences.slice(start, start + CHUNK).map((o) => ({
-      group_key: o.key, code: o.code, field: o.field, value: o.value, expected: o.expected, variant: o.variant,
-      severity: o.severity, run_level: o.runLevel, occurrences: o.occurrences,
+      group_key: o.key,
+      code: o.code,
+      field: o.field,
+      value: o.value,
+      expected: o.expected,
+      variant: o.variant,
+      severity: o.severity,
+      run_level: o.runLevel,
+      occurrences: o.occurrences,
     }));
     const result = await trx.raw<{ rows: { id: number; group_key: string }[] }>(
       `INSERT INTO error_groups AS g (org_id, integration_id, group_key, code, field, value, expected, variant, severity, run_level,
@@ -139,7 +146,10 @@ export async function listErrorGroups(
   after?: [string, number],
 ): Promise<ErrorGroupRow[]> {
   const query = groupsOf(knex, orgIds)
-    .orderBy([{ column: 'g.last_seen_started_at', order: 'desc' }, { column: 'g.id', order: 'desc' }])
+    .orderBy([
+      { column: 'g.last_seen_started_at', order: 'desc' },
+      { column: 'g.id', order: 'desc' },
+    ])
     .limit(limit + 1);
   if (filters.integration !== undefined) query.andWhere('g.integration_id', filters.integration);
   if (filters.code) query.andWhere('g.code', filters.code);

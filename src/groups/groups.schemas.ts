@@ -13,5 +13,7 @@ export const groupFiltersSchema = z.object({
 
 /** What a person may set; `regressed` is only ever set by a run. */
 export const groupStatusChangeSchema = z.strictObject({
-  status: z.enum(PERSON_SET_STATUSES).describe('`resolved` (fixed; regresses if a newer run shows it again), `ignored` (stays ignored when it occurs again), or `open` (reopen).'),
+  status: z
+    .enum(PERSON_SET_STATUSES)
+    .describe('`resolved` (fixed; regresses if a newer run shows it again), `ignored` (stays ignored when it occurs again), or `open` (reopen).'),
 });

@@ -97,16 +97,24 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   }
   if (res.headersSent) return;
   const sendProblem = () =>
-    res.status(httpError.status).set(httpError.headers).type('application/problem+json').send(JSON.stringify(problemBody(httpError, req.originalUrl)));
+    res
+      .status(httpError.status)
+      .set(httpError.headers)
+      .type('application/problem+json')
+      .send(JSON.stringify(problemBody(httpError, req.originalUrl)));
   if (!wantsHtml(req)) return sendProblem();
   res.status(httpError.status).set(httpError.headers);
-  res.render('errors/error', { status: httpError.status, heading: httpError.title, detail: httpError.detail ?? httpError.title, errors: httpError.errors ?? [] }, (renderError, html) => {
-    if (renderError) {
-      logger().error({ err: renderError }, 'error page failed to render');
-      return sendProblem();
-    }
-    res.type('html').send(html);
-  });
+  res.render(
+    'errors/error',
+    { status: httpError.status, heading: httpError.title, detail: httpError.detail ?? httpError.title, errors: httpError.errors ?? [] },
+    (renderError, html) => {
+      if (renderError) {
+        logger().error({ err: renderError }, 'error page failed to render');
+        return sendProblem();
+      }
+      res.type('html').send(html);
+    },
+  );
 };
 
 /** A person's browser on a page gets an HTML error page; the API and scripts get problem+json. */

@@ -35,7 +35,12 @@ export function pathId(raw: unknown, what: string): number {
  * Free text of a filter. PostgreSQL's text cannot hold U+0000: a NUL would fail
  * the query (a 500), so it is refused here, naming the parameter.
  */
-export const filterText = (max: number) => z.string().min(1).max(max).refine((text) => !text.includes('\0'), 'must not contain the NUL character (U+0000)');
+export const filterText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((text) => !text.includes('\0'), 'must not contain the NUL character (U+0000)');
 
 export const timestampParam = z.iso.datetime({ offset: true, message: 'expected an RFC 3339 timestamp' }).transform((value) => new Date(value));
 
@@ -80,7 +85,9 @@ export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, sc
   }
   const parsed = schema.safeParse(key);
   if (parsed.success) return parsed.data;
-  throw new HttpError(400, 'Bad Request', 'The cursor is not one this API gave out: pass next_cursor back unchanged.', [{ path: 'cursor', message: 'invalid cursor' }]);
+  throw new HttpError(400, 'Bad Request', 'The cursor is not one this API gave out: pass next_cursor back unchanged.', [
+    { path: 'cursor', message: 'invalid cursor' },
+  ]);
 }
 
 /** `{ items, next_cursor }` from rows fetched with limit + 1. */

@@ -33,7 +33,7 @@ test('a client over its limit gets 429 with Retry-After and RateLimit headers; o
   for (let i = 0; i < 3; i++) assert.equal((await request(app).get('/')).status, 200);
 });
 
-test('sweeping ended windows never removes an open window or another limiter\'s', async () => {
+test("sweeping ended windows never removes an open window or another limiter's", async () => {
   const year = 365 * 86_400;
   await hit(db.knex, 'sweep-long:a', year);
   await db.knex('rate_limits').insert({ bucket: 'sweep-short:a', window_start: new Date(Date.now() - 3_600_000), hits: 5 });

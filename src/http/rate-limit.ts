@@ -52,9 +52,15 @@ export function rateLimit(knex: Knex, options: RateLimit): RequestHandler {
     res.setHeader('RateLimit-Limit', String(options.limit));
     res.setHeader('RateLimit-Remaining', String(Math.max(0, options.limit - hits)));
     if (hits > options.limit) {
-      throw new HttpError(429, 'Too Many Requests', `More than ${options.limit} requests in ${options.windowSeconds} s. Retry in ${resetInSeconds} s.`, undefined, {
-        'Retry-After': String(resetInSeconds),
-      });
+      throw new HttpError(
+        429,
+        'Too Many Requests',
+        `More than ${options.limit} requests in ${options.windowSeconds} s. Retry in ${resetInSeconds} s.`,
+        undefined,
+        {
+          'Retry-After': String(resetInSeconds),
+        },
+      );
     }
     next();
   };

@@ -34,7 +34,9 @@ async function rawPost(headers: string[]): Promise<string> {
   try {
     const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
     // write, not end: a half-closed request gets no answer; Connection: close ends the stream.
-    socket.write(['POST /api/v1/sync-runs HTTP/1.1', 'Host: localhost', `Authorization: Bearer ${token}`, ...headers, 'Connection: close', '', ''].join('\r\n'));
+    socket.write(
+      ['POST /api/v1/sync-runs HTTP/1.1', 'Host: localhost', `Authorization: Bearer ${token}`, ...headers, 'Connection: close', '', ''].join('\r\n'),
+    );
     const chunks: Buffer[] = [];
     for await (const chunk of socket) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8');
@@ -69,7 +71,10 @@ describe('POST /api/v1/sync-runs', () => {
     assert.equal(response.body.record_count, 2);
     assert.equal(response.body.error_counts.job_title_mismatch, 1);
     assert.equal(response.body.integration.name, 'Fourth to Flow');
-    const records = await db.knex('feed_records').where({ sync_run_id: Number(response.body.id) }).orderBy('index');
+    const records = await db
+      .knex('feed_records')
+      .where({ sync_run_id: Number(response.body.id) })
+      .orderBy('index');
     assert.equal(records.length, 2);
     assert.equal(records[1].job_title, 'kitchen porter');
     assert.equal(records[1].error_count, 1);
@@ -212,7 +217,10 @@ describe('POST /api/v1/sync-runs', () => {
     (run.records as Array<{ employee: Record<string, unknown> }>)[1]!.employee.last_name = 'Ok\u0000afor';
     const response = await post(run);
     assert.equal(response.status, 400);
-    assert.deepEqual(response.body.errors.map((e: { path: string }) => e.path), ['records[1].employee.last_name']);
+    assert.deepEqual(
+      response.body.errors.map((e: { path: string }) => e.path),
+      ['records[1].employee.last_name'],
+    );
   });
 
   test('without a token, with a malformed one, or with a revoked one the answer is 401', async () => {
@@ -291,7 +299,10 @@ describe('rate limit', () => {
       for (let i = 0; i < 3; i++) responses.push(await postRun(limited, first.token, makeRun({ run_id: `limited-${i}` })));
       const other = await postRun(limited, neighbour.token, makeRun({ run_id: 'neighbour' }));
       if (Math.floor(Date.now() / 60_000) !== minute) continue;
-      assert.deepEqual(responses.map((r) => r.status), [201, 201, 429]);
+      assert.deepEqual(
+        responses.map((r) => r.status),
+        [201, 201, 429],
+      );
       assert.ok(Number(responses[2]!.headers['retry-after']) >= 1);
       assert.equal(await db.knex('sync_runs').where({ org_id: first.organisation.id, run_id: 'limited-2' }).first(), undefined);
       assert.equal(other.status, 201, "another token's count is its own");

@@ -25,9 +25,23 @@ const anyJson = fc.jsonValue({ maxDepth: 3 });
 const corruptedRun = fc
   .record({
     path: fc.constantFrom(
-      ['run_id'], ['schema_version'], ['trigger'], ['status'], ['started_at'], ['finished_at'], ['records'],
-      ['catalog'], ['catalog', 'job_titles'], ['form_fields'], ['records', 0], ['records', 0, 'action'], ['records', 0, 'outcome'],
-      ['records', 1, 'employee'], ['records', 1, 'employee', 'email'], ['records', 1, 'messages'], ['records', 1, 'messages', 0, 'text'],
+      ['run_id'],
+      ['schema_version'],
+      ['trigger'],
+      ['status'],
+      ['started_at'],
+      ['finished_at'],
+      ['records'],
+      ['catalog'],
+      ['catalog', 'job_titles'],
+      ['form_fields'],
+      ['records', 0],
+      ['records', 0, 'action'],
+      ['records', 0, 'outcome'],
+      ['records', 1, 'employee'],
+      ['records', 1, 'employee', 'email'],
+      ['records', 1, 'messages'],
+      ['records', 1, 'messages', 0, 'text'],
     ),
     value: fc.option(anyJson, { nil: undefined }),
   })
@@ -42,23 +56,30 @@ const corruptedRun = fc
   });
 
 test('malformed bodies never cause a 500 and never store anything', async () => {
-  const property = fc.asyncProperty(fc.oneof(corruptedRun, anyJson, fc.string().map((text) => ({ raw: text }))), async (body) => {
-    const isRaw = body !== null && typeof body === 'object' && 'raw' in body && Object.keys(body).length === 1;
-    const response = await request(app)
-      .post('/api/v1/sync-runs')
-      .set('Authorization', `Bearer ${token}`)
-      .set('Content-Type', 'application/json')
-      .send(isRaw ? String((body as { raw: string }).raw) : JSON.stringify(body));
-    assert.ok(response.status < 500, `status ${response.status}: ${response.text}`);
-    if (response.status === 201) {
-      // Some corruptions are still valid runs (an optional key removed, say): remove them again.
-      await db.knex('sync_runs').where({ run_id: 'property' }).del();
-    } else {
-      assert.equal(response.status, 400, response.text);
-      assert.equal(response.type, 'application/problem+json');
-    }
-    assert.equal(await countRows(db.knex, 'sync_runs'), 0);
-    assert.equal(await countRows(db.knex, 'feed_records'), 0);
-  });
+  const property = fc.asyncProperty(
+    fc.oneof(
+      corruptedRun,
+      anyJson,
+      fc.string().map((text) => ({ raw: text })),
+    ),
+    async (body) => {
+      const isRaw = body !== null && typeof body === 'object' && 'raw' in body && Object.keys(body).length === 1;
+      const response = await request(app)
+        .post('/api/v1/sync-runs')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', 'application/json')
+        .send(isRaw ? String((body as { raw: string }).raw) : JSON.stringify(body));
+      assert.ok(response.status < 500, `status ${response.status}: ${response.text}`);
+      if (response.status === 201) {
+        // Some corruptions are still valid runs (an optional key removed, say): remove them again.
+        await db.knex('sync_runs').where({ run_id: 'property' }).del();
+      } else {
+        assert.equal(response.status, 400, response.text);
+        assert.equal(response.type, 'application/problem+json');
+      }
+      assert.equal(await countRows(db.knex, 'sync_runs'), 0);
+      assert.equal(await countRows(db.knex, 'feed_records'), 0);
+    },
+  );
   await fc.assert(property, { numRuns: 150, seed: 20261123 });
 });

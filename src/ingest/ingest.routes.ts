@@ -18,7 +18,9 @@ const requireJson: RequestHandler = (req, _res, next) => {
   // empty file): its type is beside the point, and express.json would turn the
   // second into {}, answered with a list of missing fields.
   if (type === null || req.get('content-length') === '0') {
-    throw new HttpError(400, 'Bad Request', 'The body is empty: send the run as JSON with Content-Type: application/json.', [{ path: '', message: 'empty body' }]);
+    throw new HttpError(400, 'Bad Request', 'The body is empty: send the run as JSON with Content-Type: application/json.', [
+      { path: '', message: 'empty body' },
+    ]);
   }
   if (!type) {
     throw new HttpError(415, 'Unsupported Media Type', `Send the run as Content-Type: application/json (got ${req.get('content-type') ?? 'none'}).`);
@@ -56,7 +58,11 @@ export function ingestRoutes(knex: Knex, overrides: Partial<IngestLimits> = {}):
       const body: unknown = req.body;
       const records = (body as { records?: unknown } | null)?.records;
       if (Array.isArray(records) && records.length > limits.maxRecords) {
-        throw new HttpError(413, 'Content Too Large', `A run may carry at most ${limits.maxRecords} records; this one has ${records.length}. Split it into several runs.`);
+        throw new HttpError(
+          413,
+          'Content Too Large',
+          `A run may carry at most ${limits.maxRecords} records; this one has ${records.length}. Split it into several runs.`,
+        );
       }
       const malformed = findMalformedStrings(body);
       if (malformed.length > 0) throw invalid('The body holds text that cannot be stored.', malformed);

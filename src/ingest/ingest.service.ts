@@ -39,7 +39,9 @@ export async function ingestRun(
     const existing = await findSyncRunByRunId(trx, caller.orgId, caller.integrationId, run.run_id);
     if (existing) {
       if (existing.body_sha256 !== bodySha256) {
-        throw new ConflictError(`Run '${run.run_id}' was stored already with a different body. A run_id is unique per integration; send a new run_id for a new run.`);
+        throw new ConflictError(
+          `Run '${run.run_id}' was stored already with a different body. A run_id is unique per integration; send a new run_id for a new run.`,
+        );
       }
       return { created: false, summary: toRunSummary(existing, integration) };
     }
@@ -103,7 +105,11 @@ export async function ingestRun(
       })),
     );
     const groupIds = await recordRunInGroups(trx, scope, errors);
-    await insertErrors(trx, scope, errors.map((error, index) => ({ ...error, group_id: groupIds[index]! })));
+    await insertErrors(
+      trx,
+      scope,
+      errors.map((error, index) => ({ ...error, group_id: groupIds[index]! })),
+    );
     await saveEmployeeStates(trx, scope, [...classified.employeeChanges.values()]);
     await recordRunKnowledge(trx, integration, startedAt, run.catalog, run.form_fields as FeedRun['form_fields'], run);
     return { created: true, summary: toRunSummary(stored, integration) };

@@ -63,10 +63,27 @@ describe('the integrations page', () => {
     const before = await db.knex('ingest_tokens').whereNull('revoked_at').select('id');
     for (const who of ['teammate', 'support'] as const) {
       const session = await signIn(app, emailOf(who));
-      assert.equal((await session.agent.post(rotatePath()).type('form').send({ replaces: '1', _csrf: await session.csrf() })).status, 403, who);
+      assert.equal(
+        (
+          await session.agent
+            .post(rotatePath())
+            .type('form')
+            .send({ replaces: '1', _csrf: await session.csrf() })
+        ).status,
+        403,
+        who,
+      );
     }
     const outsider = await signIn(app, emailOf('outsider'));
-    assert.equal((await outsider.agent.post(rotatePath()).type('form').send({ replaces: '1', _csrf: await outsider.csrf() })).status, 404);
+    assert.equal(
+      (
+        await outsider.agent
+          .post(rotatePath())
+          .type('form')
+          .send({ replaces: '1', _csrf: await outsider.csrf() })
+      ).status,
+      404,
+    );
     assert.deepEqual(await db.knex('ingest_tokens').whereNull('revoked_at').select('id'), before);
   });
 });

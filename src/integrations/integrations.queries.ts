@@ -22,7 +22,15 @@ export interface IntegrationRow {
 
 export type NewIntegration = Pick<
   IntegrationRow,
-  'org_id' | 'name' | 'source_system' | 'target_system' | 'schedule_interval_seconds' | 'schedule_cron' | 'schedule_time_zone' | 'grace_seconds' | 'required_fields'
+  | 'org_id'
+  | 'name'
+  | 'source_system'
+  | 'target_system'
+  | 'schedule_interval_seconds'
+  | 'schedule_cron'
+  | 'schedule_time_zone'
+  | 'grace_seconds'
+  | 'required_fields'
 >;
 
 export async function insertIntegration(knex: Knex, integration: NewIntegration): Promise<IntegrationRow> {

@@ -70,7 +70,14 @@ export async function createIntegration(knex: Knex, input: CreateIntegrationInpu
       grace_seconds: graceSeconds,
       required_fields: requiredFields,
     });
-    await recordAudit(trx, { orgId: organisation.id, actor: input.actor ?? 'cli', action: 'integration.created', targetType: 'integration', targetId: integration.id, details: { name: integration.name } });
+    await recordAudit(trx, {
+      orgId: organisation.id,
+      actor: input.actor ?? 'cli',
+      action: 'integration.created',
+      targetType: 'integration',
+      targetId: integration.id,
+      details: { name: integration.name },
+    });
     return { integration, token: await issueIngestToken(trx, integration) };
   });
 }
@@ -85,10 +92,19 @@ export async function rotateIngestTokenOf(knex: Knex, integration: IntegrationRo
   return knex.transaction(async (trx) => {
     await lockIntegration(trx, integration.org_id, integration.id);
     if (replaces !== undefined && (await newestLiveIngestTokenId(trx, integration.org_id, integration.id)) !== replaces) {
-      throw new ConflictError('This ingest token was rotated already since the page was loaded (a reload sends the form again, or another admin rotated it). The token shown last is the one in force.');
+      throw new ConflictError(
+        'This ingest token was rotated already since the page was loaded (a reload sends the form again, or another admin rotated it). The token shown last is the one in force.',
+      );
     }
     const revoked = await revokeIngestTokens(trx, integration.org_id, integration.id);
-    await recordAudit(trx, { orgId: integration.org_id, ...by, action: 'ingest_token.rotated', targetType: 'integration', targetId: integration.id, details: { revoked } });
+    await recordAudit(trx, {
+      orgId: integration.org_id,
+      ...by,
+      action: 'ingest_token.rotated',
+      targetType: 'integration',
+      targetId: integration.id,
+      details: { revoked },
+    });
     return { token: await issueIngestToken(trx, integration), revoked };
   });
 }
@@ -97,6 +113,7 @@ export async function rotateIngestTokenOf(knex: Knex, integration: IntegrationRo
 export async function rotateIngestToken(knex: Knex, orgSlug: string, name: string): Promise<{ integration: IntegrationRow; token: string; revoked: number }> {
   const organisation = await requireOrganisation(knex, orgSlug);
   const integration = await findIntegrationByName(knex, organisation.id, name);
-  if (!integration) throw new NotFoundError(`Organisation '${orgSlug}' has no integration named '${name}'. List them with: feedlog integration list --org ${orgSlug}`);
+  if (!integration)
+    throw new NotFoundError(`Organisation '${orgSlug}' has no integration named '${name}'. List them with: feedlog integration list --org ${orgSlug}`);
   return { integration, ...(await rotateIngestTokenOf(knex, integration, CLI)) };
 }

@@ -1,8 +1,6 @@
 import { Cron } from 'croner';
 
-export type Schedule =
-  | { kind: 'interval'; seconds: number }
-  | { kind: 'cron'; expression: string; timeZone: string };
+export type Schedule = { kind: 'interval'; seconds: number } | { kind: 'cron'; expression: string; timeZone: string };
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 const DURATION = /^(\d+)(s|m|h|d)$/;
@@ -44,7 +42,11 @@ export function parseSchedule(text: string, timeZone = 'UTC'): Schedule {
 }
 
 export function formatDuration(seconds: number): string {
-  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
     if (seconds % size === 0) return `${seconds / size}${unit}`;
   }
   return `${seconds}s`;

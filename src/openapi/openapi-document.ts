@@ -60,7 +60,7 @@ function build(): OpenApiDocument {
       title: 'feedlog API',
       version: '1',
       description:
-        'Ingest of sync-run feed logs, and read access to runs, records, employees and error groups. Lists are newest first, paginated with `limit` and an opaque `cursor`; times are RFC 3339 UTC. Errors are RFC 9457 problem documents. Another organisation\'s object answers 404, as if it did not exist.',
+        "Ingest of sync-run feed logs, and read access to runs, records, employees and error groups. Lists are newest first, paginated with `limit` and an opaque `cursor`; times are RFC 3339 UTC. Errors are RFC 9457 problem documents. Another organisation's object answers 404, as if it did not exist.",
     },
     servers: [{ url: '/' }],
     tags: PARTS.map((part) => part.tag),

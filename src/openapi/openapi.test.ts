@@ -57,8 +57,7 @@ function resolvePointer(root: unknown, ref: string): unknown {
 function collectRefs(node: unknown, at = '#', out: { at: string; ref: string }[] = []) {
   if (Array.isArray(node)) {
     for (const [i, child] of node.entries()) collectRefs(child, `${at}/${i}`, out);
-  }
-  else if (node && typeof node === 'object') {
+  } else if (node && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
       if (key === '$ref') {
         assert.equal(typeof value, 'string', `$ref at ${at} is a string`);
@@ -92,7 +91,9 @@ describe('the OpenAPI document', () => {
         .filter((route) => route.split(' ')[1]!.startsWith('/api/v1/'))
         .map((route) => route.replace(/:(\w+)/g, '{$1}'))
         .sort();
-      const documented = operations(doc).map(({ path, method }) => `${method.toUpperCase()} ${path}`).sort();
+      const documented = operations(doc)
+        .map(({ path, method }) => `${method.toUpperCase()} ${path}`)
+        .sort();
       assert.deepEqual(documented, routed);
     } finally {
       await knex.destroy();
@@ -132,7 +133,10 @@ describe('the OpenAPI document', () => {
       const statuses = Object.keys(op.responses);
       assert.ok(statuses.length > 0, `${where} has responses`);
       for (const status of statuses) assert.match(status, /^([1-5]\d\d|[1-5]XX|default)$/, `${where} status ${status}`);
-      assert.ok(statuses.some((s) => s.startsWith('2')), `${where} has a success response`);
+      assert.ok(
+        statuses.some((s) => s.startsWith('2')),
+        `${where} has a success response`,
+      );
       for (const response of Object.values(op.responses)) {
         const resolved = '$ref' in response ? (resolvePointer(doc, response.$ref) as { description?: string }) : response;
         assert.equal(typeof resolved?.description, 'string', `${where}: every response has a description`);

@@ -104,7 +104,8 @@ export function constraintsOf(schema: JsonSchema | undefined): string[] {
   for (const key of ['anyOf', 'oneOf'] as const) {
     if (Array.isArray(schema[key])) for (const part of schema[key] as JsonSchema[]) out.push(...constraintsOf(part));
   }
-  if (schema.type === 'array' && schema.items && !(schema.items as JsonSchema).$ref) out.push(...constraintsOf(schema.items as JsonSchema).map((c) => `items: ${c}`));
+  if (schema.type === 'array' && schema.items && !(schema.items as JsonSchema).$ref)
+    out.push(...constraintsOf(schema.items as JsonSchema).map((c) => `items: ${c}`));
   return out;
 }
 
@@ -208,8 +209,7 @@ export function referenceView(document: OpenApiDocument): ReferenceView {
   };
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Escapes text, then turns the document's `backticked` spans into <code>: the only markup descriptions use. */
 export function inlineCode(text: string): string {

@@ -29,7 +29,10 @@ test('a signed-in person sees the navigation and Sign out, and can sign out from
   assert.ok(!response.text.includes(SIGN_IN_LINK), 'no Sign in link');
   // The page differs per person: no shared cache may keep it.
   assert.doesNotMatch(response.headers['cache-control'] ?? '', /public/);
-  const signedOut = await owner.agent.post('/logout').type('form').send({ _csrf: csrfFrom(response.text) });
+  const signedOut = await owner.agent
+    .post('/logout')
+    .type('form')
+    .send({ _csrf: csrfFrom(response.text) });
   assert.equal(signedOut.status, 303, signedOut.text.slice(0, 300));
   assert.ok((await owner.agent.get('/api/docs').expect(200)).text.includes(SIGN_IN_LINK), 'signed out, the page offers Sign in again');
 });

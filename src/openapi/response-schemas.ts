@@ -12,7 +12,10 @@ import { GROUP_STATUSES } from '../groups/group-enums.js';
 import type { toGroupItem } from '../groups/groups.read.js';
 import type { RunSummary } from '../runs/run-summary.js';
 
-const id = z.string().regex(/^[0-9]+$/).describe('A numeric id, as a string.');
+const id = z
+  .string()
+  .regex(/^[0-9]+$/)
+  .describe('A numeric id, as a string.');
 const time = z.iso.datetime().describe('RFC 3339, UTC.');
 const count = z.int().nonnegative();
 const nullableText = z.string().nullable();
@@ -54,14 +57,22 @@ export const runDetailSchema = runSummarySchema
   .describe('A stored sync run with its run-level errors.');
 
 const employeeAttributes = z
-  .looseObject(Object.fromEntries(EMPLOYEE_ATTRIBUTES.map((name) => [name, nullableText.optional()])) as Record<(typeof EMPLOYEE_ATTRIBUTES)[number], z.ZodOptional<typeof nullableText>>)
+  .looseObject(
+    Object.fromEntries(EMPLOYEE_ATTRIBUTES.map((name) => [name, nullableText.optional()])) as Record<
+      (typeof EMPLOYEE_ATTRIBUTES)[number],
+      z.ZodOptional<typeof nullableText>
+    >,
+  )
   .describe('The employee as the feed sent it; unknown keys are kept.');
 
 const engineMessage = z.looseObject({ code: nullableText.optional(), field: nullableText.optional(), text: nullableText.optional() });
 
 export const feedRecordSchema = z
   .object({
-    id: z.string().regex(/^[0-9]+:[0-9]+$/).describe('`<run id>:<index>`.'),
+    id: z
+      .string()
+      .regex(/^[0-9]+:[0-9]+$/)
+      .describe('`<run id>:<index>`.'),
     run: z.object({ id, run_id: z.string(), started_at: time }),
     integration: id,
     index: count.describe("The record's position in the run's `records`."),

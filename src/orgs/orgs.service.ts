@@ -3,9 +3,7 @@ import { z } from 'zod';
 import { ConflictError, InvalidInputError, NotFoundError } from '../shared/errors.js';
 import { findOrganisationBySlug, insertOrganisation, type Organisation } from './orgs.queries.js';
 
-const orgSlugSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a slug is 1-63 lower-case letters, digits and dashes, starting with a letter or digit');
+const orgSlugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a slug is 1-63 lower-case letters, digits and dashes, starting with a letter or digit');
 
 export async function createOrganisation(knex: Knex, slug: string, name: string): Promise<Organisation> {
   const validSlug = orgSlugSchema.safeParse(slug);

@@ -5,12 +5,12 @@ import { recordFiltersSchema } from './records.schemas.js';
 
 const FILTER_DESCRIPTIONS = {
   run: 'Only records of this run (our id, as in `id` of a sync run).',
-  external_id: "Only records of the employee with this source id.",
+  external_id: 'Only records of the employee with this source id.',
   email: 'Only records with this email (case-insensitive).',
   q: 'Name, email or external id contains this (case-insensitive).',
   code: 'Only errors with this code (error-codes.md).',
   severity: 'Only records with an error of this severity.',
-  outcome: "Only records with this engine outcome.",
+  outcome: 'Only records with this engine outcome.',
   field: 'Only records with an error on this field.',
 };
 

@@ -49,14 +49,17 @@ export interface NewError extends ClassifiedError {
 }
 
 const toErrorRow = ({ record_index, group_id, code, severity, field, value, expected, variant }: NewError) => ({
-  record_index, group_id, code, severity, field, value, expected, variant,
+  record_index,
+  group_id,
+  code,
+  severity,
+  field,
+  value,
+  expected,
+  variant,
 });
 
-export async function insertErrors(
-  trx: Knex.Transaction,
-  run: { orgId: number; syncRunId: number; integrationId: number },
-  errors: NewError[],
-): Promise<void> {
+export async function insertErrors(trx: Knex.Transaction, run: { orgId: number; syncRunId: number; integrationId: number }, errors: NewError[]): Promise<void> {
   for (let start = 0; start < errors.length; start += CHUNK) {
     await trx.raw(
       `INSERT INTO errors (org_id, sync_run_id, integration_id, record_index, group_id, code, severity, field, value, expected, variant)

@@ -35,7 +35,11 @@ export async function listRecords(knex: Knex, orgIds: number[], filters: RecordF
     .join('sync_runs as r', (join) => join.on('r.org_id', 'f.org_id').andOn('r.id', 'f.sync_run_id'))
     .select('f.org_id', 'f.sync_run_id', 'f.index', 'f.integration_id', 'f.started_at', 'f.external_id', 'f.action', 'f.outcome', 'f.raw', 'r.run_id')
     .whereIn('f.org_id', orgIds)
-    .orderBy([{ column: 'f.started_at', order: 'desc' }, { column: 'f.sync_run_id', order: 'desc' }, { column: 'f.index', order: 'desc' }])
+    .orderBy([
+      { column: 'f.started_at', order: 'desc' },
+      { column: 'f.sync_run_id', order: 'desc' },
+      { column: 'f.index', order: 'desc' },
+    ])
     .limit(limit + 1);
   if (filters.run !== undefined) query.where('f.sync_run_id', filters.run);
   if (filters.integration !== undefined) query.where('f.integration_id', filters.integration);
@@ -81,6 +85,9 @@ export async function errorsOfRecords(knex: Knex, records: Pick<RecordRow, 'org_
   if (records.length === 0) return [];
   return knex('errors')
     .select('sync_run_id', 'record_index', 'code', 'severity', 'field', 'value', 'expected', 'variant')
-    .whereIn(['org_id', 'sync_run_id', 'record_index'], records.map((r) => [r.org_id, r.sync_run_id, r.index]))
+    .whereIn(
+      ['org_id', 'sync_run_id', 'record_index'],
+      records.map((r) => [r.org_id, r.sync_run_id, r.index]),
+    )
     .orderBy('id');
 }

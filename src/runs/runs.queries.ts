@@ -23,8 +23,23 @@ export interface SyncRunRow {
 export type NewSyncRun = Omit<SyncRunRow, 'id' | 'received_at'> & { header: Record<string, unknown> };
 
 const SUMMARY_COLUMNS = [
-  'org_id', 'id', 'integration_id', 'run_id', 'schema_version', 'source_system', 'target_system', 'trigger', 'status',
-  'run_error', 'started_at', 'finished_at', 'received_at', 'record_count', 'counts', 'error_counts', 'body_sha256',
+  'org_id',
+  'id',
+  'integration_id',
+  'run_id',
+  'schema_version',
+  'source_system',
+  'target_system',
+  'trigger',
+  'status',
+  'run_error',
+  'started_at',
+  'finished_at',
+  'received_at',
+  'record_count',
+  'counts',
+  'error_counts',
+  'body_sha256',
 ];
 
 export async function insertSyncRun(knex: Knex, run: NewSyncRun): Promise<SyncRunRow> {

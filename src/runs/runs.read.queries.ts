@@ -21,7 +21,12 @@ function runsOf(knex: Knex, orgIds: number[]) {
 
 /** Newest first (started_at, then id), keyset-paginated after `after`. */
 export async function listSyncRuns(knex: Knex, orgIds: number[], filters: RunFilters, limit: number, after?: [string, number]): Promise<RunWithIntegration[]> {
-  const query = runsOf(knex, orgIds).orderBy([{ column: 'r.started_at', order: 'desc' }, { column: 'r.id', order: 'desc' }]).limit(limit + 1);
+  const query = runsOf(knex, orgIds)
+    .orderBy([
+      { column: 'r.started_at', order: 'desc' },
+      { column: 'r.id', order: 'desc' },
+    ])
+    .limit(limit + 1);
   if (filters.integration !== undefined) query.where('r.integration_id', filters.integration);
   if (filters.status) query.where('r.status', filters.status);
   if (filters.trigger) query.where('r.trigger', filters.trigger);

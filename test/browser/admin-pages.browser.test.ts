@@ -43,8 +43,6 @@ before(async () => {
 });
 after(() => suite?.close());
 
-
-
 async function userIdOf(email: string): Promise<number> {
   const user = await db.knex('users').where({ email }).first('id');
   assert.ok(user, `${email} has an account`);
@@ -53,7 +51,10 @@ async function userIdOf(email: string): Promise<number> {
 
 /** The role of a person in org-a as stored, or undefined if they are no member. */
 async function storedRoleOf(email: string): Promise<string | undefined> {
-  const row = await db.knex('memberships').where({ org_id: orgId, user_id: await userIdOf(email) }).first('role');
+  const row = await db
+    .knex('memberships')
+    .where({ org_id: orgId, user_id: await userIdOf(email) })
+    .first('role');
   return row?.role as string | undefined;
 }
 
@@ -108,7 +109,11 @@ test('the owner rotates the ingest token on Integrations: the new one is shown o
     assert.match(newToken, new RegExp(`^fl_ing_${orgId}_[A-Za-z0-9_-]{43}$`));
     assert.notEqual(newToken, firstIngestToken);
     assert.match(await integration.getByRole('status').innerText(), /shown only this once\. The old token no longer works\./);
-    assert.match(await fact(integration, 'Ingest tokens'), new RegExp(`^${tokenHint(newToken)} created .+ UTC, last used never$`), 'only the new token is live');
+    assert.match(
+      await fact(integration, 'Ingest tokens'),
+      new RegExp(`^${tokenHint(newToken)} created .+ UTC, last used never$`),
+      'only the new token is live',
+    );
     await page.screenshot({ path: '/tmp/feedlog-admin-integrations.png', fullPage: true });
     await watched.assertNoProblems();
 
@@ -273,7 +278,12 @@ test('the owner makes the teammate admin, who then sees the forms on People, and
 
   const audit = await db.knex('audit_events').where({ action: 'member.role_changed' }).orderBy('id').select('actor', 'details');
   assert.deepEqual(
-    audit.map((event: { actor: string; details: { email: string; from: string; to: string } }) => [event.actor, event.details.email, event.details.from, event.details.to]),
+    audit.map((event: { actor: string; details: { email: string; from: string; to: string } }) => [
+      event.actor,
+      event.details.email,
+      event.details.from,
+      event.details.to,
+    ]),
     [
       [emailOf('owner'), emailOf('teammate'), 'ops', 'admin'],
       [emailOf('owner'), emailOf('teammate'), 'admin', 'ops'],

@@ -2,7 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { emailOf, startWithFixtureUsers } from '../helpers/accounts.js';
-import { clickAndLoad, computedStyle, launchBrowser, openPage, pathAndQuery, serveApp, signInAs, submit, withPage, type ServedApp } from '../helpers/browser.js';
+import {
+  clickAndLoad,
+  computedStyle,
+  launchBrowser,
+  openPage,
+  pathAndQuery,
+  serveApp,
+  signInAs,
+  submit,
+  withPage,
+  type ServedApp,
+} from '../helpers/browser.js';
 import type { TestDatabase } from '../helpers/database.js';
 
 let db: TestDatabase;
@@ -41,7 +52,13 @@ test('the API reference renders in a browser with its stylesheets, under the str
     const toc = page.getByRole('navigation', { name: 'Operations' });
     const listSyncRuns = toc.locator('a[href="#op-listSyncRuns"]');
     assert.match(await listSyncRuns.innerText(), /GET\s+\/api\/v1\/sync-runs/);
-    assert.match(await toc.locator('li').filter({ has: page.locator('a[href="#op-listSyncRuns"]') }).innerText(), /List sync runs/);
+    assert.match(
+      await toc
+        .locator('li')
+        .filter({ has: page.locator('a[href="#op-listSyncRuns"]') })
+        .innerText(),
+      /List sync runs/,
+    );
     for (const operationId of ['ingestSyncRun', 'getSyncRun', 'listRecords', 'getEmployee', 'listErrorGroups']) {
       assert.equal(await toc.locator(`a[href="#op-${operationId}"]`).count(), 1, operationId);
     }

@@ -22,12 +22,14 @@ before(async () => {
     res.type('html').send('<!doctype html><title>clean</title><link rel="icon" href="/icon.svg"><p>Nothing wrong here.</p>');
   });
   app.get('/broken', (_req, res) => {
-    res.type('html').send(
-      '<!doctype html><title>broken</title><link rel="icon" href="/icon.svg">' +
-        '<script>document.title = "inline ran";</script>' +
-        '<p style="color: red">inline style</p>' +
-        '<script src="/broken.js"></script>',
-    );
+    res
+      .type('html')
+      .send(
+        '<!doctype html><title>broken</title><link rel="icon" href="/icon.svg">' +
+          '<script>document.title = "inline ran";</script>' +
+          '<p style="color: red">inline style</p>' +
+          '<script src="/broken.js"></script>',
+      );
   });
   app.get('/broken.js', (_req, res) => {
     res.type('js').send('console.error("logged by the page"); throw new Error("thrown by the page");');
@@ -54,12 +56,27 @@ test('console errors, uncaught errors and CSP violations are all recorded, and f
     assert.equal(await watched.page.title(), 'broken', 'the inline script was blocked');
 
     const texts = (kind: string) => watched.problems.filter((problem) => problem.kind === kind).map((problem) => problem.text);
-    assert.ok(texts('console-error').some((text) => text.includes('logged by the page')), 'console.error');
-    assert.ok(texts('page-error').some((text) => text.includes('thrown by the page')), 'uncaught error');
+    assert.ok(
+      texts('console-error').some((text) => text.includes('logged by the page')),
+      'console.error',
+    );
+    assert.ok(
+      texts('page-error').some((text) => text.includes('thrown by the page')),
+      'uncaught error',
+    );
     const csp = texts('csp-violation');
-    assert.ok(csp.some((text) => /inline script violates the following Content Security Policy directive/.test(text)), "Chromium's console report");
-    assert.ok(csp.some((text) => text.startsWith('script-src-elem blocked inline')), 'the securitypolicyviolation event');
-    assert.ok(csp.some((text) => text.startsWith('style-src-attr blocked inline')), 'the inline style');
+    assert.ok(
+      csp.some((text) => /inline script violates the following Content Security Policy directive/.test(text)),
+      "Chromium's console report",
+    );
+    assert.ok(
+      csp.some((text) => text.startsWith('script-src-elem blocked inline')),
+      'the securitypolicyviolation event',
+    );
+    assert.ok(
+      csp.some((text) => text.startsWith('style-src-attr blocked inline')),
+      'the inline style',
+    );
     assert.ok(!watched.problems.some((problem) => problem.text.includes('favicon.ico')), "the browser's own favicon request is not the page's problem");
   });
 });

@@ -1,10 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Express } from 'express';
-import type { Browser, } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createApiToken } from '../../src/accounts/accounts.service.js';
 import { emailOf, FIXTURE_PASSWORD } from '../helpers/accounts.js';
-import { clickAndLoad, expectRefusedLoad, pathAndQuery, signInAs, startBrowserSuite, submit, submitSignIn, withPage, type ServedApp } from '../helpers/browser.js';
+import {
+  clickAndLoad,
+  expectRefusedLoad,
+  pathAndQuery,
+  signInAs,
+  startBrowserSuite,
+  submit,
+  submitSignIn,
+  withPage,
+  type ServedApp,
+} from '../helpers/browser.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { makeRun } from '../helpers/fixtures.js';
 import { postRun } from '../helpers/ingest.js';
@@ -36,7 +46,6 @@ interface FormField {
 interface PageDocument {
   document: { querySelector(selector: string): FormField | null };
 }
-
 
 async function jobTitleGroup() {
   const group = await db.knex('error_groups').where({ code: 'job_title_mismatch' }).first();
@@ -85,10 +94,7 @@ test('a signed-out visitor is sent to sign in, a wrong password keeps the email,
     await submitSignIn(page, emailOf('owner'), 'not the password at all', 401);
     expectRefusedLoad(watched, 401);
     assert.equal(new URL(page.url()).pathname, '/login');
-    assert.equal(
-      await page.getByRole('alert').innerText(),
-      'That email and password do not match an account. Check both and try again.',
-    );
+    assert.equal(await page.getByRole('alert').innerText(), 'That email and password do not match an account. Check both and try again.');
     assert.equal(await page.getByLabel('Email').inputValue(), emailOf('owner'), 'the email typed is kept');
     assert.equal(await page.getByLabel('Password').inputValue(), '', 'the password is never sent back');
     await watched.assertNoProblems();
@@ -164,7 +170,12 @@ test('an admin reads the guidance with the actual values, ignores the group, the
 
     const audit = await db.knex('audit_events').where({ action: 'error_group.status_changed' }).orderBy('id').select('actor', 'details');
     assert.deepEqual(
-      audit.map((event: { actor: string; details: { from: string; to: string; via: string } }) => [event.actor, event.details.from, event.details.to, event.details.via]),
+      audit.map((event: { actor: string; details: { from: string; to: string; via: string } }) => [
+        event.actor,
+        event.details.from,
+        event.details.to,
+        event.details.via,
+      ]),
       [
         [emailOf('owner'), 'open', 'ignored', 'web'],
         [emailOf('owner'), 'ignored', 'open', 'web'],

@@ -56,7 +56,10 @@ export interface BrowserSession {
 export async function signIn(app: Express, email: string, password = FIXTURE_PASSWORD): Promise<BrowserSession> {
   const agent = request.agent(app);
   const loginPage = await agent.get('/login');
-  const response = await agent.post('/login').type('form').send({ email, password, _csrf: csrfFrom(loginPage.text) });
+  const response = await agent
+    .post('/login')
+    .type('form')
+    .send({ email, password, _csrf: csrfFrom(loginPage.text) });
   assert.equal(response.status, 303, `signing in as ${email}: ${response.text.slice(0, 300)}`);
   const cookie = ([] as string[]).concat(response.headers['set-cookie'] ?? []).find((c) => c.startsWith('feedlog_session='));
   assert.ok(cookie, 'signing in sets the session cookie');

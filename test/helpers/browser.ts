@@ -181,7 +181,9 @@ export async function submit(page: Page, target: Locator, status = 200): Promise
   const response = await clickAndLoad(page, target);
   if (response.status() !== status) {
     const shown = (await page.locator('main').innerText()).replace(/\s+/g, ' ').slice(0, 300);
-    assert.fail(`${response.request().method()} ${new URL(response.url()).pathname} answered ${response.status()}, expected ${status}; the page says: ${shown}`);
+    assert.fail(
+      `${response.request().method()} ${new URL(response.url()).pathname} answered ${response.status()}, expected ${status}; the page says: ${shown}`,
+    );
   }
   return response;
 }

@@ -1,14 +1,6 @@
 /** Builders shared by the classifier's tests: a valid record, a run, a context, and a compact view of errors. */
 import { classifyRun } from '../../src/classify/classify-run.js';
-import type {
-  Catalog,
-  ClassifiedError,
-  ClassifiedRun,
-  ClassifierContext,
-  EmployeeState,
-  FeedRecord,
-  FeedRun,
-} from '../../src/classify/types.js';
+import type { Catalog, ClassifiedError, ClassifiedRun, ClassifierContext, EmployeeState, FeedRecord, FeedRun } from '../../src/classify/types.js';
 import { DEFAULT_REQUIRED_FIELDS } from '../../src/classify/types.js';
 import type { EmployeeAttribute } from '../../src/classify/feed-enums.js';
 
@@ -60,13 +52,7 @@ export function aRun(records: FeedRecord[], overrides: Partial<FeedRun> = {}): F
   };
 }
 
-export function anEmployee(
-  externalId: string,
-  firstName: string | null,
-  lastName: string | null,
-  email: string | null,
-  active = true,
-): EmployeeState {
+export function anEmployee(externalId: string, firstName: string | null, lastName: string | null, email: string | null, active = true): EmployeeState {
   return { external_id: externalId, active, first_name: firstName, last_name: lastName, email };
 }
 
@@ -81,28 +67,18 @@ export function aContext(overrides: Partial<ClassifierContext> & { staff?: Emplo
   };
 }
 
-export function classify(
-  records: FeedRecord[],
-  run: Partial<FeedRun> = {},
-  ctx: Parameters<typeof aContext>[0] = {},
-): ClassifiedRun {
+export function classify(records: FeedRecord[], run: Partial<FeedRun> = {}, ctx: Parameters<typeof aContext>[0] = {}): ClassifiedRun {
   return classifyRun(aRun(records, run), aContext(ctx));
 }
 
 /** "code field variant expected", leaving out nulls: easy to compare and to read in a failure. */
 export function brief(errors: readonly ClassifiedError[]): string[] {
   return errors.map((error) =>
-    [error.code, error.field, error.variant, error.expected === null ? null : `'${error.expected}'`]
-      .filter((part) => part !== null)
-      .join(' '),
+    [error.code, error.field, error.variant, error.expected === null ? null : `'${error.expected}'`].filter((part) => part !== null).join(' '),
   );
 }
 
 /** The errors of a single record classified alone. */
-export function errorsOf(
-  record: FeedRecord,
-  run: Partial<FeedRun> = {},
-  ctx: Parameters<typeof aContext>[0] = {},
-): string[] {
+export function errorsOf(record: FeedRecord, run: Partial<FeedRun> = {}, ctx: Parameters<typeof aContext>[0] = {}): string[] {
   return brief(classify([record], run, ctx).recordErrors[0] ?? []);
 }

@@ -7,10 +7,7 @@ import type { ExampleIntegration } from './truth.js';
 
 export const EXAMPLES_DIR = path.resolve(ROOT_DIR, '../shared/spec/examples');
 
-export async function createOrgWithIntegration(
-  knex: Knex,
-  options: { slug?: string; integration?: string; schedule?: string; timeZone?: string } = {},
-) {
+export async function createOrgWithIntegration(knex: Knex, options: { slug?: string; integration?: string; schedule?: string; timeZone?: string } = {}) {
   const slug = options.slug ?? 'acme';
   const organisation = await createOrganisation(knex, slug, `${slug} Ltd`);
   const { integration, token } = await createIntegration(knex, {
@@ -47,7 +44,14 @@ export function makeRun(overrides: Record<string, unknown> = {}): Record<string,
         external_id: '4512_2',
         action: 'create',
         outcome: 'failed',
-        employee: { first_name: 'Ben', last_name: 'Okafor', email: 'ben@example.com', job_title: 'kitchen porter', department: 'Kitchen', branch: 'London Soho' },
+        employee: {
+          first_name: 'Ben',
+          last_name: 'Okafor',
+          email: 'ben@example.com',
+          job_title: 'kitchen porter',
+          department: 'Kitchen',
+          branch: 'London Soho',
+        },
         messages: [{ code: 'JOB_TITLE_NOT_FOUND', field: 'job_title', text: "Job title 'kitchen porter' does not exist" }],
       },
     ],

@@ -9,7 +9,10 @@ import request from 'supertest';
 export function postRun(app: Express, token: string, body: unknown, contentType = 'application/json') {
   const req = request(app).post('/api/v1/sync-runs').set('Authorization', `Bearer ${token}`).set('Content-Type', contentType);
   if (Buffer.isBuffer(body)) {
-    return req.set('Content-Encoding', 'gzip').serialize((bytes: unknown) => bytes as string).send(body);
+    return req
+      .set('Content-Encoding', 'gzip')
+      .serialize((bytes: unknown) => bytes as string)
+      .send(body);
   }
   return req.send(typeof body === 'string' ? body : JSON.stringify(body));
 }

@@ -19,10 +19,18 @@ function routesOf(stack: RouterLayer[], where: string): string[] {
       assert.ok(!methods._all, `${where} has an .all() route at ${String(path)}: teach the walker in test/helpers/routes.ts about it`);
       for (const [method, on] of Object.entries(methods)) if (on) found.push(`${method.toUpperCase()} ${String(path)}`);
     } else if (Array.isArray(layer.handle.stack)) {
-      assert.equal(layer.rawPath, '/', `${where} mounts a router at ${String(layer.rawPath)}; the walker only knows routers mounted at '/': teach test/helpers/routes.ts to prefix the paths of this router`);
+      assert.equal(
+        layer.rawPath,
+        '/',
+        `${where} mounts a router at ${String(layer.rawPath)}; the walker only knows routers mounted at '/': teach test/helpers/routes.ts to prefix the paths of this router`,
+      );
       found.push(...routesOf(layer.handle.stack as RouterLayer[], `the router in ${where}`));
     } else {
-      assert.notEqual(layer.handle.name, 'mounted_app', `${where} mounts a sub-app at ${String(layer.rawPath)}: teach the walker in test/helpers/routes.ts to list its routes`);
+      assert.notEqual(
+        layer.handle.name,
+        'mounted_app',
+        `${where} mounts a sub-app at ${String(layer.rawPath)}: teach the walker in test/helpers/routes.ts to list its routes`,
+      );
     }
   }
   return found;

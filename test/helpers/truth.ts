@@ -100,11 +100,7 @@ function comparable(error: ComparableError): string {
 }
 
 /** Differences between two lists compared as multisets on code, field, variant and expected. */
-function diffLists(
-  where: string,
-  expected: readonly ComparableError[],
-  actual: readonly ComparableError[],
-): Difference[] {
+function diffLists(where: string, expected: readonly ComparableError[], actual: readonly ComparableError[]): Difference[] {
   const remaining = new Map<string, ComparableError[]>();
   for (const error of actual) {
     const key = comparable(error);

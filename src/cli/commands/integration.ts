@@ -5,7 +5,8 @@ const services = () => import('../../integrations/integrations.service.js');
 export const INTEGRATION_COMMANDS: Command[] = [
   {
     name: 'integration create',
-    usage: 'integration create --org <slug> --name <name> --schedule <15m | "0 2 * * *"> [--tz Europe/London] [--grace 10m] [--source Planday] [--target "Flow Learning"] [--required external_id,first_name,...]',
+    usage:
+      'integration create --org <slug> --name <name> --schedule <15m | "0 2 * * *"> [--tz Europe/London] [--grace 10m] [--source Planday] [--target "Flow Learning"] [--required external_id,first_name,...]',
     summary: 'Create an integration; prints its ingest token alone on the last line.',
     options: {
       org: { type: 'string' },
@@ -21,7 +22,10 @@ export const INTEGRATION_COMMANDS: Command[] = [
       const orgSlug = required(values, 'org');
       const name = required(values, 'name');
       const schedule = required(values, 'schedule');
-      const [{ createIntegration, scheduleOf }, { describeSchedule, formatDuration }] = await Promise.all([services(), import('../../integrations/schedule.js')]);
+      const [{ createIntegration, scheduleOf }, { describeSchedule, formatDuration }] = await Promise.all([
+        services(),
+        import('../../integrations/schedule.js'),
+      ]);
       const { integration, token } = await withDatabase(({ knex }) =>
         createIntegration(knex, {
           orgSlug,
@@ -31,10 +35,18 @@ export const INTEGRATION_COMMANDS: Command[] = [
           grace: values.grace as string | undefined,
           sourceSystem: values.source as string | undefined,
           targetSystem: values.target as string | undefined,
-          requiredFields: typeof values.required === 'string' ? values.required.split(',').map((f) => f.trim()).filter(Boolean) : undefined,
+          requiredFields:
+            typeof values.required === 'string'
+              ? values.required
+                  .split(',')
+                  .map((f) => f.trim())
+                  .filter(Boolean)
+              : undefined,
         }),
       );
-      out(`Created integration '${integration.name}' (id ${integration.id}), ${describeSchedule(scheduleOf(integration))}, grace ${formatDuration(integration.grace_seconds)}.`);
+      out(
+        `Created integration '${integration.name}' (id ${integration.id}), ${describeSchedule(scheduleOf(integration))}, grace ${formatDuration(integration.grace_seconds)}.`,
+      );
       out('Its ingest token follows; it is shown only now, so store it in the sync engine:');
       out(token);
     },
@@ -58,14 +70,16 @@ export const INTEGRATION_COMMANDS: Command[] = [
       });
       if (rows.length === 0) out('No integrations yet.');
       for (const row of rows) {
-        out(`${row.id}\t${row.name}\t${describeSchedule(scheduleOf(row))}\tgrace ${formatDuration(row.grace_seconds)}\trequired: ${row.required_fields.join(',')}`);
+        out(
+          `${row.id}\t${row.name}\t${describeSchedule(scheduleOf(row))}\tgrace ${formatDuration(row.grace_seconds)}\trequired: ${row.required_fields.join(',')}`,
+        );
       }
     },
   },
   {
     name: 'integration rotate-token',
     usage: 'integration rotate-token --org <slug> --name <integration name>',
-    summary: 'Revoke the integration\'s ingest tokens and print a new one alone on the last line.',
+    summary: "Revoke the integration's ingest tokens and print a new one alone on the last line.",
     options: { org: { type: 'string' }, name: { type: 'string' } },
     async run(values) {
       const slug = required(values, 'org');

@@ -7,7 +7,7 @@ export const TOKEN_COMMANDS: Command[] = [
   {
     name: 'token create',
     usage: 'token create --user <email> [--name <label>]',
-    summary: "Create an API token for a user (it reads what the user may read); prints it alone on the last line.",
+    summary: 'Create an API token for a user (it reads what the user may read); prints it alone on the last line.',
     options: { user: { type: 'string' }, name: { type: 'string' } },
     async run(values) {
       const email = required(values, 'user');
@@ -29,14 +29,16 @@ export const TOKEN_COMMANDS: Command[] = [
       if (tokens.length === 0) out(`${values.user} has no API tokens. Create one with: feedlog token create --user ${values.user}`);
       const when = (date: Date | null) => date?.toISOString() ?? '-';
       for (const t of tokens) {
-        out(`${t.id}\t${t.name}\t${t.token_hint}\tcreated ${when(t.created_at)}\tlast used ${when(t.last_used_at)}\t${t.revoked_at ? `revoked ${when(t.revoked_at)}` : 'live'}`);
+        out(
+          `${t.id}\t${t.name}\t${t.token_hint}\tcreated ${when(t.created_at)}\tlast used ${when(t.last_used_at)}\t${t.revoked_at ? `revoked ${when(t.revoked_at)}` : 'live'}`,
+        );
       }
     },
   },
   {
     name: 'token revoke',
     usage: 'token revoke --user <email> --id <token id>',
-    summary: 'Revoke one of a user\'s API tokens at once (ids from: feedlog token list).',
+    summary: "Revoke one of a user's API tokens at once (ids from: feedlog token list).",
     options: { user: { type: 'string' }, id: { type: 'string' } },
     async run(values) {
       const email = required(values, 'user');

@@ -13,7 +13,11 @@ export const USER_COMMANDS: Command[] = [
       const { createUser } = await import('../../accounts/accounts.service.js');
       const result = await withDatabase(({ knex }) => createUser(knex, { email, role, orgSlug: values.org as string | undefined, password }));
       const where = values.org ? ` in '${values.org}'` : '';
-      out(result.created ? `Created user ${result.user.email} (${values.role}${where}).` : `${result.user.email} exists already: gave them the ${values.role} role${where}.`);
+      out(
+        result.created
+          ? `Created user ${result.user.email} (${values.role}${where}).`
+          : `${result.user.email} exists already: gave them the ${values.role} role${where}.`,
+      );
       if (result.generatedPassword) {
         out('Their password follows; it is shown only now:');
         out(result.generatedPassword);
