@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { generateToken, hashToken, tokenHint } from '../auth/tokens.js';
 import { requireOrganisation } from '../orgs/orgs.service.js';
 import { findUserByEmail, type UserRow } from '../auth/auth.queries.js';
+import { liftLockout } from '../auth/login.service.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../shared/errors.js';
 import {
@@ -93,6 +94,7 @@ export async function resetPassword(knex: Knex, email: string, password?: string
     await updatePasswordHash(trx, user.id, await hashPassword(password ?? generatedPassword!));
     // Whoever knew the old password is signed out everywhere.
     const endedSessions = await deleteSessionsOfUser(trx, user.id);
+    await liftLockout(trx, user.email);
     await recordAudit(trx, {
       orgId: 0,
       actor: 'cli',

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { findUserByEmail } from './auth.queries.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { currentHits, hit, resetHits } from '../http/rate-limit.js';
+import { hit, resetHits } from '../http/rate-limit.js';
 
 /**
  * Sign-in attempts are limited twice, with counters in PostgreSQL: per account
@@ -26,25 +26,30 @@ function hashOfNobody(): Promise<string> {
   return dummyHash;
 }
 
+const accountBucket = (email: string) => `login-account:${email.trim().toLowerCase()}`;
+
 /**
- * The password check of both sign-in and password change: refused while the
- * account is locked out, counted as a failure when wrong, and the failures
- * forgotten when right.
+ * The password check of both sign-in and password change. Each attempt takes
+ * its place in the account's count before the password is checked, in one
+ * upsert: parallel guesses each get a number, and only the first
+ * `failuresPerAccount` of a window are ever checked. A right password clears
+ * the count, so only failures keep their place.
  */
 export async function checkAccountPassword(knex: Knex, email: string, password: string): Promise<LoginResult> {
   const { failuresPerAccount, windowSeconds } = LOGIN_LIMITS;
-  const accountBucket = `login-account:${email}`;
-  const account = await currentHits(knex, accountBucket, windowSeconds);
-  if (account.hits >= failuresPerAccount) return { outcome: 'throttled', retryInSeconds: account.resetInSeconds };
+  const account = await hit(knex, accountBucket(email), windowSeconds);
+  if (account.hits > failuresPerAccount) return { outcome: 'throttled', retryInSeconds: account.resetInSeconds };
 
   const user = await findUserByEmail(knex, email);
   const passwordMatches = await verifyPassword(user?.password_hash ?? (await hashOfNobody()), password);
-  if (!user || !passwordMatches || user.disabled_at) {
-    await hit(knex, accountBucket, windowSeconds);
-    return { outcome: 'invalid' };
-  }
-  await resetHits(knex, accountBucket);
+  if (!user || !passwordMatches || user.disabled_at) return { outcome: 'invalid' };
+  await resetHits(knex, accountBucket(email));
   return { outcome: 'signed_in', userId: user.id };
+}
+
+/** A password reset ends the lockout whose message sent the person to ask for one. */
+export async function liftLockout(knex: Knex, email: string): Promise<void> {
+  await resetHits(knex, accountBucket(email));
 }
 
 export async function attemptLogin(knex: Knex, input: { email: string; password: string; clientAddress: string }): Promise<LoginResult> {

@@ -11,11 +11,6 @@ export async function addHit(knex: Knex, bucket: string, windowStart: Date): Pro
   return result.rows[0]!.hits;
 }
 
-export async function readHits(knex: Knex, bucket: string, windowStart: Date): Promise<number> {
-  const row = await knex('rate_limits').select('hits').where({ bucket, window_start: windowStart }).first();
-  return row?.hits ?? 0;
-}
-
 export async function deleteBucket(knex: Knex, bucket: string): Promise<void> {
   await knex('rate_limits').where({ bucket }).del();
 }

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { HttpError } from './errors.js';
-import { addHit, deleteBucket, deleteWindowsBefore, readHits } from './rate-limit.queries.js';
+import { addHit, deleteBucket, deleteWindowsBefore } from './rate-limit.queries.js';
 
 export interface RateLimit {
   /** Names the counter, e.g. "ingest". */
@@ -31,12 +31,6 @@ export async function hit(knex: Knex, bucket: string, windowSeconds: number): Pr
   const hits = await addHit(knex, bucket, windowStart);
   if (Math.random() < 0.01) await sweepEndedWindows(knex, bucket, windowSeconds, now);
   return { hits, resetInSeconds };
-}
-
-/** The hits of the current window, without counting one more. */
-export async function currentHits(knex: Knex, bucket: string, windowSeconds: number): Promise<{ hits: number; resetInSeconds: number }> {
-  const { windowStart, resetInSeconds } = windowOf(windowSeconds);
-  return { hits: await readHits(knex, bucket, windowStart), resetInSeconds };
 }
 
 /** Forgets a bucket's count (a successful sign-in clears its failures). */
