@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
-import { signIn, startWithFixtureUsers, emailOf, type BrowserSession } from './helpers/accounts.js';
+import type { BrowserSession } from './helpers/accounts.js';
 import type { TestDatabase } from './helpers/database.js';
-import { makeRun } from './helpers/fixtures.js';
-import { postRun } from './helpers/ingest.js';
+import { startWithTwoRuns } from './helpers/read-api.js';
 
 let db: TestDatabase;
 let app: Express;
@@ -17,12 +16,7 @@ let apiToken: string;
 let owner: BrowserSession;
 
 before(async () => {
-  const fixtures = await startWithFixtureUsers();
-  ({ db, app } = fixtures);
-  apiToken = fixtures.apiTokens.owner;
-  await postRun(app, fixtures.orgA.token, makeRun({ run_id: 'a-1' }));
-  await postRun(app, fixtures.orgA.token, makeRun({ run_id: 'a-2', started_at: '2026-11-21T11:15:00Z', finished_at: '2026-11-21T11:16:00Z' }));
-  owner = await signIn(app, emailOf('owner'));
+  ({ db, app, apiToken, owner } = await startWithTwoRuns());
 });
 after(() => db.drop());
 
