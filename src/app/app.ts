@@ -22,6 +22,7 @@ import { runsRoutes } from '../runs/runs.routes.js';
 import { errorHandler, notFoundHandler } from '../http/errors.js';
 import { requestLog } from '../http/request-log.js';
 import { noStore } from '../http/no-store.js';
+import { shorten } from '../shared/shorten.js';
 import { FORM_FIELD_LIMIT } from '../http/limits.js';
 
 export interface AppDependencies {
@@ -62,6 +63,8 @@ export function createApp({ knex, ingestLimits }: AppDependencies): Express {
   app.set('trust proxy', config().trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT_DIR, 'views'));
+  // Views cut free text from the engines (system names, values) that may be very long.
+  app.locals.shorten = shorten;
 
   app.use(requestLog);
   // A strict policy: scripts, styles and images from our own origin only, no inline scripts.
