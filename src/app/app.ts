@@ -21,6 +21,9 @@ import { recordsRoutes } from '../records/records.routes.js';
 import { runsRoutes } from '../runs/runs.routes.js';
 import { errorHandler, notFoundHandler } from '../http/errors.js';
 import { requestLog } from '../http/request-log.js';
+import { noStore } from '../http/no-store.js';
+import { shorten } from '../shared/shorten.js';
+import { FORM_FIELD_LIMIT } from '../http/limits.js';
 
 export interface AppDependencies {
   knex: Knex;
@@ -36,7 +39,13 @@ export interface AppDependencies {
 function pageRoutes(knex: Knex): Router {
   const pages = Router();
   pages.use((req, _res, next) => next(req.path.startsWith('/api/') ? 'router' : undefined));
-  pages.use(cookieParser(), express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }), loadWebSession(knex), csrfProtection);
+  pages.use(
+    noStore,
+    cookieParser(),
+    express.urlencoded({ extended: false, limit: '16kb', parameterLimit: FORM_FIELD_LIMIT }),
+    loadWebSession(knex),
+    csrfProtection,
+  );
   pages.use(loginRoutes(knex));
   pages.use(homeRoutes(knex));
   pages.use(groupPages(knex));
@@ -54,6 +63,8 @@ export function createApp({ knex, ingestLimits }: AppDependencies): Express {
   app.set('trust proxy', config().trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT_DIR, 'views'));
+  // Views cut free text from the engines (system names, values) that may be very long.
+  app.locals.shorten = shorten;
 
   app.use(requestLog);
   // A strict policy: scripts, styles and images from our own origin only, no inline scripts.
@@ -91,7 +102,7 @@ export function createApp({ knex, ingestLimits }: AppDependencies): Express {
   // signed-in person their navigation and Sign out, whose form needs the session's
   // CSRF token; an anonymous visitor gets no CSRF cookie there (no form to send).
   const signedInCsrf: RequestHandler = (req, res, next) => (req.webSession ? csrfProtection(req, res, next) : next());
-  app.use(openapiRoutes([cookieParser(), loadWebSession(knex), signedInCsrf]));
+  app.use(openapiRoutes([noStore, cookieParser(), loadWebSession(knex), signedInCsrf]));
   app.use(pageRoutes(knex));
   app.use(notFoundHandler);
   app.use(errorHandler);

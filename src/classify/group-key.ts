@@ -9,6 +9,7 @@
  * The key is a JSON array, so no value can forge a separator, and it depends on nothing
  * but the error: stable across runs and processes.
  */
+import { createHash } from 'node:crypto';
 import { fingerprintText } from './fingerprint.js';
 import { readableKey } from './normalise.js';
 import type { ClassifiedError } from './types.js';
@@ -20,5 +21,11 @@ export function groupKeyOf(error: ClassifiedError): string {
       : error.value === null
         ? ''
         : readableKey(error.value);
-  return JSON.stringify([error.code, error.field ?? '', value]);
+  const key = JSON.stringify([error.code, error.field ?? '', value]);
+  // The key is indexed (unique per integration), and a btree entry holds about
+  // 2,700 bytes: a longer key becomes its code and SHA-256, as stable and as unique.
+  return key.length <= MAX_KEY_LENGTH ? key : JSON.stringify([error.code, 'sha256', createHash('sha256').update(key).digest('hex')]);
 }
+
+/** Characters (at most 3 bytes each in UTF-8, under the index's limit). */
+const MAX_KEY_LENGTH = 600;

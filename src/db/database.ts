@@ -56,14 +56,20 @@ export async function openDatabase(): Promise<Database> {
   };
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P03', '53300']);
+// Socket errors, and PostgreSQL's: class 08 (connection exception), 57P01-57P03
+// (shut down, crashed, starting), 53300 (too many connections).
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
+
+// What pg and knex say when the connection died under a query, or when a
+// transaction's ROLLBACK then finds it dead ("... and is not queryable").
+const UNAVAILABLE_MESSAGES =
+  /connect ECONNREFUSED|Connection terminated|is not queryable|server closed the connection unexpectedly|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)/i;
 
 /** True when an error means the database cannot be reached now, as opposed to a bad query. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
   const { code, name, message } = error as { code?: string; name?: string; message?: string };
-  if (code && UNAVAILABLE_CODES.has(code)) return true;
+  if (code && (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
   if (name === 'KnexTimeoutError') return true;
-  const text = message ?? '';
-  return /connect ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i.test(text);
+  return UNAVAILABLE_MESSAGES.test(message ?? '');
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { INDEXED_PREFIX } from '../db/long-values.js';
 import { emailKey } from '../classify/normalise.js';
 import type { EmployeeState } from '../classify/types.js';
 
@@ -18,8 +19,16 @@ export async function loadEmployeeStates(
     .where({ org_id: orgId, integration_id: integrationId })
     .andWhere((q) =>
       q
-        .whereRaw('external_id = ANY(?::text[])', [externalIds])
-        .orWhere((active) => active.where('active', true).whereRaw('email_key = ANY(?::text[])', [emailKeys])),
+        // The indexed forms first (md5 of the ID, prefix of the email key), then the whole values.
+        .whereRaw('external_key = ANY(ARRAY(SELECT md5(id) FROM unnest(?::text[]) AS id)) AND external_id = ANY(?::text[])', [externalIds, externalIds])
+        .orWhere((active) =>
+          active
+            .where('active', true)
+            .whereRaw(
+              `left(email_key, ${INDEXED_PREFIX}) = ANY(ARRAY(SELECT left(k, ${INDEXED_PREFIX}) FROM unnest(?::text[]) AS k)) AND email_key = ANY(?::text[])`,
+              [emailKeys, emailKeys],
+            ),
+        ),
     );
   return new Map(rows.map((row) => [row.external_id, row]));
 }
@@ -37,10 +46,10 @@ export async function saveEmployeeStates(
       `INSERT INTO employee_states AS s (org_id, integration_id, external_id, active, first_name, last_name, email, email_key, state_started_at, sync_run_id)
        SELECT ?, ?, x.external_id, x.active, x.first_name, x.last_name, x.email, x.email_key, ?, ?
        FROM jsonb_to_recordset(?::jsonb) AS x(external_id text, active boolean, first_name text, last_name text, email text, email_key text)
-       ON CONFLICT (org_id, integration_id, external_id) DO UPDATE SET
+       ON CONFLICT (org_id, integration_id, external_key) DO UPDATE SET
          active = EXCLUDED.active, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, email = EXCLUDED.email, email_key = EXCLUDED.email_key,
          state_started_at = EXCLUDED.state_started_at, sync_run_id = EXCLUDED.sync_run_id, updated_at = now()
-       WHERE s.state_started_at <= EXCLUDED.state_started_at`,
+       WHERE s.state_started_at <= EXCLUDED.state_started_at AND s.external_id = EXCLUDED.external_id`,
       [
         run.orgId,
         run.integrationId,
@@ -58,6 +67,7 @@ export async function employeeStatesOf(knex: Knex, orgIds: number[], externalId:
     .join('integrations as i', (join) => join.on('i.org_id', 's.org_id').andOn('i.id', 's.integration_id'))
     .select('s.integration_id', 'i.name as integration_name', 's.active', 's.first_name', 's.last_name', 's.email', 's.state_started_at', 's.sync_run_id')
     .whereIn('s.org_id', orgIds)
+    .whereRaw('s.external_key = md5(?)', [externalId])
     .where('s.external_id', externalId)
     .orderBy('s.state_started_at', 'desc');
   if (integrationId !== undefined) query.where('s.integration_id', integrationId);

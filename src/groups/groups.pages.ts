@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { adminOrgIds } from '../auth/roles.js';
 import { requireLogin, safeNext } from '../auth/web-auth.js';
 import { guidanceFor } from '../classify/guidance.js';
+import { shorten } from '../shared/shorten.js';
 import { ERROR_CODES } from '../classify/error-enums.js';
 import type { ClassifiedError } from '../classify/types.js';
 import { HttpError } from '../http/errors.js';
@@ -42,7 +43,8 @@ export function groupPages(knex: Knex): Router {
         return {
           ...toGroupItem(g),
           integrationName: integration?.name ?? '',
-          guidance: guidanceFor(g as ClassifiedError, context),
+          // The guidance quotes the values: a long one is shown cut, with its length.
+          guidance: guidanceFor({ ...g, value: shorten(g.value), expected: shorten(g.expected) } as ClassifiedError, context),
           canChange: admin.has(g.org_id),
         };
       },

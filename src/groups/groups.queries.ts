@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { INDEXED_PREFIX } from '../db/long-values.js';
 import { APPLIED_OUTCOMES } from '../classify/feed-enums.js';
 import type { GroupOccurrence } from './aggregate.js';
 import { OPEN_GROUP_STATUSES, type GroupStatus, type PersonSetStatus } from './group-enums.js';
@@ -68,13 +69,15 @@ export async function upsertMembers(trx: Knex.Transaction, run: RunScope, member
        FROM jsonb_to_recordset(:rows::jsonb) AS x(group_id bigint, external_id text)
        LEFT JOIN LATERAL (
          SELECT max(r.started_at) AS applied_started_at FROM feed_records AS r
-         WHERE r.org_id = :orgId AND r.integration_id = :integrationId AND r.external_id = x.external_id
+         WHERE r.org_id = :orgId AND r.integration_id = :integrationId
+           AND left(r.external_id, ${INDEXED_PREFIX}) = left(x.external_id, ${INDEXED_PREFIX}) AND r.external_id = x.external_id
            AND r.outcome = ANY(:appliedOutcomes::text[]) AND r.started_at > :startedAt
        ) AS a ON true
-       ON CONFLICT (org_id, group_id, external_id) DO UPDATE SET
+       ON CONFLICT (org_id, group_id, external_key) DO UPDATE SET
          open = CASE WHEN EXCLUDED.cleared_started_at IS NULL AND EXCLUDED.last_seen_started_at >= COALESCE(m.cleared_started_at, '-infinity') THEN true ELSE m.open END,
          cleared_started_at = GREATEST(m.cleared_started_at, EXCLUDED.cleared_started_at),
-         last_seen_started_at = GREATEST(m.last_seen_started_at, EXCLUDED.last_seen_started_at)`,
+         last_seen_started_at = GREATEST(m.last_seen_started_at, EXCLUDED.last_seen_started_at)
+       WHERE m.external_id = EXCLUDED.external_id`,
       { ...run, rows: JSON.stringify(members.slice(start, start + CHUNK)), appliedOutcomes: APPLIED_OUTCOMES },
     );
   }
@@ -89,7 +92,7 @@ export async function clearAppliedMembers(trx: Knex.Transaction, run: RunScope):
     `UPDATE error_group_members AS m SET open = false, cleared_started_at = :startedAt
      FROM feed_records AS r
      WHERE r.org_id = :orgId AND r.sync_run_id = :syncRunId AND r.outcome = ANY(:appliedOutcomes::text[]) AND r.external_id IS NOT NULL
-       AND m.org_id = :orgId AND m.integration_id = :integrationId AND m.external_id = r.external_id
+       AND m.org_id = :orgId AND m.integration_id = :integrationId AND m.external_key = md5(r.external_id) AND m.external_id = r.external_id
        AND m.open AND m.last_seen_started_at < :startedAt`,
     { ...run, appliedOutcomes: APPLIED_OUTCOMES },
   );
@@ -131,9 +134,31 @@ export interface ErrorGroupRow {
   status_changed_at: Date;
 }
 
+const GROUP_COLUMNS = [
+  'g.org_id',
+  'g.id',
+  'g.integration_id',
+  'g.group_key',
+  'g.code',
+  'g.field',
+  'g.value',
+  'g.expected',
+  'g.variant',
+  'g.severity',
+  'g.run_level',
+  'g.first_seen_started_at',
+  'g.last_seen_started_at',
+  'g.occurrences',
+  'g.status',
+  'g.status_changed_at',
+];
+
 function groupsOf(knex: Knex, orgIds: number[]) {
   return knex('error_groups as g')
-    .select('g.*', knex.raw('(SELECT count(*) FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id)::int AS employees_affected'))
+    .select(
+      ...GROUP_COLUMNS,
+      knex.raw('(SELECT count(*) FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id)::int AS employees_affected'),
+    )
     .whereIn('g.org_id', orgIds);
 }
 

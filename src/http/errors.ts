@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../db/database.js';
 import { logger } from '../logger.js';
 import { DomainError } from '../shared/errors.js';
+import { FORM_FIELD_LIMIT } from './limits.js';
 
 export interface ProblemDetail {
   path: string;
@@ -51,6 +52,8 @@ function fromBodyParser(error: { type?: string; message?: string; limit?: number
       return new HttpError(400, TITLES[400]!, 'The request was aborted before the body was complete.');
     case 'request.size.invalid':
       return new HttpError(400, TITLES[400]!, 'The body length does not match its Content-Length header.');
+    case 'parameters.too.many':
+      return new HttpError(413, TITLES[413]!, `The form has more than ${FORM_FIELD_LIMIT} fields; no feedlog form has that many.`);
     default:
       return undefined;
   }
@@ -59,7 +62,30 @@ function fromBodyParser(error: { type?: string; message?: string; limit?: number
 /** Each kind of domain error has one status, here and nowhere else. */
 const DOMAIN_STATUS: Record<DomainError['kind'], number> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409 };
 
-function toHttpError(error: unknown): HttpError {
+/**
+ * A body that its Content-Encoding cannot decompress fails inside zlib: gzip and
+ * deflate with a Z_ code, brotli with an ERR__ code. Named by the encoding sent.
+ */
+function fromDecompression(error: { code?: unknown; errno?: unknown }, req: Request): HttpError | undefined {
+  const { code } = error;
+  if (typeof code !== 'string' || typeof error.errno !== 'number' || !/^(Z_|ERR__)/.test(code)) return undefined;
+  const encoding = req.get('content-encoding') ?? 'a compression';
+  return new HttpError(400, TITLES[400]!, `The body could not be decompressed: Content-Encoding says ${encoding} but the body is not valid ${encoding}.`);
+}
+
+/**
+ * Express marks a path parameter that is not valid percent-encoding (`%ZZ`) as
+ * a URIError with status 400; say which part of the path it is.
+ */
+function fromBadPath(error: unknown, req: Request): HttpError | undefined {
+  if (!(error instanceof URIError)) return undefined;
+  const bad = /%(?![0-9a-fA-F]{2})[^/]{0,2}/.exec(req.path)?.[0] ?? req.path;
+  return new HttpError(400, TITLES[400]!, `The path holds malformed percent-encoding (${bad}): ${req.path}`, [
+    { path: req.path, message: `malformed percent-encoding ${bad}` },
+  ]);
+}
+
+function toHttpError(error: unknown, req: Request): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof DomainError) {
     const status = DOMAIN_STATUS[error.kind];
@@ -70,11 +96,8 @@ function toHttpError(error: unknown): HttpError {
   if (isDatabaseUnavailable(error)) {
     return new HttpError(503, TITLES[503]!, 'The database is unavailable. Retry later; nothing was stored.', undefined, { 'Retry-After': '10' });
   }
-  // gzip bodies that are not gzip fail inside zlib with a Z_ code.
-  const code = (error as { code?: string }).code;
-  if (typeof code === 'string' && code.startsWith('Z_')) {
-    return new HttpError(400, TITLES[400]!, 'The body could not be decompressed: Content-Encoding says gzip but the body is not valid gzip.');
-  }
+  const requestError = fromDecompression(error as { code?: unknown }, req) ?? fromBadPath(error, req);
+  if (requestError) return requestError;
   return new HttpError(500, TITLES[500]!, 'Something went wrong on our side. It has been logged; retry later.');
 }
 
@@ -91,7 +114,7 @@ function problemBody(error: HttpError, instance: string) {
 
 /** The one error handler: typed errors become problem+json, anything unexpected is logged in full. */
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
-  const httpError = toHttpError(error);
+  const httpError = toHttpError(error, req);
   if (httpError.status >= 500) {
     logger().error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
   }

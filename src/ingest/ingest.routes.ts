@@ -5,10 +5,10 @@ import { HttpError } from '../http/errors.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { canonicalHash } from './canonical-json.js';
 import { problemsOf } from '../http/zod-problems.js';
-import { feedRunSchema } from './feed.schema.js';
+import { feedRunSchema, type FeedRunInput } from './feed.schema.js';
 import { requireBearer } from '../auth/bearer.js';
 import { ingestRun } from './ingest.service.js';
-import { findMalformedStrings } from './well-formed.js';
+import { checkParsedBody, rejectInvalidUtf8 } from './body.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
@@ -53,7 +53,7 @@ export function ingestRoutes(knex: Knex, overrides: Partial<IngestLimits> = {}):
     requireBearer(knex, 'ing'),
     perToken,
     requireJson,
-    express.json({ limit: limits.bodyLimit, inflate: true, strict: false, type: JSON_TYPES }),
+    express.json({ limit: limits.bodyLimit, inflate: true, strict: false, type: JSON_TYPES, verify: rejectInvalidUtf8 }),
     async (req, res) => {
       const body: unknown = req.body;
       const records = (body as { records?: unknown } | null)?.records;
@@ -64,14 +64,15 @@ export function ingestRoutes(knex: Knex, overrides: Partial<IngestLimits> = {}):
           `A run may carry at most ${limits.maxRecords} records; this one has ${records.length}. Split it into several runs.`,
         );
       }
-      const malformed = findMalformedStrings(body);
-      if (malformed.length > 0) throw invalid('The body holds text that cannot be stored.', malformed);
+      checkParsedBody(body);
       const parsed = feedRunSchema.safeParse(body);
       if (!parsed.success) {
         const errors = problemsOf(parsed.error);
         throw invalid(`The run is invalid (${errors.length} problem${errors.length === 1 ? '' : 's'}); nothing was stored.`, errors);
       }
-      const { created, summary } = await ingestRun(knex, req.ingestCaller!, parsed.data, canonicalHash(body));
+      // The body itself, not zod's copy: the copy drops own `__proto__` keys, which a run
+      // keeps like any unknown key, and the schema transforms nothing.
+      const { created, summary } = await ingestRun(knex, req.ingestCaller!, body as FeedRunInput, canonicalHash(body));
       res.status(created ? 201 : 200).json(summary);
     },
   );

@@ -34,8 +34,11 @@ export function openapiRoutes(webSession: RequestHandler[] = []): Router {
     const { caller, csrfToken } = res.locals;
     if (!caller) anonymousPage ??= await render({});
     const html = caller ? await render({ caller, csrfToken }) : anonymousPage!;
-    // Not public: the header differs per person, and a cached anonymous copy would hide the signed-in one.
-    res.set('Cache-Control', 'private, no-cache').type('html').send(html);
+    // The anonymous page may be revalidated; a signed-in one holds a person's name and CSRF token.
+    res
+      .set('Cache-Control', caller ? 'private, no-store' : 'private, no-cache')
+      .type('html')
+      .send(html);
   });
   return router;
 }

@@ -255,7 +255,7 @@ describe('the OpenAPI document', () => {
     assert.equal(param(runs, 'run_id').schema.maxLength, 200);
     assert.equal(param(runs, 'cursor').schema.maxLength, 500);
     const records = operation('/api/v1/records', 'get');
-    assert.equal(param(records, 'email').schema.maxLength, 320);
+    assert.equal(param(records, 'email').schema.maxLength, 8_000);
     assert.equal(param(records, 'run').schema.type, 'integer');
     const run = operation('/api/v1/sync-runs/{id}', 'get');
     assert.equal(param(run, 'id').schema.type, 'integer');

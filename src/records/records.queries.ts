@@ -9,7 +9,7 @@ export interface NewFeedRecord {
   outcome: string;
   attributes: Record<(typeof EMPLOYEE_ATTRIBUTES)[number], string | null>;
   error_count: number;
-  raw: unknown;
+  raw: { employee: unknown; messages?: unknown };
 }
 
 // Rows go to Postgres as one JSON document per chunk and are expanded there by
@@ -32,12 +32,16 @@ export async function insertFeedRecords(
       ...record.attributes,
       error_count: record.error_count,
       raw: record.raw,
+      employee: record.raw.employee,
+      messages: record.raw.messages ?? null,
     }));
     await trx.raw(
       `INSERT INTO feed_records (org_id, sync_run_id, integration_id, started_at, index, external_id, action, outcome,
-         ${EMPLOYEE_ATTRIBUTES.join(', ')}, error_count, raw)
-       SELECT ?, ?, ?, ?, x.index, x.external_id, x.action, x.outcome, ${EMPLOYEE_ATTRIBUTES.map((n) => `x.${n}`).join(', ')}, x.error_count, x.raw
-       FROM jsonb_to_recordset(?::jsonb) AS x(index integer, external_id text, action text, outcome text, ${ATTRIBUTE_COLUMNS}, error_count integer, raw jsonb)`,
+         ${EMPLOYEE_ATTRIBUTES.join(', ')}, error_count, raw, employee, messages)
+       SELECT ?, ?, ?, ?, x.index, x.external_id, x.action, x.outcome, ${EMPLOYEE_ATTRIBUTES.map((n) => `x.${n}`).join(', ')}, x.error_count, x.raw,
+         x.employee, x.messages
+       FROM jsonb_to_recordset(?::jsonb) AS x(index integer, external_id text, action text, outcome text, ${ATTRIBUTE_COLUMNS}, error_count integer,
+         raw jsonb, employee jsonb, messages jsonb)`,
       [run.orgId, run.syncRunId, run.integrationId, run.startedAt, JSON.stringify(rows)],
     );
   }

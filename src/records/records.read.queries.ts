@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { INDEXED_PREFIX } from '../db/long-values.js';
 
 export interface RecordFilters {
   run?: number;
@@ -23,7 +24,8 @@ export interface RecordRow {
   external_id: string | null;
   action: string;
   outcome: string;
-  raw: { employee?: unknown; messages?: unknown[] };
+  employee: object | null;
+  messages: unknown[] | null;
   run_id: string;
 }
 
@@ -33,7 +35,19 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 export async function listRecords(knex: Knex, orgIds: number[], filters: RecordFilters, limit: number, after?: [string, number, number]): Promise<RecordRow[]> {
   const query = knex('feed_records as f')
     .join('sync_runs as r', (join) => join.on('r.org_id', 'f.org_id').andOn('r.id', 'f.sync_run_id'))
-    .select('f.org_id', 'f.sync_run_id', 'f.index', 'f.integration_id', 'f.started_at', 'f.external_id', 'f.action', 'f.outcome', 'f.raw', 'r.run_id')
+    .select(
+      'f.org_id',
+      'f.sync_run_id',
+      'f.index',
+      'f.integration_id',
+      'f.started_at',
+      'f.external_id',
+      'f.action',
+      'f.outcome',
+      'f.employee',
+      'f.messages',
+      'r.run_id',
+    )
     .whereIn('f.org_id', orgIds)
     .orderBy([
       { column: 'f.started_at', order: 'desc' },
@@ -43,8 +57,13 @@ export async function listRecords(knex: Knex, orgIds: number[], filters: RecordF
     .limit(limit + 1);
   if (filters.run !== undefined) query.where('f.sync_run_id', filters.run);
   if (filters.integration !== undefined) query.where('f.integration_id', filters.integration);
-  if (filters.external_id) query.where('f.external_id', filters.external_id);
-  if (filters.email) query.whereRaw('lower(f.email) = lower(?)', [filters.email.trim()]);
+  if (filters.external_id) {
+    query.whereRaw(`left(f.external_id, ${INDEXED_PREFIX}) = left(?, ${INDEXED_PREFIX})`, [filters.external_id]).where('f.external_id', filters.external_id);
+  }
+  if (filters.email) {
+    const email = filters.email.trim();
+    query.whereRaw(`left(lower(f.email), ${INDEXED_PREFIX}) = left(lower(?), ${INDEXED_PREFIX}) AND lower(f.email) = lower(?)`, [email, email]);
+  }
   if (filters.outcome) query.where('f.outcome', filters.outcome);
   if (filters.from) query.where('f.started_at', '>=', filters.from);
   if (filters.to) query.where('f.started_at', '<', filters.to);

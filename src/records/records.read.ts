@@ -22,8 +22,8 @@ export async function recordsPage(knex: Knex, rows: RecordRow[], limit: number) 
       external_id: row.external_id,
       action: row.action,
       outcome: row.outcome,
-      employee: row.raw.employee ?? {},
-      messages: row.raw.messages ?? [],
+      employee: row.employee ?? {},
+      messages: row.messages ?? [],
       errors: byRecord.get(`${row.sync_run_id}:${row.index}`) ?? [],
     }),
   );

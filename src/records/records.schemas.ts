@@ -7,8 +7,10 @@ import { filterText, idParam, pageSchema, timestampParam } from '../http/query.j
 export const recordFiltersSchema = z.object({
   run: idParam.optional(),
   integration: idParam.optional(),
-  external_id: filterText(500).optional(),
-  email: filterText(320).optional(),
+  // As long as a request line can carry: ingest stores longer values than any
+  // sane ID or email (issue 9), and a stored value must be found by it.
+  external_id: filterText(8_000).optional(),
+  email: filterText(8_000).optional(),
   q: filterText(200).optional(),
   code: z.enum(ERROR_CODES).optional(),
   severity: z.enum(SEVERITIES).optional(),

@@ -22,7 +22,7 @@ export interface SyncRunRow {
 
 export type NewSyncRun = Omit<SyncRunRow, 'id' | 'received_at'> & { header: Record<string, unknown> };
 
-const SUMMARY_COLUMNS = [
+export const SUMMARY_COLUMNS = [
   'org_id',
   'id',
   'integration_id',

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { SyncRunRow } from './runs.queries.js';
+import { SUMMARY_COLUMNS, type SyncRunRow } from './runs.queries.js';
 
 export interface RunFilters {
   integration?: number;
@@ -13,10 +13,13 @@ export interface RunFilters {
 export type RunWithIntegration = SyncRunRow & { integration_name: string };
 
 function runsOf(knex: Knex, orgIds: number[]) {
-  return knex('sync_runs as r')
-    .join('integrations as i', (join) => join.on('i.org_id', 'r.org_id').andOn('i.id', 'r.integration_id'))
-    .select('r.*', 'i.name as integration_name')
-    .whereIn('r.org_id', orgIds);
+  return (
+    knex('sync_runs as r')
+      .join('integrations as i', (join) => join.on('i.org_id', 'r.org_id').andOn('i.id', 'r.integration_id'))
+      // Never r.*: header holds the run's unknown keys, which no list or page shows.
+      .select(...SUMMARY_COLUMNS.map((column) => `r.${column}`), 'i.name as integration_name')
+      .whereIn('r.org_id', orgIds)
+  );
 }
 
 /** Newest first (started_at, then id), keyset-paginated after `after`. */
