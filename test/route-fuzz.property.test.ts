@@ -25,7 +25,7 @@ import { runFiltersSchema } from '../src/runs/runs.schemas.js';
 import { csrfFrom, emailOf, startWithFixtureUsers } from './helpers/accounts.js';
 import type { TestDatabase } from './helpers/database.js';
 import { makeRun } from './helpers/fixtures.js';
-import { badPercent, hostileText, paramName, percentEncode, queryString, urlComponent } from './helpers/hostile.js';
+import { badPercent, hostileText, incompressible, paramName, percentEncode, queryString, urlComponent } from './helpers/hostile.js';
 import { postRun } from './helpers/ingest.js';
 import { appRoutes } from './helpers/routes.js';
 
@@ -118,6 +118,16 @@ async function ownerSession(): Promise<{ cookie: string; csrf: string }> {
   const { cookieValue } = await startSession(db.knex, ownerId, {});
   const cookie = `${SESSION_COOKIE}=${cookieValue}`;
   const page = await request(app).get('/settings/tokens').set('Cookie', cookie);
+  return { cookie, csrf: csrfFrom(page.text) };
+}
+
+/** The sign-in page's CSRF cookie and token, as a signed-out browser at `address` gets them (sign-in has its own). */
+async function loginPage(address: string): Promise<{ cookie: string; csrf: string }> {
+  const page = await request(app).get('/login').set('X-Forwarded-For', address);
+  const cookie = ([] as string[])
+    .concat(page.headers['set-cookie'] ?? [])
+    .map((c) => c.split(';')[0])
+    .join('; ');
   return { cookie, csrf: csrfFrom(page.text) };
 }
 
@@ -305,9 +315,29 @@ describe('hostile inputs the issue found, on every route they reach', () => {
     assert.deepEqual(failures, [], `a body that does not match its Content-Encoding must be a 4xx:\n${failures.join('\n')}`);
   });
 
+  test('NUL, a lone surrogate or invalid UTF-8 in any field a form reads is a 4xx or a success, never a 5xx', { timeout: 120_000 }, async () => {
+    const failures: string[] = [];
+    for (const [route, path] of formRoutes()) {
+      for (const field of FUZZ[route]!.fields ?? []) {
+        for (const bad of ['%00', 'a%00b', '%ED%A0%80', '%FF%FE']) {
+          const { cookie, csrf } = route === 'POST /login' ? await loginPage('192.0.2.99') : await ownerSession();
+          const res = await request(app)
+            .post(path)
+            .set('Cookie', cookie)
+            .set('Accept', 'text/html')
+            .set('X-Forwarded-For', '192.0.2.99')
+            .type('form')
+            .send(`${field}=${bad}&_csrf=${encodeURIComponent(csrf)}`);
+          if (res.status >= 500) failures.push(`${route} ${field}=${bad}: ${snippet(res)}`);
+        }
+      }
+    }
+    assert.deepEqual(failures, [], `text PostgreSQL cannot hold must be refused with a 4xx naming the field:\n${failures.join('\n')}`);
+  });
+
   test('very long query values (past PostgreSQL index limits) are a 200 or a 4xx on every list', { timeout: 60_000 }, async () => {
     const failures: string[] = [];
-    const long = percentEncode(`${'é'.repeat(3000)}\u{1F600}`);
+    const long = percentEncode(`${incompressible(3000)}\u{1F600}`);
     for (const [route, spec] of Object.entries(FUZZ)) {
       if (!route.startsWith('GET ') || !spec.query) continue;
       for (const name of spec.query) {

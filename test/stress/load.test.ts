@@ -7,6 +7,7 @@
  * (the machine is shared).
  */
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { after, before, test } from 'node:test';
 import autocannon from 'autocannon';
 import { findUserByEmail } from '../../src/auth/auth.queries.js';
@@ -74,11 +75,12 @@ const ingestRequest: autocannon.Request = {
 const apiRead = (path: string): autocannon.Request => ({ method: 'GET', path, headers: { Authorization: `Bearer ${apiToken}` } });
 const pageLoad = (path: string): autocannon.Request => ({ method: 'GET', path, headers: { Cookie: cookie, Accept: 'text/html' } });
 
-const MIXES: Record<string, autocannon.Request[]> = {
-  ingest: [ingestRequest],
-  'API reads': [apiRead('/api/v1/error-groups'), apiRead('/api/v1/records?limit=50'), apiRead('/api/v1/sync-runs?limit=20')],
-  pages: [pageLoad('/'), pageLoad('/error-groups'), pageLoad('/integrations')],
-  'all at once': [ingestRequest, apiRead('/api/v1/error-groups'), pageLoad('/'), apiRead('/api/v1/records?limit=50'), pageLoad('/error-groups')],
+/** Built when the tests run: the token and cookie exist only after `before`. */
+const MIXES: Record<string, () => autocannon.Request[]> = {
+  ingest: () => [ingestRequest],
+  'API reads': () => [apiRead('/api/v1/error-groups'), apiRead('/api/v1/records?limit=50'), apiRead('/api/v1/sync-runs?limit=20')],
+  pages: () => [pageLoad('/'), pageLoad('/error-groups'), pageLoad('/integrations')],
+  'all at once': () => [ingestRequest, apiRead('/api/v1/error-groups'), pageLoad('/'), apiRead('/api/v1/records?limit=50'), pageLoad('/error-groups')],
 };
 
 const figures: string[] = [];
@@ -90,7 +92,7 @@ for (const [mix, requests] of Object.entries(MIXES)) {
       url: server.url,
       connections: CONNECTIONS,
       duration: DURATION_SECONDS,
-      requests: requests.map((r) => ({
+      requests: requests().map((r) => ({
         ...r,
         onResponse: (status: number) => {
           statuses[status] = (statuses[status] ?? 0) + 1;
@@ -113,6 +115,11 @@ for (const [mix, requests] of Object.entries(MIXES)) {
 test('the figures', () => {
   assert.equal(figures.length, Object.keys(MIXES).length, 'every mix ran');
   process.stderr.write(
-    `\nload, ${DURATION_SECONDS} s at ${CONNECTIONS} connections per mix (loopback, one server process):\n| mix | requests | req/s | p50 ms | p99 ms | statuses | errors |\n| --- | --- | --- | --- | --- | --- | --- |\n${figures.join('\n')}\n`,
+    `\nload, ${DURATION_SECONDS} s at ${CONNECTIONS} connections per mix (loopback, one server process; load average ${os
+      .loadavg()
+      .map((n) => n.toFixed(1))
+      .join(
+        ' ',
+      )} on ${os.cpus().length} cores):\n| mix | requests | req/s | p50 ms | p99 ms | statuses | errors |\n| --- | --- | --- | --- | --- | --- | --- |\n${figures.join('\n')}\n`,
   );
 });

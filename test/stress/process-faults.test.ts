@@ -121,25 +121,29 @@ test('SIGKILL of the server in the middle of a large ingest: the run is whole or
   }
 });
 
-test('12 engines posting at once (3 runs of 2,000 records each): every run stored once and whole', { timeout: 300_000 }, async () => {
+test('12 engines posting at once (3 runs of 2,000 records each): each post is a 201 or a 503 with Retry-After; after the retries every run is stored once and whole', {
+  timeout: 300_000,
+}, async () => {
   const server = await serve();
   const tokens: string[] = [];
   for (let i = 0; i < 12; i++) tokens.push((await createIntegration(db.knex, { orgSlug: 'acme', name: `engine ${i}`, schedule: '15m' })).token);
-  const answers = await Promise.all(
-    tokens.flatMap((engineToken, i) =>
-      [0, 1, 2].map((n) =>
-        fetch(`${server.url}/api/v1/sync-runs`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${engineToken}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ ...makeLargeRun(2_000, `engine-${i}-${n}`), started_at: `2026-11-21T0${n}:00:00Z`, finished_at: `2026-11-21T0${n}:09:00Z` }),
-        }).then(async (res) => `${res.status} ${res.status === 201 ? '' : (await res.text()).slice(0, 200)}`),
-      ),
-    ),
-  );
-  assert.deepEqual(
-    answers.filter((a) => !a.startsWith('201')),
-    [],
-    'every post is a 201',
+  const post = (engineToken: string, i: number, n: number) =>
+    fetch(`${server.url}/api/v1/sync-runs`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${engineToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...makeLargeRun(2_000, `engine-${i}-${n}`), started_at: `2026-11-21T0${n}:00:00Z`, finished_at: `2026-11-21T0${n}:09:00Z` }),
+    }).then(async (res) => ({ i, n, engineToken, status: res.status, retryAfter: res.headers.get('retry-after'), text: (await res.text()).slice(0, 200) }));
+  const answers = await Promise.all(tokens.flatMap((engineToken, i) => [0, 1, 2].map((n) => post(engineToken, i, n))));
+  const unexpected = answers.filter((a) => !(a.status === 201 || (a.status === 503 && /^\d+$/.test(a.retryAfter ?? ''))));
+  assert.deepEqual(unexpected, [], 'every post is a 201, or a 503 with Retry-After (busy: the engine retries)');
+  // Engines retry what was refused: one at a time, as a retry after Retry-After would arrive.
+  const refused = answers.filter((a) => a.status === 503);
+  for (const a of refused) {
+    const retry = await post(a.engineToken, a.i, a.n);
+    assert.equal(retry.status, 201, `the retry of engine-${a.i}-${a.n}: ${retry.text}`);
+  }
+  process.stderr.write(
+    `12 engines x 3 runs at once: ${answers.length - refused.length} answered 201, ${refused.length} answered 503 (then stored by the retry)\n`,
   );
   for (let i = 0; i < 12; i++) for (const n of [0, 1, 2]) assert.deepEqual(await stored(`engine-${i}-${n}`), { runs: 1, recordCount: 2_000, records: 2_000 });
   await server.kill();
