@@ -4,6 +4,9 @@
  * src/ and test/ with Node's test runner. Each test file clones the template
  * (CREATE DATABASE ... TEMPLATE), so it starts clean and fast.
  * Arguments narrow the files: `npm test -- src/classify`.
+ * `--dir <folder>` runs the files under that folder instead, one at a time
+ * (`npm run test:stress` is `--dir test/stress`); the folders that `npm test`
+ * walks leave test/stress out.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,17 +24,19 @@ import { freePort } from './helpers/free-port.js';
 // Per run, so that two test runs on one machine never share a template or a server.
 const TEMPLATE = `feedlog_test_template_${process.pid}`;
 
-function findTestFiles(filters: string[]): string[] {
+/** The stress suite's folder: `npm run test:stress` runs it, `npm test` never does (it takes too long for CI). */
+const STRESS_DIR = path.join(ROOT_DIR, 'test', 'stress');
+
+function findTestFiles(roots: string[], filters: string[]): string[] {
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory() && entry.name !== 'node_modules') walk(full);
+      if (entry.isDirectory() && entry.name !== 'node_modules' && !(full === STRESS_DIR && !roots.includes(STRESS_DIR))) walk(full);
       else if (entry.isFile() && entry.name.endsWith('.test.ts')) files.push(path.relative(ROOT_DIR, full));
     }
   };
-  walk(path.join(ROOT_DIR, 'src'));
-  walk(path.join(ROOT_DIR, 'test'));
+  for (const root of roots) walk(root);
   return files.filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter))).sort();
 }
 
@@ -57,7 +62,15 @@ async function prepareTemplate(adminUrl: string): Promise<string> {
 
 async function main(): Promise<number> {
   logToStderr();
-  const files = findTestFiles(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const dirAt = args.indexOf('--dir');
+  const dir = dirAt === -1 ? undefined : args.splice(dirAt, 2)[1];
+  if (dirAt !== -1 && !dir) {
+    process.stderr.write('--dir needs a folder, such as --dir test/stress.\n');
+    return 2;
+  }
+  const roots = dir ? [path.resolve(ROOT_DIR, dir)] : [path.join(ROOT_DIR, 'src'), path.join(ROOT_DIR, 'test')];
+  const files = findTestFiles(roots, args);
   if (files.length === 0) {
     process.stderr.write('No test files match.\n');
     return 1;
@@ -71,7 +84,7 @@ async function main(): Promise<number> {
     const templateUrl = await prepareTemplate(adminUrl);
     process.stderr.write(`running ${files.length} test files\n`);
     return await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${dir ? 1 : 2}`, ...files], {
         cwd: ROOT_DIR,
         stdio: 'inherit',
         env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', FEEDLOG_TEST_TEMPLATE_URL: templateUrl },

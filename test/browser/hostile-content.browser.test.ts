@@ -1,0 +1,186 @@
+/**
+ * Hostile content on every page a person can reach (issue 9): runs whose every
+ * string field is a payload (`<script>`, an `onerror` attribute break-out,
+ * `javascript:` URLs, template syntax, RTL overrides, very long text), an
+ * organisation, an integration and an API token named with payloads, then
+ * every page opened in Chromium under the real CSP: no script ran (the
+ * payloads set `window.__pwned` or open a dialog), no inline handler or
+ * `javascript:` link reached the DOM, no console error or CSP violation (the
+ * harness fails a page on those), and the payload text is shown as text.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { createApiToken } from '../../src/accounts/accounts.service.js';
+import { emailOf } from '../helpers/accounts.js';
+import { expectRefusedLoad, signInAs, startBrowserSuite, withPage, type WatchedPage } from '../helpers/browser.js';
+import { makeRun } from '../helpers/fixtures.js';
+import { postRun } from '../helpers/ingest.js';
+
+const PAYLOADS = {
+  script: '<script>window.__pwned=1</script>',
+  img: '"><img src=x onerror="window.__pwned=1;alert(1)">',
+  attr: "' onmouseover='window.__pwned=1' autofocus onfocus='alert(1)' x='",
+  jsUrl: 'javascript:window.__pwned=1//',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: template syntax is the payload
+  template: '{{constructor.constructor("window.__pwned=1")()}} <%= 7*7 %> ${alert(1)}',
+  rtl: 'Anna \u202Egnp.exe\u202C Lee',
+  svg: '<svg/onload=alert(1)>',
+} as const;
+const LONG = `long ${'Ω'.repeat(4000)} end`;
+const ALL = Object.values(PAYLOADS);
+/** Each payload in turn, so that every field gets every kind. */
+const nth = (i: number) => ALL[i % ALL.length]!;
+
+function hostileRecord(i: number) {
+  return {
+    external_id: `${nth(i)}#${i}`,
+    action: 'update',
+    outcome: i % 2 ? 'failed' : 'warning',
+    employee: {
+      first_name: nth(i + 1),
+      last_name: nth(i + 2),
+      email: `${nth(i + 3)}@example.com`,
+      job_title: i === 3 ? LONG : nth(i + 4),
+      department: nth(i + 5),
+      branch: nth(i + 6),
+      [nth(i)]: nth(i + 1),
+    },
+    messages: [
+      { code: nth(i), field: 'job_title', text: `Job title '${nth(i + 4)}' does not exist` },
+      { code: 'SOMETHING_ELSE', field: nth(i + 2), text: nth(i + 3) },
+    ],
+  };
+}
+
+let suite: Awaited<ReturnType<typeof startBrowserSuite>> | undefined;
+
+before(async () => {
+  suite = await startBrowserSuite();
+  const { db, app, orgA } = suite;
+  const records = ALL.map((_, i) => hostileRecord(i));
+  const first = await postRun(
+    app,
+    orgA.token,
+    makeRun({
+      run_id: `${PAYLOADS.script} 1`,
+      source_system: PAYLOADS.img,
+      target_system: PAYLOADS.template,
+      catalog: { job_titles: [...ALL, LONG], departments: ALL, branches: ALL },
+      records,
+    }),
+  );
+  assert.equal(first.status, 201, first.text);
+  const failed = await postRun(
+    app,
+    orgA.token,
+    makeRun({
+      run_id: `${PAYLOADS.img} 2`,
+      status: 'failed',
+      run_error: `${PAYLOADS.script} ${PAYLOADS.jsUrl} ${PAYLOADS.rtl}`,
+      started_at: '2026-11-21T11:15:00Z',
+      finished_at: '2026-11-21T11:16:00Z',
+      records: [],
+    }),
+  );
+  assert.equal(failed.status, 201, failed.text);
+  await db
+    .knex('organisations')
+    .where({ id: orgA.organisation.id })
+    .update({ name: `Org ${PAYLOADS.svg}` });
+  await db
+    .knex('integrations')
+    .where({ id: orgA.integration.id })
+    .update({ name: `Flow ${PAYLOADS.script}`, source_system: PAYLOADS.attr, target_system: PAYLOADS.jsUrl });
+  await createApiToken(db.knex, emailOf('owner'), `token ${PAYLOADS.img}`);
+});
+after(() => suite?.close());
+
+// page.evaluate runs these in the page (tsconfig has no "dom" lib, hence strings).
+const PWNED = 'window.__pwned';
+const INLINE_HANDLERS =
+  '[...document.querySelectorAll("*")].flatMap((e) => [...e.attributes].filter((a) => /^on/i.test(a.name) || /^\\s*javascript:/i.test(a.value)).map((a) => e.tagName.toLowerCase() + " " + a.name + "=" + a.value.slice(0, 60)))';
+
+interface Visit {
+  path: string;
+  status: number;
+  /** Payload text the page must show, as text. */
+  shows: string[];
+}
+
+const VISITS: Visit[] = [
+  { path: '/', status: 200, shows: [`Flow ${PAYLOADS.script}`] },
+  { path: '/error-groups', status: 200, shows: [PAYLOADS.img, PAYLOADS.template, LONG.slice(0, 200)] },
+  { path: '/error-groups?status=open&code=job_title_mismatch', status: 200, shows: [] },
+  { path: '/integrations', status: 200, shows: [`Flow ${PAYLOADS.script}`] },
+  { path: '/members', status: 200, shows: [`Org ${PAYLOADS.svg}`] },
+  { path: '/settings/tokens', status: 200, shows: [`token ${PAYLOADS.img}`] },
+  { path: '/settings/password', status: 200, shows: [] },
+  { path: '/api/docs', status: 200, shows: [] },
+  { path: `/no-such-page/${encodeURIComponent(PAYLOADS.script)}`, status: 404, shows: [] },
+  { path: `/error-groups?code=${encodeURIComponent(PAYLOADS.img)}`, status: 400, shows: [] },
+  { path: `/error-groups?integration=${encodeURIComponent(PAYLOADS.script)}`, status: 400, shows: [] },
+];
+
+async function assertNothingRan(watched: WatchedPage, dialogs: string[], where: string) {
+  const { page } = watched;
+  assert.equal(await page.evaluate(PWNED), undefined, `${where}: a payload's script ran (window.__pwned is set)`);
+  assert.deepEqual(dialogs, [], `${where}: a payload opened a dialog`);
+  assert.deepEqual(await page.evaluate(INLINE_HANDLERS), [], `${where}: an inline handler or javascript: URL reached the DOM`);
+  await watched.assertNoProblems();
+}
+
+const visibleText = (page: Page) => page.locator('body').innerText();
+
+test('every page shows the hostile payloads as text and runs none of them', { timeout: 120_000 }, async () => {
+  const { browser, served } = suite!;
+  const checked: string[] = [];
+  await withPage(browser, async (watched) => {
+    const { page } = watched;
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await signInAs(page, served.url, emailOf('owner'), '/');
+    for (const visit of VISITS) {
+      const response = await page.goto(`${served.url}${visit.path}`);
+      assert.equal(response?.status(), visit.status, `${visit.path} answers ${visit.status}`);
+      if (visit.status >= 400) expectRefusedLoad(watched, visit.status);
+      await assertNothingRan(watched, dialogs, visit.path);
+      const text = await visibleText(page);
+      for (const shown of visit.shows) assert.ok(text.includes(shown), `${visit.path} shows ${JSON.stringify(shown.slice(0, 80))} as text`);
+      checked.push(visit.path);
+    }
+    // The group pages link to each group's guidance: open every link the error groups page has to a filtered view.
+    await page.goto(`${served.url}/error-groups`);
+    const hrefs = await page
+      .locator('main a[href^="/"]')
+      .evaluateAll((links) => links.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')));
+    for (const href of [...new Set(hrefs)].slice(0, 15)) {
+      const response = await page.goto(`${served.url}${href}`);
+      assert.ok(response && response.status() < 400, `${href} answers ${response?.status()}`);
+      await assertNothingRan(watched, dialogs, href);
+      checked.push(href);
+    }
+  });
+  assert.ok(checked.length >= VISITS.length);
+});
+
+test('the payloads are shown to a teammate (ops) as text too, on the pages they read', { timeout: 60_000 }, async () => {
+  const { browser, served } = suite!;
+  await withPage(browser, async (watched) => {
+    const dialogs: string[] = [];
+    watched.page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await signInAs(watched.page, served.url, emailOf('teammate'), '/error-groups');
+    assert.ok((await visibleText(watched.page)).includes(PAYLOADS.img));
+    await assertNothingRan(watched, dialogs, '/error-groups as teammate');
+    for (const path of ['/', '/integrations', '/members']) {
+      await watched.page.goto(`${served.url}${path}`);
+      await assertNothingRan(watched, dialogs, `${path} as teammate`);
+    }
+  });
+});
