@@ -256,10 +256,10 @@ describe('the hostile bodies the issue found', () => {
     const rows = await db
       .knex('feed_records')
       .where('feed_records.integration_id', integrationId)
-      .whereIn('record_index', [0, 1])
+      .whereIn('feed_records.index', [0, 1])
       .join('sync_runs', 'sync_runs.id', 'feed_records.sync_run_id')
       .where('sync_runs.run_id', 'proto-kept')
-      .orderBy('record_index')
+      .orderBy('feed_records.index')
       .select('feed_records.raw');
     assert.equal(rows.length, 2);
     const own = (object: object) => Object.getOwnPropertyDescriptor(object, '__proto__')?.value;

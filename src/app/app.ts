@@ -8,11 +8,11 @@ import { memberPages } from '../accounts/members.pages.js';
 import { tokenPages } from '../accounts/tokens.pages.js';
 import { passwordPages } from '../accounts/password.pages.js';
 import { integrationPages } from '../integrations/integrations.pages.js';
-import { loginRoutes } from '../auth/login.pages.js';
+import { loginPages } from '../auth/login.pages.js';
 import { csrfProtection, loadWebSession } from '../auth/web-auth.js';
 import { groupPages } from '../groups/groups.pages.js';
 import { healthRoutes } from '../health/health.routes.js';
-import { homeRoutes } from '../home/home.pages.js';
+import { homePages } from '../home/home.pages.js';
 import { employeesRoutes } from '../employees/employees.routes.js';
 import { groupsRoutes } from '../groups/groups.routes.js';
 import { ingestRoutes, type IngestLimits } from '../ingest/ingest.routes.js';
@@ -21,6 +21,7 @@ import { recordsRoutes } from '../records/records.routes.js';
 import { runsRoutes } from '../runs/runs.routes.js';
 import { errorHandler, notFoundHandler } from '../http/errors.js';
 import { requestLog } from '../http/request-log.js';
+import { requireWellFormedForm } from '../http/well-formed.js';
 import { noStore } from '../http/no-store.js';
 import { shorten } from '../shared/shorten.js';
 import { FORM_FIELD_LIMIT } from '../http/limits.js';
@@ -45,9 +46,10 @@ function pageRoutes(knex: Knex): Router {
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: FORM_FIELD_LIMIT }),
     loadWebSession(knex),
     csrfProtection,
+    requireWellFormedForm,
   );
-  pages.use(loginRoutes(knex));
-  pages.use(homeRoutes(knex));
+  pages.use(loginPages(knex));
+  pages.use(homePages(knex));
   pages.use(groupPages(knex));
   pages.use(integrationPages(knex));
   pages.use(memberPages(knex));

@@ -30,7 +30,7 @@ function wait(seconds: number): string {
   return minutes <= 1 ? 'a minute' : `${minutes} minutes`;
 }
 
-export function loginRoutes(knex: Knex): Router {
+export function loginPages(knex: Knex): Router {
   const router = Router();
 
   router.get('/login', async (req: Request, res) => {

@@ -25,7 +25,7 @@ function byOrganisation(rows: OverviewRow[], roleOf: (orgId: number) => string):
   return [...organisations.values()];
 }
 
-export function homeRoutes(knex: Knex): Router {
+export function homePages(knex: Knex): Router {
   const router = Router();
   router.get('/', requireLogin, async (req, res) => {
     const caller = req.caller!;

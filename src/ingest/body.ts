@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { HttpError, type ProblemDetail } from '../http/errors.js';
 import { formatPath } from '../http/zod-problems.js';
-import { findMalformedStrings } from './well-formed.js';
+import { findMalformedStrings } from '../http/well-formed.js';
 
 /**
  * How deep a run may nest. The feed itself needs 5 levels (run, records, record,

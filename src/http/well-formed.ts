@@ -1,4 +1,6 @@
-import { formatPath } from '../http/zod-problems.js';
+import type { RequestHandler } from 'express';
+import { HttpError } from './errors.js';
+import { formatPath } from './zod-problems.js';
 
 const MAX_REPORTED = 100;
 
@@ -47,3 +49,10 @@ export function findMalformedStrings(root: unknown): { path: string; message: st
   }
   return problems;
 }
+
+/** A form field PostgreSQL cannot hold (a NUL, a lone surrogate) is a 400 naming the field, before any page reads it. */
+export const requireWellFormedForm: RequestHandler = (req, _res, next) => {
+  const problems = req.body && typeof req.body === 'object' ? findMalformedStrings(req.body) : [];
+  if (problems.length > 0) throw new HttpError(400, 'Bad Request', 'A form field holds text that cannot be stored.', problems);
+  next();
+};
