@@ -3,6 +3,7 @@ import { logToStderr } from '../src/logger.js';
 import { benchClassify } from './classify.js';
 import { benchIngest } from './ingest.js';
 import { benchReads } from './reads.js';
+import { benchSecondRun } from './second-run.js';
 import { benchStartup } from './startup.js';
 
 logToStderr();
@@ -10,6 +11,8 @@ console.log('== classify (pure, in memory) ==');
 await benchClassify();
 console.log('\n== ingest (HTTP + PostgreSQL) ==');
 await benchIngest();
+console.log('\n== a second large run of one integration (HTTP + PostgreSQL) ==');
+await benchSecondRun();
 console.log('\n== reads with identity (HTTP + PostgreSQL) ==');
 await benchReads();
 console.log('\n== start-up (child processes: compiled dist/ against tsx) ==');

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { classifyRun } from '../classify/classify-run.js';
 import { emailKey } from '../classify/normalise.js';
 import { ERROR_CODES } from '../classify/error-enums.js';
-import { EMPLOYEE_ATTRIBUTES, type RecordField } from '../classify/feed-enums.js';
+import { APPLIED_OUTCOMES, EMPLOYEE_ATTRIBUTES, type RecordField, type RecordOutcome } from '../classify/feed-enums.js';
 import type { FeedRun } from '../classify/types.js';
 import { loadEmployeeStates, saveEmployeeStates } from '../employees/employee-states.queries.js';
 import { ConflictError } from '../shared/errors.js';
@@ -16,6 +16,7 @@ import type { FeedRunInput } from './feed.schema.js';
 
 // The codes a run can carry: missed_run belongs to the integration, not to a run.
 const RUN_CODES = ERROR_CODES.filter((code) => code !== 'missed_run');
+const APPLIED: ReadonlySet<RecordOutcome> = new Set(APPLIED_OUTCOMES);
 
 /**
  * Stores a run whole or not at all: the run, its records, its errors and the
@@ -104,7 +105,13 @@ export async function ingestRun(
         raw: record,
       })),
     );
-    const groupIds = await recordRunInGroups(trx, scope, errors);
+    const applied = records.filter((record) => APPLIED.has(record.outcome) && record.external_id);
+    const groupIds = await recordRunInGroups(
+      trx,
+      scope,
+      errors,
+      applied.map((record) => record.external_id!),
+    );
     await insertErrors(
       trx,
       scope,
