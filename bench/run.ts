@@ -2,6 +2,7 @@
 import { logToStderr } from '../src/logger.js';
 import { benchClassify } from './classify.js';
 import { benchIngest } from './ingest.js';
+import { benchMemory } from './memory.js';
 import { benchReads } from './reads.js';
 import { benchSecondRun } from './second-run.js';
 import { benchStartup } from './startup.js';
@@ -13,6 +14,8 @@ console.log('\n== ingest (HTTP + PostgreSQL) ==');
 await benchIngest();
 console.log('\n== a second large run of one integration (HTTP + PostgreSQL) ==');
 await benchSecondRun();
+console.log('\n== peak memory of the app while it ingests (child process) ==');
+await benchMemory();
 console.log('\n== reads with identity (HTTP + PostgreSQL) ==');
 await benchReads();
 console.log('\n== start-up (child processes: compiled dist/ against tsx) ==');
