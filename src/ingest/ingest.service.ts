@@ -105,7 +105,8 @@ export async function ingestRun(
     });
     const scope = { orgId: caller.orgId, syncRunId: stored.id, integrationId: caller.integrationId, startedAt };
     await insertFeedRecords(trx, scope, newFeedRecords(records, classified.recordErrors));
-    const applied = records.filter((record) => APPLIED.has(record.outcome) && record.external_id);
+    // As the join this replaces: any external ID that is not null, the empty one included.
+    const applied = records.filter((record) => APPLIED.has(record.outcome) && record.external_id != null);
     const groupIds = await recordRunInGroups(
       trx,
       scope,
