@@ -10,9 +10,10 @@ import { withDatabaseName } from '../test/helpers/database-url.js';
 /**
  * A fresh, migrated database `name` for one benchmark: on DATABASE_URL's server,
  * or on the benchmarks' own embedded PostgreSQL in DATA_DIR/bench. `close()`
- * releases both.
+ * releases both, and drops the database first with `dropAfter` (a name made per
+ * process, on a server others share, would otherwise pile up).
  */
-export async function benchDatabase(name: string): Promise<{ knex: Knex; close(): Promise<void> }> {
+export async function benchDatabase(name: string, options: { dropAfter?: boolean } = {}): Promise<{ knex: Knex; close(): Promise<void> }> {
   const { databaseUrl, dataDir, embeddedPgPort } = config();
   const server = databaseUrl ? undefined : await ensureEmbeddedPostgres(path.join(dataDir, 'bench'), embeddedPgPort + 20);
   const adminUrl = databaseUrl ? withDatabaseName(databaseUrl, 'postgres') : server!.url('postgres');
@@ -27,6 +28,12 @@ export async function benchDatabase(name: string): Promise<{ knex: Knex; close()
     knex,
     async close() {
       await knex.destroy();
+      if (options.dropAfter) {
+        const dropper = new pg.Client({ connectionString: adminUrl });
+        await dropper.connect();
+        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await dropper.end();
+      }
       await server?.release();
     },
   };

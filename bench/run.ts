@@ -2,7 +2,9 @@
 import { logToStderr } from '../src/logger.js';
 import { benchClassify } from './classify.js';
 import { benchIngest } from './ingest.js';
+import { benchMemory } from './memory.js';
 import { benchReads } from './reads.js';
+import { benchSecondRun } from './second-run.js';
 import { benchStartup } from './startup.js';
 
 logToStderr();
@@ -10,6 +12,10 @@ console.log('== classify (pure, in memory) ==');
 await benchClassify();
 console.log('\n== ingest (HTTP + PostgreSQL) ==');
 await benchIngest();
+console.log('\n== a second large run of one integration (HTTP + PostgreSQL) ==');
+await benchSecondRun();
+console.log('\n== peak memory of the app while it ingests (child process) ==');
+await benchMemory();
 console.log('\n== reads with identity (HTTP + PostgreSQL) ==');
 await benchReads();
 console.log('\n== start-up (child processes: compiled dist/ against tsx) ==');

@@ -17,3 +17,12 @@ test('cookies are Secure exactly when feedlog is reached over https', () => {
   assert.equal(parseConfig({ PUBLIC_URL: 'http://feedlog.internal:3000' }).secureCookies, false);
   assert.equal(parseConfig({ PUBLIC_URL: 'https://feedlog.example.com' }).secureCookies, true);
 });
+
+test('INGEST_CONCURRENCY is how many large ingests run at once: 2 unless set, at least 1', () => {
+  assert.equal(parseConfig({}).ingestConcurrency, 2);
+  assert.equal(parseConfig({ INGEST_CONCURRENCY: '4' }).ingestConcurrency, 4);
+  assert.throws(
+    () => parseConfig({ INGEST_CONCURRENCY: '0' }),
+    (error: Error) => error instanceof ConfigError && /INGEST_CONCURRENCY/.test(error.message),
+  );
+});

@@ -43,6 +43,7 @@ const environmentSchema = z.object({
   INGEST_BODY_LIMIT: byteSize.default(100 * 1024 * 1024),
   INGEST_MAX_RECORDS: z.coerce.number().int().min(1).default(100_000),
   INGEST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   SESSION_IDLE_TIMEOUT: duration.default(12 * 3600),
@@ -67,6 +68,8 @@ export type Config = {
   ingestBodyLimit: number;
   ingestMaxRecords: number;
   ingestRateLimitPerMinute: number;
+  /** Large ingests (bodies of 1 MB or more) at once in this process; more wait for a 503's Retry-After. */
+  ingestConcurrency: number;
   databasePoolMax: number;
   shutdownTimeoutMs: number;
   /** A web session ends after this many seconds without a request... */
@@ -100,6 +103,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     ingestBodyLimit: e.INGEST_BODY_LIMIT,
     ingestMaxRecords: e.INGEST_MAX_RECORDS,
     ingestRateLimitPerMinute: e.INGEST_RATE_LIMIT_PER_MINUTE,
+    ingestConcurrency: e.INGEST_CONCURRENCY,
     databasePoolMax: e.DATABASE_POOL_MAX,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     sessionIdleSeconds: e.SESSION_IDLE_TIMEOUT,

@@ -86,15 +86,19 @@ export async function upsertMembers(trx: Knex.Transaction, run: RunScope, member
 /**
  * An employee whose record this run applied without a group's error is no
  * longer affected by it, unless a newer run than this one still showed it.
+ * Driven by the run's own external IDs through the open-members index (or a
+ * hashed filter), so its cost is linear whatever the statistics say: a join
+ * with feed_records on the run's id was planned on statistics that did not
+ * know the new run and went quadratic in the run's size.
  */
-export async function clearAppliedMembers(trx: Knex.Transaction, run: RunScope): Promise<void> {
+export async function clearAppliedMembers(trx: Knex.Transaction, run: RunScope, appliedExternalIds: string[]): Promise<void> {
+  if (appliedExternalIds.length === 0) return;
   await trx.raw(
     `UPDATE error_group_members AS m SET open = false, cleared_started_at = :startedAt
-     FROM feed_records AS r
-     WHERE r.org_id = :orgId AND r.sync_run_id = :syncRunId AND r.outcome = ANY(:appliedOutcomes::text[]) AND r.external_id IS NOT NULL
-       AND m.org_id = :orgId AND m.integration_id = :integrationId AND m.external_key = md5(r.external_id) AND m.external_id = r.external_id
-       AND m.open AND m.last_seen_started_at < :startedAt`,
-    { ...run, appliedOutcomes: APPLIED_OUTCOMES },
+     WHERE m.org_id = :orgId AND m.integration_id = :integrationId AND m.open
+       AND m.external_key = ANY(ARRAY(SELECT md5(id) FROM unnest(:externalIds::text[]) AS id))
+       AND m.external_id = ANY(:externalIds::text[]) AND m.last_seen_started_at < :startedAt`,
+    { ...run, externalIds: appliedExternalIds },
   );
 }
 

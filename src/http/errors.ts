@@ -115,7 +115,8 @@ function problemBody(error: HttpError, instance: string) {
 /** The one error handler: typed errors become problem+json, anything unexpected is logged in full. */
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const httpError = toHttpError(error, req);
-  if (httpError.status >= 500) {
+  // A 5xx raised on purpose (the ingest gate's 503) is an answer, not a failure: the request log has it.
+  if (httpError.status >= 500 && !(error instanceof HttpError)) {
     logger().error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
   }
   if (res.headersSent) return;

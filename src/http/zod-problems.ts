@@ -16,5 +16,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 /** Every issue of a failed validation as `{ path, message }`, for a problem document. */
 export function problemsOf(error: z.ZodError): ProblemDetail[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) }));
+  return problemsOfIssues(error.issues);
+}
+
+/** The same, for issues gathered from several validations. */
+export function problemsOfIssues(issues: readonly z.core.$ZodIssue[]): ProblemDetail[] {
+  return issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) }));
 }

@@ -4,11 +4,11 @@ import { config } from '../config.js';
 import { HttpError } from '../http/errors.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { canonicalHash } from './canonical-json.js';
-import { problemsOf } from '../http/zod-problems.js';
-import { feedRunSchema, type FeedRunInput } from './feed.schema.js';
 import { requireBearer } from '../auth/bearer.js';
-import { ingestRun } from './ingest.service.js';
 import { checkParsedBody, rejectInvalidUtf8 } from './body.js';
+import { ingestGate } from './ingest-gate.js';
+import { ingestRun } from './ingest.service.js';
+import { validateRun } from './validate-run.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
@@ -35,11 +35,13 @@ export interface IngestLimits {
   maxRecords: number;
   /** Posts per token per minute. */
   perMinute: number;
+  /** Large ingests at once in this process. */
+  concurrency: number;
 }
 
 export function ingestRoutes(knex: Knex, overrides: Partial<IngestLimits> = {}): Router {
-  const { ingestBodyLimit: bodyLimit, ingestMaxRecords: maxRecords, ingestRateLimitPerMinute: perMinute } = config();
-  const limits: IngestLimits = { bodyLimit, maxRecords, perMinute, ...overrides };
+  const { ingestBodyLimit: bodyLimit, ingestMaxRecords: maxRecords, ingestRateLimitPerMinute: perMinute, ingestConcurrency: concurrency } = config();
+  const limits: IngestLimits = { bodyLimit, maxRecords, perMinute, concurrency, ...overrides };
   const router = Router();
   const perToken = rateLimit(knex, {
     name: 'ingest',
@@ -52,6 +54,7 @@ export function ingestRoutes(knex: Knex, overrides: Partial<IngestLimits> = {}):
     '/api/v1/sync-runs',
     requireBearer(knex, 'ing'),
     perToken,
+    ingestGate(limits.concurrency),
     requireJson,
     express.json({ limit: limits.bodyLimit, inflate: true, strict: false, type: JSON_TYPES, verify: rejectInvalidUtf8 }),
     async (req, res) => {
@@ -65,14 +68,13 @@ export function ingestRoutes(knex: Knex, overrides: Partial<IngestLimits> = {}):
         );
       }
       checkParsedBody(body);
-      const parsed = feedRunSchema.safeParse(body);
-      if (!parsed.success) {
-        const errors = problemsOf(parsed.error);
+      // The body itself, not a validated copy of it (validate-run.ts says why; a copy would also drop `__proto__` keys).
+      const validated = validateRun(body);
+      if (!validated.success) {
+        const { errors } = validated;
         throw invalid(`The run is invalid (${errors.length} problem${errors.length === 1 ? '' : 's'}); nothing was stored.`, errors);
       }
-      // The body itself, not zod's copy: the copy drops own `__proto__` keys, which a run
-      // keeps like any unknown key, and the schema transforms nothing.
-      const { created, summary } = await ingestRun(knex, req.ingestCaller!, body as FeedRunInput, canonicalHash(body));
+      const { created, summary } = await ingestRun(knex, req.ingestCaller!, validated.run, canonicalHash(body));
       res.status(created ? 201 : 200).json(summary);
     },
   );

@@ -2,20 +2,36 @@ import type { Knex } from 'knex';
 import { classifyRun } from '../classify/classify-run.js';
 import { emailKey } from '../classify/normalise.js';
 import { ERROR_CODES } from '../classify/error-enums.js';
-import { EMPLOYEE_ATTRIBUTES, type RecordField } from '../classify/feed-enums.js';
+import { APPLIED_OUTCOMES, EMPLOYEE_ATTRIBUTES, type RecordField, type RecordOutcome } from '../classify/feed-enums.js';
 import type { FeedRun } from '../classify/types.js';
 import { loadEmployeeStates, saveEmployeeStates } from '../employees/employee-states.queries.js';
 import { ConflictError } from '../shared/errors.js';
 import { lockIntegration, recordRunKnowledge } from '../integrations/integrations.queries.js';
 import { recordRunInGroups } from '../groups/groups.service.js';
 import type { RunError } from '../groups/aggregate.js';
-import { insertErrors, insertFeedRecords } from '../records/records.queries.js';
+import { insertErrors, insertFeedRecords, type NewFeedRecord } from '../records/records.queries.js';
 import { toRunSummary, type RunSummary } from '../runs/run-summary.js';
 import { findSyncRunByRunId, insertSyncRun } from '../runs/runs.queries.js';
 import type { FeedRunInput } from './feed.schema.js';
 
 // The codes a run can carry: missed_run belongs to the integration, not to a run.
 const RUN_CODES = ERROR_CODES.filter((code) => code !== 'missed_run');
+const APPLIED: ReadonlySet<RecordOutcome> = new Set(APPLIED_OUTCOMES);
+
+/** The rows of a run's records, built one at a time as the insert takes them. */
+function* newFeedRecords(records: FeedRunInput['records'], recordErrors: unknown[][]): Generator<NewFeedRecord> {
+  for (const [index, record] of records.entries()) {
+    yield {
+      index,
+      external_id: record.external_id ?? null,
+      action: record.action,
+      outcome: record.outcome,
+      attributes: Object.fromEntries(EMPLOYEE_ATTRIBUTES.map((name) => [name, record.employee[name] ?? null])) as NewFeedRecord['attributes'],
+      error_count: recordErrors[index]?.length ?? 0,
+      raw: record,
+    };
+  }
+}
 
 /**
  * Stores a run whole or not at all: the run, its records, its errors and the
@@ -88,23 +104,15 @@ export async function ingestRun(
       header,
     });
     const scope = { orgId: caller.orgId, syncRunId: stored.id, integrationId: caller.integrationId, startedAt };
-    await insertFeedRecords(
+    await insertFeedRecords(trx, scope, newFeedRecords(records, classified.recordErrors));
+    // As the join this replaces: any external ID that is not null, the empty one included.
+    const applied = records.filter((record) => APPLIED.has(record.outcome) && record.external_id != null);
+    const groupIds = await recordRunInGroups(
       trx,
       scope,
-      records.map((record, index) => ({
-        index,
-        external_id: record.external_id ?? null,
-        action: record.action,
-        outcome: record.outcome,
-        attributes: Object.fromEntries(EMPLOYEE_ATTRIBUTES.map((name) => [name, record.employee[name] ?? null])) as Record<
-          (typeof EMPLOYEE_ATTRIBUTES)[number],
-          string | null
-        >,
-        error_count: classified.recordErrors[index]?.length ?? 0,
-        raw: record,
-      })),
+      errors,
+      applied.map((record) => record.external_id!),
     );
-    const groupIds = await recordRunInGroups(trx, scope, errors);
     await insertErrors(
       trx,
       scope,

@@ -18,23 +18,17 @@ const CHUNK = 5_000;
 
 const ATTRIBUTE_COLUMNS = EMPLOYEE_ATTRIBUTES.map((name) => `${name} text`).join(', ');
 
+/**
+ * Inserts the records 5,000 at a time, taking them from `records` as it goes:
+ * a lazy iterable keeps one chunk of rows in memory rather than the whole run.
+ */
 export async function insertFeedRecords(
   trx: Knex.Transaction,
   run: { orgId: number; syncRunId: number; integrationId: number; startedAt: Date },
-  records: NewFeedRecord[],
+  records: Iterable<NewFeedRecord>,
 ): Promise<void> {
-  for (let start = 0; start < records.length; start += CHUNK) {
-    const rows = records.slice(start, start + CHUNK).map((record) => ({
-      index: record.index,
-      external_id: record.external_id,
-      action: record.action,
-      outcome: record.outcome,
-      ...record.attributes,
-      error_count: record.error_count,
-      raw: record.raw,
-      employee: record.raw.employee,
-      messages: record.raw.messages ?? null,
-    }));
+  let rows: unknown[] = [];
+  const flush = async () => {
     await trx.raw(
       `INSERT INTO feed_records (org_id, sync_run_id, integration_id, started_at, index, external_id, action, outcome,
          ${EMPLOYEE_ATTRIBUTES.join(', ')}, error_count, raw, employee, messages)
@@ -44,7 +38,23 @@ export async function insertFeedRecords(
          raw jsonb, employee jsonb, messages jsonb)`,
       [run.orgId, run.syncRunId, run.integrationId, run.startedAt, JSON.stringify(rows)],
     );
+    rows = [];
+  };
+  for (const record of records) {
+    rows.push({
+      index: record.index,
+      external_id: record.external_id,
+      action: record.action,
+      outcome: record.outcome,
+      ...record.attributes,
+      error_count: record.error_count,
+      raw: record.raw,
+      employee: record.raw.employee,
+      messages: record.raw.messages ?? null,
+    });
+    if (rows.length === CHUNK) await flush();
   }
+  if (rows.length > 0) await flush();
 }
 
 export interface NewError extends ClassifiedError {
