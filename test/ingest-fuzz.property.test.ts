@@ -167,7 +167,8 @@ function mutatedBody(runId: string, mutations: Mutation[]): string {
       continue;
     }
     const parent = parentOf(run, m.path);
-    if (!parent) continue;
+    // An earlier mutation may have replaced an object on the path with a scalar.
+    if (!parent || typeof parent.node !== 'object' || parent.node === null) continue;
     if (value === undefined) delete parent.node[parent.last];
     else parent.node[parent.last] = value;
   }

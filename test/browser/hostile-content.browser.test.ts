@@ -8,6 +8,7 @@
  * `javascript:` link reached the DOM, no console error or CSP violation (the
  * harness fails a page on those), and the payload text is shown as text.
  */
+import { shorten } from '../../src/shared/shorten.js';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -110,7 +111,8 @@ interface Visit {
 
 const VISITS: Visit[] = [
   { path: '/', status: 200, shows: [`Flow ${PAYLOADS.script}`] },
-  { path: '/error-groups', status: 200, shows: [PAYLOADS.img, PAYLOADS.template, LONG.slice(0, 200)] },
+  // The table shows long values cut (src/shared/shorten.ts), saying how long they were.
+  { path: '/error-groups', status: 200, shows: [shorten(PAYLOADS.img), shorten(PAYLOADS.template), shorten(LONG)] },
   { path: '/error-groups?status=open&code=job_title_mismatch', status: 200, shows: [] },
   { path: '/integrations', status: 200, shows: [`Flow ${PAYLOADS.script}`] },
   { path: '/members', status: 200, shows: [`Org ${PAYLOADS.svg}`] },
