@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Indexes hold this many leading characters of a free-text value (external ID,
  * email): a btree entry must stay under about 2,700 bytes, and a value of any
@@ -5,3 +7,19 @@
  * serves, then the whole value. Fixed by migration 2026-11-29-1610.
  */
 export const INDEXED_PREFIX = 200;
+
+/**
+ * The md5 keys PostgreSQL stores for these values (`md5(external_id)`), computed
+ * here so that a query gets them as one constant array: PostgreSQL then matches
+ * `= ANY(array)` through the index or a hash, linear in the run's size whatever
+ * the statistics say. An `ARRAY(SELECT md5(...))` is no constant, and a filter
+ * on it scans the whole array per row: a second 100k-record run took minutes.
+ */
+export function md5Keys(values: string[]): string[] {
+  return values.map((value) => createHash('md5').update(value, 'utf8').digest('hex'));
+}
+
+/** The indexed prefixes of these values, likewise as one constant array. */
+export function indexedPrefixes(values: string[]): string[] {
+  return [...new Set(values.map((value) => ([...value].length > INDEXED_PREFIX ? [...value].slice(0, INDEXED_PREFIX).join('') : value)))];
+}

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { INDEXED_PREFIX } from '../db/long-values.js';
+import { INDEXED_PREFIX, indexedPrefixes, md5Keys } from '../db/long-values.js';
 import { emailKey } from '../classify/normalise.js';
 import type { EmployeeState } from '../classify/types.js';
 
@@ -20,14 +20,11 @@ export async function loadEmployeeStates(
     .andWhere((q) =>
       q
         // The indexed forms first (md5 of the ID, prefix of the email key), then the whole values.
-        .whereRaw('external_key = ANY(ARRAY(SELECT md5(id) FROM unnest(?::text[]) AS id)) AND external_id = ANY(?::text[])', [externalIds, externalIds])
+        .whereRaw('external_key = ANY(?::text[]) AND external_id = ANY(?::text[])', [md5Keys(externalIds), externalIds])
         .orWhere((active) =>
           active
             .where('active', true)
-            .whereRaw(
-              `left(email_key, ${INDEXED_PREFIX}) = ANY(ARRAY(SELECT left(k, ${INDEXED_PREFIX}) FROM unnest(?::text[]) AS k)) AND email_key = ANY(?::text[])`,
-              [emailKeys, emailKeys],
-            ),
+            .whereRaw(`left(email_key, ${INDEXED_PREFIX}) = ANY(?::text[]) AND email_key = ANY(?::text[])`, [indexedPrefixes(emailKeys), emailKeys]),
         ),
     );
   return new Map(rows.map((row) => [row.external_id, row]));

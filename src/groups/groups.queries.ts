@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { INDEXED_PREFIX } from '../db/long-values.js';
+import { INDEXED_PREFIX, md5Keys } from '../db/long-values.js';
 import { APPLIED_OUTCOMES } from '../classify/feed-enums.js';
 import type { GroupOccurrence } from './aggregate.js';
 import { OPEN_GROUP_STATUSES, type GroupStatus, type PersonSetStatus } from './group-enums.js';
@@ -96,9 +96,9 @@ export async function clearAppliedMembers(trx: Knex.Transaction, run: RunScope, 
   await trx.raw(
     `UPDATE error_group_members AS m SET open = false, cleared_started_at = :startedAt
      WHERE m.org_id = :orgId AND m.integration_id = :integrationId AND m.open
-       AND m.external_key = ANY(ARRAY(SELECT md5(id) FROM unnest(:externalIds::text[]) AS id))
+       AND m.external_key = ANY(:externalKeys::text[])
        AND m.external_id = ANY(:externalIds::text[]) AND m.last_seen_started_at < :startedAt`,
-    { ...run, externalIds: appliedExternalIds },
+    { ...run, externalKeys: md5Keys(appliedExternalIds), externalIds: appliedExternalIds },
   );
 }
 
