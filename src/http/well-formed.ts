@@ -2,21 +2,24 @@ import type { RequestHandler } from 'express';
 import { HttpError } from './errors.js';
 import { formatPath } from './zod-problems.js';
 
-const MAX_REPORTED = 100;
+/** At most this many unstorable strings are named in one answer. */
+export const MAX_REPORTED = 100;
 
-interface Visit {
+/** A step of an iterative walk of parsed JSON: the node, and how it was reached (for its path). */
+export interface Visit {
   node: unknown;
   key: PropertyKey | undefined;
   parent: Visit | undefined;
 }
 
-function pathOf(visit: Visit, key?: PropertyKey): string {
+export function pathOf(visit: Visit, key?: PropertyKey): string {
   const path: PropertyKey[] = key === undefined ? [] : [key];
   for (let at: Visit | undefined = visit; at?.key !== undefined; at = at.parent) path.unshift(at.key);
   return formatPath(path);
 }
 
-function problemWith(text: string): string | undefined {
+/** Why PostgreSQL cannot store this text, if it cannot. */
+export function problemWith(text: string): string | undefined {
   if (text.includes('\u0000')) return 'contains the NUL character (U+0000)';
   if (!text.isWellFormed()) return 'contains an unpaired surrogate (invalid Unicode)';
   return undefined;

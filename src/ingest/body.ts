@@ -1,8 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { HttpError, type ProblemDetail } from '../http/errors.js';
-import { formatPath } from '../http/zod-problems.js';
-import { findMalformedStrings } from '../http/well-formed.js';
+import { MAX_REPORTED, pathOf, problemWith, type Visit } from '../http/well-formed.js';
 
 /**
  * How deep a run may nest. The feed itself needs 5 levels (run, records, record,
@@ -19,17 +18,8 @@ export const MAX_JSON_DEPTH = 64;
  */
 export const MAX_STRING_BYTES = 128 * 1024;
 
-interface Visit {
-  node: unknown;
-  key: PropertyKey | undefined;
-  parent: Visit | undefined;
+interface DepthVisit extends Visit {
   depth: number;
-}
-
-function pathOf(visit: Visit, key?: PropertyKey): string {
-  const path: PropertyKey[] = key === undefined ? [] : [key];
-  for (let at: Visit | undefined = visit; at?.key !== undefined; at = at.parent) path.unshift(at.key);
-  return formatPath(path);
 }
 
 // Buffer.byteLength walks the string; a string of at most limit/3 UTF-16 units cannot exceed it.
@@ -42,17 +32,21 @@ const bytesOver = (text: string): number | undefined => {
 /**
  * Walks the parsed body once, iteratively (a recursive walk is what a deep body
  * overflows), and throws at the first container nested deeper than
- * MAX_JSON_DEPTH; collects every string or key longer than MAX_STRING_BYTES.
+ * MAX_JSON_DEPTH; collects every string or key longer than MAX_STRING_BYTES,
+ * and every one PostgreSQL cannot store (a NUL, a lone surrogate).
  */
-function scan(root: unknown): ProblemDetail[] {
+function scan(root: unknown): { tooLong: ProblemDetail[]; malformed: ProblemDetail[] } {
   const tooLong: ProblemDetail[] = [];
-  const stack: Visit[] = [{ node: root, key: undefined, parent: undefined, depth: 1 }];
+  const malformed: ProblemDetail[] = [];
+  const stack: DepthVisit[] = [{ node: root, key: undefined, parent: undefined, depth: 1 }];
   while (stack.length > 0) {
     const visit = stack.pop()!;
     const { node, depth } = visit;
     if (typeof node === 'string') {
       const bytes = bytesOver(node);
       if (bytes !== undefined) tooLong.push({ path: pathOf(visit), message: `longer than ${MAX_STRING_BYTES} bytes (${bytes})` });
+      const problem = problemWith(node);
+      if (problem) malformed.push({ path: pathOf(visit), message: `the value ${problem}` });
       continue;
     }
     if (node === null || typeof node !== 'object') continue;
@@ -68,11 +62,13 @@ function scan(root: unknown): ProblemDetail[] {
         const bytes = bytesOver(key);
         if (bytes !== undefined)
           tooLong.push({ path: pathOf(visit, key.slice(0, 40)), message: `the key is longer than ${MAX_STRING_BYTES} bytes (${bytes})` });
+        const problem = problemWith(key);
+        if (problem) malformed.push({ path: pathOf(visit, key), message: `the key ${problem}` });
         stack.push({ node: (node as Record<string, unknown>)[key], key, parent: visit, depth: depth + 1 });
       }
     }
   }
-  return tooLong;
+  return { tooLong, malformed };
 }
 
 /**
@@ -81,7 +77,7 @@ function scan(root: unknown): ProblemDetail[] {
  * PostgreSQL can hold (400). Each problem names its path.
  */
 export function checkParsedBody(body: unknown): void {
-  const tooLong = scan(body);
+  const { tooLong, malformed } = scan(body);
   if (tooLong.length > 0) {
     throw new HttpError(
       413,
@@ -90,8 +86,7 @@ export function checkParsedBody(body: unknown): void {
       tooLong.slice(0, 100),
     );
   }
-  const malformed = findMalformedStrings(body);
-  if (malformed.length > 0) throw new HttpError(400, 'Bad Request', 'The body holds text that cannot be stored.', malformed);
+  if (malformed.length > 0) throw new HttpError(400, 'Bad Request', 'The body holds text that cannot be stored.', malformed.slice(0, MAX_REPORTED));
 }
 
 /** The offset of the first byte that does not belong to well-formed UTF-8 (RFC 3629: no overlongs, no surrogates). */
