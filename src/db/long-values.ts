@@ -21,5 +21,7 @@ export function md5Keys(values: string[]): string[] {
 
 /** The indexed prefixes of these values, likewise as one constant array. */
 export function indexedPrefixes(values: string[]): string[] {
-  return [...new Set(values.map((value) => ([...value].length > INDEXED_PREFIX ? [...value].slice(0, INDEXED_PREFIX).join('') : value)))];
+  // PostgreSQL's left() counts characters, as spreading a string into code points does; a short value is its own prefix.
+  const prefixOf = (value: string) => (value.length <= INDEXED_PREFIX ? value : [...value].slice(0, INDEXED_PREFIX).join(''));
+  return [...new Set(values.map(prefixOf))];
 }
