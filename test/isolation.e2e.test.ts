@@ -62,6 +62,8 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /orgs/:orgId/members/:userId/remove': { kind: 'page-admin-write', params: { orgId: 'org', userId: 'teammateUser' } },
   'GET /settings/tokens': { kind: 'page-read' },
   'GET /settings/password': { kind: 'page-read' },
+  'GET /settings/profile': { kind: 'page-read' },
+  'POST /settings/profile': { kind: 'page-own-write', body: { time_zone: 'UTC' }, succeeds: 303 },
   // The same password again: a real change, which leaves the fixtures' password as it was.
   'POST /settings/password': {
     kind: 'page-own-write',

@@ -73,6 +73,8 @@ const FUZZ: Record<string, FuzzSpec> = {
   'POST /orgs/:orgId/members/:userId/remove': { params: { orgId: 'org', userId: 'teammateUser' }, fields: [] },
   'GET /settings/tokens': { query: ['revoked', ...PAGE] },
   'GET /settings/password': { query: ['done'] },
+  'GET /settings/profile': { query: ['saved'] },
+  'POST /settings/profile': { fields: ['time_zone'] },
   'POST /settings/password': { fields: ['current', 'password', 'confirm'] },
   'POST /settings/tokens': { fields: ['name'] },
   'POST /settings/tokens/:id/revoke': { params: { id: 'ownerToken' }, fields: [] },

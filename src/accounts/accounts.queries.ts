@@ -81,3 +81,7 @@ export async function findMembership(knex: Knex, orgId: number, userId: number):
 export async function deleteMembership(knex: Knex, orgId: number, userId: number): Promise<void> {
   await knex('memberships').where({ org_id: orgId, user_id: userId }).del();
 }
+
+export async function updateTimeZone(knex: Knex, userId: number, timeZone: string): Promise<void> {
+  await knex('users').where({ id: userId }).update({ time_zone: timeZone });
+}

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
-import express, { Router, type Express, type RequestHandler } from 'express';
+import express, { Router, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import type { Knex } from 'knex';
 import { config, ROOT_DIR } from '../config.js';
 import { memberPages } from '../accounts/members.pages.js';
 import { tokenPages } from '../accounts/tokens.pages.js';
 import { passwordPages } from '../accounts/password.pages.js';
+import { profilePages } from '../accounts/profile.pages.js';
 import { integrationPages } from '../integrations/integrations.pages.js';
 import { loginPages } from '../auth/login.pages.js';
 import { csrfProtection, loadWebSession } from '../auth/web-auth.js';
@@ -24,6 +25,7 @@ import { requestLog } from '../http/request-log.js';
 import { requireWellFormedForm } from '../http/well-formed.js';
 import { noStore } from '../http/no-store.js';
 import { shorten } from '../shared/shorten.js';
+import { duration, exactTime, relativeTime } from '../shared/time-format.js';
 import { FORM_FIELD_LIMIT } from '../http/limits.js';
 
 export interface AppDependencies {
@@ -47,6 +49,10 @@ function pageRoutes(knex: Knex): Router {
     loadWebSession(knex),
     csrfProtection,
     requireWellFormedForm,
+    (_req: Request, res: Response, next: NextFunction) => {
+      res.locals.renderedAt = new Date();
+      next();
+    },
   );
   pages.use(loginPages(knex));
   pages.use(homePages(knex));
@@ -55,6 +61,7 @@ function pageRoutes(knex: Knex): Router {
   pages.use(memberPages(knex));
   pages.use(tokenPages(knex));
   pages.use(passwordPages(knex));
+  pages.use(profilePages(knex));
   return pages;
 }
 
@@ -67,6 +74,8 @@ export function createApp({ knex, ingestLimits }: AppDependencies): Express {
   app.set('views', path.join(ROOT_DIR, 'views'));
   // Views cut free text from the engines (system names, values) that may be very long.
   app.locals.shorten = shorten;
+  // Times: relative to the moment the page was rendered, exact in the reader's zone on hover.
+  Object.assign(app.locals, { exactTime, relativeTime, duration });
 
   app.use(requestLog);
   // A strict policy: scripts, styles and images from our own origin only, no inline scripts.

@@ -9,6 +9,8 @@ export interface UserRow {
   email: string;
   password_hash: string | null;
   support: boolean;
+  /** An IANA time zone name; pages show times in it. */
+  time_zone: string;
   created_at: Date;
   disabled_at: Date | null;
 }

@@ -8,6 +8,8 @@ export interface Caller {
   userId: number;
   email: string;
   support: boolean;
+  /** The IANA time zone the pages show this person's times in. */
+  timeZone: string;
   /** Every organisation the caller may read: their memberships, or all of them for support. */
   orgIds: number[];
   roles: Map<number, OrgRole>;
@@ -28,5 +30,12 @@ export async function loadCaller(knex: Knex, userId: number): Promise<Caller | u
   if (!user || user.disabled_at) return undefined;
   const memberships = await membershipsOf(knex, userId);
   const roles = new Map(memberships.map((m) => [m.org_id, m.role]));
-  return { userId, email: user.email, support: user.support, orgIds: user.support ? await allOrganisationIds(knex) : [...roles.keys()], roles };
+  return {
+    userId,
+    email: user.email,
+    support: user.support,
+    timeZone: user.time_zone,
+    orgIds: user.support ? await allOrganisationIds(knex) : [...roles.keys()],
+    roles,
+  };
 }

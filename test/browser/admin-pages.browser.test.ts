@@ -95,7 +95,7 @@ test('the owner rotates the ingest token on Integrations: the new one is shown o
     const integration = page.locator(`article#integration-${integrationId}`);
     assert.equal(await integration.locator('h3').innerText(), 'A flow');
     assert.equal(await fact(integration, 'Schedule'), 'every 15m, late after 10m more');
-    assert.match(await fact(integration, 'Ingest tokens'), new RegExp(`^${tokenHint(firstIngestToken)} created .+ UTC, last used never$`));
+    assert.match(await fact(integration, 'Ingest tokens'), new RegExp(`^${tokenHint(firstIngestToken)} created just now, last used never$`));
     assert.doesNotMatch(await page.locator('main').innerText(), /B flow|org-b/, "another organisation's integration is not shown");
     const secret = firstIngestToken.slice(firstIngestToken.length - 43);
     assert.ok(!(await page.content()).includes(secret), 'the page never holds the whole token');
@@ -111,7 +111,7 @@ test('the owner rotates the ingest token on Integrations: the new one is shown o
     assert.match(await integration.getByRole('status').innerText(), /shown only this once\. The old token no longer works\./);
     assert.match(
       await fact(integration, 'Ingest tokens'),
-      new RegExp(`^${tokenHint(newToken)} created .+ UTC, last used never$`),
+      new RegExp(`^${tokenHint(newToken)} created just now, last used never$`),
       'only the new token is live',
     );
     await page.screenshot({ path: '/tmp/feedlog-admin-integrations.png', fullPage: true });
@@ -195,7 +195,8 @@ test('the owner adds a new person, whose password is shown once; they sign in wi
       assert.equal(await page.locator('main table.list tbody tr').filter({ hasText: 'A flow' }).count(), 1);
       await watched.assertNoProblems();
 
-      await clickAndLoad(page, page.locator('header.top nav').getByRole('link', { name: 'Password' }));
+      await clickAndLoad(page, page.locator('header.top nav').getByRole('link', { name: 'Settings' }));
+      await clickAndLoad(page, page.locator('nav.sub-nav').getByRole('link', { name: 'Password' }));
       assert.equal(pathAndQuery(page), '/settings/password');
       assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Change your password');
       await watched.assertNoProblems();
@@ -345,7 +346,7 @@ test('the owner removes a member with "Remove" on their row: the row is gone and
   );
 });
 
-test('Integrations, People and Password load without console errors or CSP violations for every kind of user', { timeout: 60_000 }, async () => {
+test('Integrations, People and Settings load without console errors or CSP violations for every kind of user', { timeout: 60_000 }, async () => {
   const everyone: FixtureUser[] = ['owner', 'teammate', 'outsider', 'support'];
   for (const who of everyone) {
     await withPage(browser, async (watched) => {
@@ -355,7 +356,7 @@ test('Integrations, People and Password load without console errors or CSP viola
       for (const [link, path, heading] of [
         ['Integrations', '/integrations', 'Integrations'],
         ['People', '/members', 'People'],
-        ['Password', '/settings/password', 'Change your password'],
+        ['Settings', '/settings/profile', 'Settings'],
       ] as const) {
         const response = await clickAndLoad(page, page.locator('header.top nav').getByRole('link', { name: link }));
         assert.equal(response.status(), 200, `${who} opens ${path}`);

@@ -108,7 +108,11 @@ test('a signed-out visitor is sent to sign in, a wrong password keeps the email,
     const cells = await row.locator('td').allInnerTexts();
     assert.equal(cells[0], 'A flow');
     assert.equal(cells[1], 'Fourth → Flow Learning');
-    assert.equal(cells[2], '2026-11-21 10:15 UTC');
+    // Relative to now, with the exact time (the reader's zone: UTC by default) on hover.
+    assert.match(cells[2]!, /^\d+ days? ago$|^\d+ \w+ 2026$/);
+    const lastRun = row.locator('td time');
+    assert.equal(await lastRun.getAttribute('datetime'), '2026-11-21T10:15:00.000Z');
+    assert.equal(await lastRun.getAttribute('title'), '21 Nov 2026, 10:15:00 UTC');
     assert.equal(cells[3], 'completed with errors');
     assert.equal(cells[4], '2');
     assert.equal(cells[5], '1', 'one open error group');
@@ -205,7 +209,7 @@ test('a new API token is shown once, works against the API, and stops working wh
     assert.equal(await page.locator('#new-token').count(), 0);
     await watched.assertNoProblems();
 
-    await page.getByLabel('Name').fill('browser test');
+    await page.getByLabel('Name', { exact: true }).fill('browser test');
     await submit(page, page.getByRole('button', { name: 'Create token' }), 201);
     const token = await page.locator('code#new-token').innerText();
     assert.match(token, /^fl_api_\d+_\S+$/);
@@ -306,7 +310,7 @@ test('a form with a tampered CSRF token is refused with a readable HTML page tha
       if (!field) throw new Error('the token form has no _csrf field');
       field.value = 'tampered-by-the-test';
     });
-    await page.getByLabel('Name').fill('never created');
+    await page.getByLabel('Name', { exact: true }).fill('never created');
     const response = await clickAndLoad(page, page.getByRole('button', { name: 'Create token' }));
 
     assert.equal(response.status(), 403);

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CSV_BATCH, csvCell, csvLine, keysetBatches } from './csv.js';
+
+test('cells that a spreadsheet would run as a formula are neutralised', () => {
+  for (const start of ['=', '+', '-', '@', '\t', '\r']) {
+    assert.equal(csvCell(`${start}HYPERLINK("http://evil")`).replace(/^"/, '').startsWith(`'${start}`), true, JSON.stringify(start));
+  }
+  assert.equal(csvCell('=1+1'), "'=1+1");
+  assert.equal(csvCell('-5'), "'-5");
+  assert.equal(csvCell('Bartender '), 'Bartender ');
+  assert.equal(csvCell('a=b'), 'a=b');
+});
+
+test('cells are quoted per RFC 4180 only when they must be', () => {
+  assert.equal(csvCell('plain'), 'plain');
+  assert.equal(csvCell('with, comma'), '"with, comma"');
+  assert.equal(csvCell('say "hi"'), '"say ""hi"""');
+  assert.equal(csvCell('two\nlines'), '"two\nlines"');
+  assert.equal(csvCell('\rstart'), `"'\rstart"`);
+  assert.equal(csvCell(null), '');
+  assert.equal(csvCell(undefined), '');
+  assert.equal(csvCell(42), '42');
+  assert.equal(csvCell(new Date('2026-11-29T12:00:00Z')), '2026-11-29T12:00:00.000Z');
+  assert.equal(csvLine(['a', 'b,c', null]), 'a,"b,c",\r\n');
+});
+
+test('keyset batches read every row once, a batch at a time, after the last key', async () => {
+  const all = Array.from({ length: CSV_BATCH * 2 + 7 }, (_, i) => i);
+  const asked: Array<number | undefined> = [];
+  const fetchAfter = async (after: number | undefined, limit: number) => {
+    asked.push(after);
+    return all.filter((n) => after === undefined || n > after).slice(0, limit + 1);
+  };
+  const seen: number[] = [];
+  for await (const batch of keysetBatches(fetchAfter, (n) => n)) {
+    assert.ok(batch.length <= CSV_BATCH);
+    seen.push(...batch);
+  }
+  assert.deepEqual(seen, all);
+  assert.deepEqual(asked, [undefined, CSV_BATCH - 1, CSV_BATCH * 2 - 1]);
+});
