@@ -292,3 +292,15 @@ const GUIDES: Readonly<Record<ErrorCode, (error: ClassifiedError, ctx: GuidanceC
 export function guidanceFor(error: ClassifiedError, ctx: GuidanceContext): Guidance {
   return GUIDES[error.code](error, ctx);
 }
+
+/** Guidance as the JSON API carries it on each error: a title, one summary sentence pair, the steps. */
+export interface ApiGuidance {
+  title: string;
+  summary: string;
+  steps: string[];
+}
+
+export function apiGuidanceFor(error: ClassifiedError, ctx: GuidanceContext): ApiGuidance {
+  const { title, what, why, steps } = guidanceFor(error, ctx);
+  return { title, summary: `${what} ${why}`, steps };
+}
