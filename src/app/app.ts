@@ -15,6 +15,8 @@ import { groupPages } from '../groups/groups.pages.js';
 import { healthRoutes } from '../health/health.routes.js';
 import { homePages } from '../home/home.pages.js';
 import { employeesRoutes } from '../employees/employees.routes.js';
+import { employeePages } from '../employees/employees.pages.js';
+import { searchPages } from '../employees/search.pages.js';
 import { groupsRoutes } from '../groups/groups.routes.js';
 import { ingestRoutes, type IngestLimits } from '../ingest/ingest.routes.js';
 import { openapiRoutes } from '../openapi/openapi.routes.js';
@@ -62,6 +64,8 @@ function pageRoutes(knex: Knex): Router {
   pages.use(tokenPages(knex));
   pages.use(passwordPages(knex));
   pages.use(profilePages(knex));
+  pages.use(searchPages(knex));
+  pages.use(employeePages(knex));
   return pages;
 }
 

@@ -1,15 +1,30 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { requireBearer } from '../auth/bearer.js';
+import { keysetBatches, sendCsv } from '../http/csv.js';
 import { notFound } from '../http/errors.js';
-import { decodeCursor, parseQuery, recordCursor } from '../http/query.js';
+import { decodeCursor, page, parseQuery, recordCursor } from '../http/query.js';
 import { recordsPage } from '../records/records.read.js';
 import { listRecords } from '../records/records.read.queries.js';
 import { employeeStatesOf } from './employee-states.queries.js';
-import { employeeQuerySchema } from './employees.schemas.js';
+import { listEmployeeSummaries } from './employee-summaries.queries.js';
+import { searchWords } from './employee-summary.js';
+import { EMPLOYEE_CSV_COLUMNS, employeeItemsOf, summaryKeyOf, toEmployeeItem } from './employees.read.js';
+import { employeeListSchema, employeeQuerySchema, summaryCursor } from './employees.schemas.js';
 
 export function employeesRoutes(knex: Knex): Router {
   const router = Router();
+  router.get('/api/v1/employees', requireBearer(knex, 'api'), async (req, res) => {
+    const { limit, cursor, format, q, ...filters } = parseQuery(employeeListSchema, req);
+    const orgIds = req.caller!.orgIds;
+    const after = decodeCursor(cursor, summaryCursor);
+    const fetchAfter = (from: typeof after, size: number) => listEmployeeSummaries(knex, orgIds, { ...filters, words: q ? searchWords(q) : [] }, size, from);
+    if (format === 'csv') {
+      await sendCsv(res, 'employees.csv', EMPLOYEE_CSV_COLUMNS, keysetBatches(fetchAfter, summaryKeyOf, after));
+      return;
+    }
+    res.json(page(await fetchAfter(after, limit), limit, summaryKeyOf, toEmployeeItem));
+  });
   router.get('/api/v1/employees/:external_id', requireBearer(knex, 'api'), async (req, res) => {
     const { integration, limit, cursor } = parseQuery(employeeQuerySchema, req);
     const externalId = String(req.params.external_id);
@@ -17,9 +32,13 @@ export function employeesRoutes(knex: Knex): Router {
     if (externalId.includes('\0')) throw notFound(`No employee with external ID ${JSON.stringify(externalId)}.`);
     const orgIds = req.caller!.orgIds;
     const after = decodeCursor(cursor, recordCursor);
-    const states = await employeeStatesOf(knex, orgIds, externalId, integration);
-    const records = await recordsPage(knex, await listRecords(knex, orgIds, { external_id: externalId, integration }, limit, after), limit);
-    if (states.length === 0 && records.items.length === 0) throw notFound(`No employee with external ID ${externalId}.`);
+    const [states, summaries, rows] = await Promise.all([
+      employeeStatesOf(knex, orgIds, externalId, integration),
+      employeeItemsOf(knex, orgIds, externalId, integration),
+      listRecords(knex, orgIds, { external_id: externalId, integration }, limit, after),
+    ]);
+    const records = await recordsPage(knex, rows, limit);
+    if (states.length === 0 && summaries.length === 0 && records.items.length === 0) throw notFound(`No employee with external ID ${externalId}.`);
     res.json({
       external_id: externalId,
       states: states.map((s) => ({
@@ -31,6 +50,7 @@ export function employeesRoutes(knex: Knex): Router {
         as_of: s.state_started_at.toISOString(),
         run: String(s.sync_run_id),
       })),
+      summaries,
       records,
     });
   });

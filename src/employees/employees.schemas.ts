@@ -1,5 +1,40 @@
 import { z } from 'zod';
-import { idParam, pageSchema } from '../http/query.js';
+import { cursorSchema, filterText, idParam, pageSchema } from '../http/query.js';
+import { EMPLOYEE_STATES } from './employee-summary.js';
 
 /** The query string of `GET /api/v1/employees/{external_id}`; the OpenAPI document is made from it too. */
 export const employeeQuerySchema = z.object({ integration: idParam.optional(), ...pageSchema });
+
+/** The query string of `GET /api/v1/employees` (mapped employees, and search with `q`); the OpenAPI document is made from it too. */
+export const employeeListSchema = z.object({
+  q: filterText(200).optional().describe('Name, email or external ID contains every word of this (partial; capitals and accents ignored).'),
+  integration: idParam.optional(),
+  state: z.enum(EMPLOYEE_STATES).optional(),
+  format: z.enum(['json', 'csv']).optional(),
+  ...pageSchema,
+});
+
+/**
+ * A page's form sends an empty field for "all" or an empty search box: on
+ * pages that is no filter at all, where the API refuses it.
+ */
+const blankIsAbsent = <S extends z.ZodType>(schema: S) => z.preprocess((value) => (value === '' ? undefined : value), schema);
+
+/** The mapped-employees page: the API's filters with the same names, `format` html or csv. */
+export const employeeListPageSchema = z.object({
+  q: blankIsAbsent(filterText(200).optional()),
+  integration: blankIsAbsent(idParam.optional()),
+  state: blankIsAbsent(z.enum(EMPLOYEE_STATES).optional()),
+  format: blankIsAbsent(z.enum(['html', 'csv']).optional()),
+  ...pageSchema,
+});
+
+/** The employee page: one integration or all, and the timeline's page. */
+export const employeePageSchema = z.object({ integration: blankIsAbsent(idParam.optional()), ...pageSchema });
+
+/** The search page: the header's search box. */
+export const searchPageSchema = z.object({ q: blankIsAbsent(z.string().max(200).optional()) });
+
+const cursorId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** The employees list's keyset: organisation, integration, sort key (at most 60 code points), md5 of the external ID. */
+export const summaryCursor = cursorSchema(cursorId, cursorId, z.string().max(200).refine((text) => !text.includes('\0')), z.string().regex(/^[0-9a-f]{32}$/));

@@ -5,6 +5,8 @@ import { ERROR_CODES } from '../classify/error-enums.js';
 import { APPLIED_OUTCOMES, EMPLOYEE_ATTRIBUTES, type RecordField, type RecordOutcome } from '../classify/feed-enums.js';
 import type { FeedRun } from '../classify/types.js';
 import { loadEmployeeStates, saveEmployeeStates } from '../employees/employee-states.queries.js';
+import { saveEmployeeSummaries } from '../employees/employee-summaries.queries.js';
+import { summariseRun } from '../employees/employee-summary.js';
 import { ConflictError } from '../shared/errors.js';
 import { lockIntegration, recordRunKnowledge } from '../integrations/integrations.queries.js';
 import { recordRunInGroups } from '../groups/groups.service.js';
@@ -119,6 +121,15 @@ export async function ingestRun(
       errors.map((error, index) => ({ ...error, group_id: groupIds[index]! })),
     );
     await saveEmployeeStates(trx, scope, [...classified.employeeChanges.values()]);
+    // After the groups: the summaries count each employee's open errors as this run left them.
+    await saveEmployeeSummaries(
+      trx,
+      scope,
+      summariseRun(
+        records,
+        classified.recordErrors.map((list) => list.length),
+      ),
+    );
     await recordRunKnowledge(trx, integration, startedAt, run.catalog, run.form_fields as FeedRun['form_fields'], run);
     return { created: true, summary: toRunSummary(stored, integration) };
   });

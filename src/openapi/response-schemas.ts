@@ -9,6 +9,8 @@ import { ERROR_CODES, SEVERITIES, VARIANTS } from '../classify/error-enums.js';
 import { EMPLOYEE_ATTRIBUTES, RECORD_ACTIONS, RECORD_OUTCOMES, RUN_STATUSES, RUN_TRIGGERS } from '../classify/feed-enums.js';
 import type { ClassifiedError } from '../classify/types.js';
 import { GROUP_STATUSES } from '../groups/group-enums.js';
+import { EMPLOYEE_STATES } from '../employees/employee-summary.js';
+import type { toEmployeeItem } from '../employees/employees.read.js';
 import type { toGroupItem } from '../groups/groups.read.js';
 import type { RunSummary } from '../runs/run-summary.js';
 
@@ -126,10 +128,38 @@ export const syncRunPageSchema = pageOf(runSummarySchema).describe('A page of sy
 export const feedRecordPageSchema = pageOf(feedRecordSchema).describe('A page of records, newest first.');
 export const errorGroupPageSchema = pageOf(errorGroupSchema).describe('A page of error groups, most recently seen first.');
 
+export const employeeSummarySchema = z
+  .object({
+    external_id: z.string().describe("The source system's id of the employee, as sent (Planday: portalid_employeeId)."),
+    first_name: nullableText.describe('As last sent.'),
+    last_name: nullableText.describe('As last sent.'),
+    email: nullableText.describe('As last sent.'),
+    department: nullableText.describe('As last sent.'),
+    job_title: nullableText.describe('As last sent.'),
+    branch: nullableText.describe('As last sent.'),
+    state: z
+      .enum(EMPLOYEE_STATES)
+      .describe(
+        '`never_applied`: no record of theirs was ever applied (not in the target); `blocked`: their last record failed or errors are open on them; `inactive`: deactivated in the target; `synced`: the last record was applied.',
+      ),
+    open_errors: count.describe('Open errors of severity error on this employee (open error-group members).'),
+    blocked_since: time.nullable().describe('Start of the current failure streak, when blocked by a failed record.'),
+    last_synced: time.nullable().describe('Start of the run of their newest applied record; null if never applied.'),
+    first_seen: time.describe('Start of the run of their first record.'),
+    last_seen: time.describe('Start of the run of their newest record.'),
+    last_record: z.object({ run: id, index: count, action: z.enum(RECORD_ACTIONS), outcome: z.enum(RECORD_OUTCOMES) }).describe('Their newest record.'),
+    organisation: z.object({ id, slug: z.string(), name: z.string() }),
+    integration: integrationRefSchema,
+  })
+  .describe('One employee of one integration: the values last sent and the state.');
+
+export const employeeSummaryPageSchema = pageOf(employeeSummarySchema).describe('A page of employees, by organisation, integration and name.');
+
 export const employeeSchema = z
   .object({
     external_id: z.string(),
     states: z.array(employeeStateSchema).describe('The last known state per integration.'),
+    summaries: z.array(employeeSummarySchema).describe('Per integration: the values last sent, the state and open errors.'),
     records: feedRecordPageSchema,
   })
   .describe("An employee's last known state and their records across runs, newest first.");
@@ -160,6 +190,8 @@ export const RESPONSE_SCHEMAS = {
   FeedRecordPage: feedRecordPageSchema,
   EmployeeState: employeeStateSchema,
   Employee: employeeSchema,
+  EmployeeSummary: employeeSummarySchema,
+  EmployeeSummaryPage: employeeSummaryPageSchema,
   ErrorGroup: errorGroupSchema,
   ErrorGroupPage: errorGroupPageSchema,
 } as const;
@@ -173,4 +205,5 @@ export type ResponseSchemaChecks = [
   Assert<SameKeys<z.infer<typeof runSummarySchema>, RunSummary>>,
   Assert<SameKeys<z.infer<typeof errorGroupSchema>, ReturnType<typeof toGroupItem>>>,
   Assert<z.infer<typeof errorGroupSchema> extends ReturnType<typeof toGroupItem> ? true : false>,
+  Assert<SameKeys<z.infer<typeof employeeSummarySchema>, ReturnType<typeof toEmployeeItem>>>,
 ];
