@@ -132,7 +132,7 @@ export interface RunEmployee {
   active: boolean | null;
   /** Whether they have an applied record at all (a skip alone counts: an unknown ID that is skipped is active). */
   any_applied: boolean;
-  /** Whether any record of theirs in the run carries an error (of any severity): their open errors are counted again. */
+  /** Whether any record of theirs in the run carries an error of severity error: their open errors are counted again. */
   errored: boolean;
   search_key: string;
   sort_key: string;
@@ -146,6 +146,7 @@ const text = (value: unknown) => (typeof value === 'string' ? value : null);
  * Records without an external ID (null or empty) name nobody and are left out.
  */
 export function summariseRun(records: readonly RunRecord[], errorCounts: readonly number[]): RunEmployee[] {
+  // errorCounts[i]: the errors of severity error of records[i] (an info error, such as recreated_after_delete, opens nothing that counts).
   const byId = new Map<string, RunEmployee>();
   records.forEach((record, index) => {
     const id = record.external_id;

@@ -127,7 +127,7 @@ export async function ingestRun(
       scope,
       summariseRun(
         records,
-        classified.recordErrors.map((list) => list.length),
+        classified.recordErrors.map((list) => list.filter((error) => error.severity === 'error').length),
       ),
     );
     await recordRunKnowledge(trx, integration, startedAt, run.catalog, run.form_fields as FeedRun['form_fields'], run);
