@@ -132,8 +132,15 @@ export async function backfill(knex: Knex): Promise<void> {
       .orderBy(['org_id', 'integration_id', 'external_key'])
       .limit(BATCH);
     if (after) query.whereRaw('(org_id, integration_id, external_key) > (?, ?, ?)', after);
-    const rows: { org_id: number; integration_id: number; external_key: string; external_id: string; first_name: string | null; last_name: string | null; email: string | null }[] =
-      await query;
+    const rows: {
+      org_id: number;
+      integration_id: number;
+      external_key: string;
+      external_id: string;
+      first_name: string | null;
+      last_name: string | null;
+      email: string | null;
+    }[] = await query;
     if (rows.length === 0) return;
     const keys = rows.map((row) => ({
       org_id: row.org_id,

@@ -128,7 +128,15 @@ describe('employee summaries kept by ingest', () => {
   test('runs arriving out of order never overwrite newer values, and place the failure streak right', async () => {
     const { post, summary } = await newIntegration();
     await post('o9', 9, [ok('e1', 'create'), failed('e2', 'create'), ok('e3', 'create'), failed('e4', 'create'), ok('e6', 'create'), ok('e7', 'create')]);
-    await post('o11', 11, [failed('e1'), failed('e2'), ok('e3', 'update', { first_name: 'Newer' }), failed('e4'), failed('e5', 'create'), failed('e6'), ok('e7', 'skip')]);
+    await post('o11', 11, [
+      failed('e1'),
+      failed('e2'),
+      ok('e3', 'update', { first_name: 'Newer' }),
+      failed('e4'),
+      failed('e5', 'create'),
+      failed('e6'),
+      ok('e7', 'skip'),
+    ]);
     await post('o10', 10, [
       failed('e1'),
       ok('e2', 'create'),

@@ -189,7 +189,10 @@ describe('the employee page', () => {
     const text = textOf(res.text);
     assert.match(text, /blocked/);
     assert.ok(res.text.includes('datetime="2026-11-20T09:15:00.000Z"'), 'blocked since the failed run');
-    assert.match(text, /Open errors Job title does not match Flow Learning exactly Fourth sends 'Bartender '; Flow Learning has 'Bartender'\. The two differ only in spacing/);
+    assert.match(
+      text,
+      /Open errors Job title does not match Flow Learning exactly Fourth sends 'Bartender '; Flow Learning has 'Bartender'\. The two differ only in spacing/,
+    );
     assert.match(text, /Sent Bartender Expected Bartender \(spacing\)/);
     assert.match(text, /What to change: Change it in Fourth to exactly 'Bartender'/);
     assert.match(text, /Job title Bartender Bartender differs/, 'the value sent beside the value the target holds');
@@ -280,13 +283,21 @@ describe('mapped employees', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers['content-type']!, /^text\/csv/);
     assert.match(res.headers['content-disposition']!, /employees\.csv/);
-    const lines = res.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const lines = res.text
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
     assert.equal(lines[0], 'external_id,first_name,last_name,email,department,job_title,branch,state,last_synced');
     assert.equal(lines.length, 61);
     const formula = lines.find((line) => line.startsWith('A-FORMULA'));
-    assert.equal(formula, `A-FORMULA,"'=HYPERLINK(""http://evil.example"",""x"")",Formula,formula@org-a.example,Kitchen,'+1+1,'@SUM(A1),synced,2026-11-21T10:15:00.000Z`);
-    assert.ok(lines.includes(`"ünï/cödé 7",Special2,Person,special2@org-a.example,Kitchen,Head Chef,London Soho,synced,2026-11-21T10:15:00.000Z`) ||
-      lines.includes(`ünï/cödé 7,Special2,Person,special2@org-a.example,Kitchen,Head Chef,London Soho,synced,2026-11-21T10:15:00.000Z`));
+    assert.equal(
+      formula,
+      `A-FORMULA,"'=HYPERLINK(""http://evil.example"",""x"")",Formula,formula@org-a.example,Kitchen,'+1+1,'@SUM(A1),synced,2026-11-21T10:15:00.000Z`,
+    );
+    assert.ok(
+      lines.includes(`"ünï/cödé 7",Special2,Person,special2@org-a.example,Kitchen,Head Chef,London Soho,synced,2026-11-21T10:15:00.000Z`) ||
+        lines.includes(`ünï/cödé 7,Special2,Person,special2@org-a.example,Kitchen,Head Chef,London Soho,synced,2026-11-21T10:15:00.000Z`),
+    );
     const blockedOnly = await page('owner', `/employees?integration=${ids.partial}&state=blocked&format=csv`);
     const blockedLines = blockedOnly.text.trimEnd().split('\r\n').slice(1);
     assert.ok(blockedLines.length >= 1 && blockedLines.every((line) => line.includes(',blocked,')), 'the same filters');

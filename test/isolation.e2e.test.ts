@@ -43,6 +43,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/sync-runs/:id': { kind: 'api-read', params: { id: 'run' }, shows: { a: 'run-of-org-a' } },
   'GET /api/v1/records': { kind: 'api-read', shows: { a: 'zelda.a@org-a.example', b: 'bruno.b@org-b.example' } },
   'GET /api/v1/employees/:external_id': { kind: 'api-read', params: { external_id: 'employee' }, shows: { a: 'Zelda' } },
+  'GET /api/v1/employees': { kind: 'api-read', shows: { a: 'zelda.a@org-a.example', b: 'bruno.b@org-b.example' } },
   'GET /api/v1/error-groups': { kind: 'api-read', shows: { a: 'secret a title', b: 'plain b title' } },
   'GET /api/v1/error-groups/:id': { kind: 'api-read', params: { id: 'group' }, shows: { a: 'secret a title' } },
   'PATCH /api/v1/error-groups/:id': { kind: 'api-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
@@ -55,6 +56,10 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /error-groups': { kind: 'page-read', shows: { a: 'secret a title', b: 'plain b title' } },
   'POST /error-groups/:id/status': { kind: 'page-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
   'GET /integrations': { kind: 'page-read', shows: { a: 'A flow', b: 'B flow' } },
+  // Without a query the search page only says what to type; test/employees.e2e.test.ts searches as the outsider.
+  'GET /search': { kind: 'page-read' },
+  'GET /employees': { kind: 'page-read', shows: { a: 'zelda.a@org-a.example', b: 'bruno.b@org-b.example' } },
+  'GET /employees/:external_id': { kind: 'page-read', params: { external_id: 'employee' }, shows: { a: 'Zelda' } },
   'POST /integrations/:id/rotate-token': { kind: 'page-admin-write', params: { id: 'integration' }, body: { replaces: ':ingestTokenA' }, succeeds: 201 },
   'GET /members': { kind: 'page-read', shows: { a: 'teammate@example.com', b: 'outsider@example.com' } },
   'POST /orgs/:orgId/members': { kind: 'page-admin-write', params: { orgId: 'org' }, body: { email: 'new.person@example.com', role: 'ops' }, succeeds: 201 },

@@ -18,7 +18,7 @@ import { listApiTokens } from '../src/accounts/accounts.queries.js';
 import { createApiToken } from '../src/accounts/accounts.service.js';
 import { findUserByEmail } from '../src/auth/auth.queries.js';
 import { SESSION_COOKIE, startSession } from '../src/auth/sessions.js';
-import { employeeQuerySchema } from '../src/employees/employees.schemas.js';
+import { employeeListPageSchema, employeeListSchema, employeePageSchema, employeeQuerySchema } from '../src/employees/employees.schemas.js';
 import { groupFiltersSchema } from '../src/groups/groups.schemas.js';
 import { recordFiltersSchema } from '../src/records/records.schemas.js';
 import { runFiltersSchema } from '../src/runs/runs.schemas.js';
@@ -54,6 +54,7 @@ const FUZZ: Record<string, FuzzSpec> = {
   'GET /api/v1/sync-runs/:id': { params: { id: 'run' } },
   'GET /api/v1/records': { query: names(recordFiltersSchema) },
   'GET /api/v1/employees/:external_id': { params: { external_id: 'employee' }, query: names(employeeQuerySchema) },
+  'GET /api/v1/employees': { query: names(employeeListSchema) },
   'GET /api/v1/error-groups': { query: names(groupFiltersSchema) },
   'GET /api/v1/error-groups/:id': { params: { id: 'group' } },
   'PATCH /api/v1/error-groups/:id': { params: { id: 'group' }, fields: ['status'] },
@@ -66,6 +67,9 @@ const FUZZ: Record<string, FuzzSpec> = {
   'GET /error-groups': { query: names(groupFiltersSchema) },
   'POST /error-groups/:id/status': { params: { id: 'group' }, fields: ['status'] },
   'GET /integrations': { query: PAGE },
+  'GET /search': { query: ['q'] },
+  'GET /employees': { query: names(employeeListPageSchema) },
+  'GET /employees/:external_id': { params: { external_id: 'employee' }, query: names(employeePageSchema) },
   'POST /integrations/:id/rotate-token': { params: { id: 'integration' }, fields: ['replaces'] },
   'GET /members': { query: ['done', 'who', ...PAGE] },
   'POST /orgs/:orgId/members': { params: { orgId: 'org' }, fields: ['email', 'role'] },

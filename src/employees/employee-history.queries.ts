@@ -32,7 +32,10 @@ export interface EmployeeRecordRef extends RecordKey {
  * run start, run, position), with its employee as sent: what the timeline's
  * field diff compares with. Read through feed_records_by_employee.
  */
-export async function previousRecordOf(knex: Knex, record: EmployeeRecordRef): Promise<{ sync_run_id: number; index: number; employee: Record<string, unknown> | null } | undefined> {
+export async function previousRecordOf(
+  knex: Knex,
+  record: EmployeeRecordRef,
+): Promise<{ sync_run_id: number; index: number; employee: Record<string, unknown> | null } | undefined> {
   return knex('feed_records as f')
     .select('f.sync_run_id', 'f.index', 'f.employee')
     .where({ 'f.org_id': record.org_id, 'f.integration_id': record.integration_id })
@@ -90,7 +93,19 @@ export async function openErrorsOfEmployee(knex: Knex, orgId: number, integratio
         .join('errors as e', (join) => join.on('e.org_id', 'f.org_id').andOn('e.sync_run_id', 'f.sync_run_id').andOn('e.record_index', 'f.index'))
         .join('sync_runs as r', (join) => join.on('r.org_id', 'f.org_id').andOn('r.id', 'f.sync_run_id'))
         .distinctOn('e.group_id')
-        .select('e.group_id', 'e.code', 'e.severity', 'e.field', 'e.value', 'e.expected', 'e.variant', 'f.sync_run_id', 'f.index as record_index', 'f.started_at', 'r.run_id')
+        .select(
+          'e.group_id',
+          'e.code',
+          'e.severity',
+          'e.field',
+          'e.value',
+          'e.expected',
+          'e.variant',
+          'f.sync_run_id',
+          'f.index as record_index',
+          'f.started_at',
+          'r.run_id',
+        )
         .where({ 'f.org_id': orgId, 'f.integration_id': integrationId })
         .whereRaw(`left(f.external_id, ${INDEXED_PREFIX}) = left(?, ${INDEXED_PREFIX})`, [externalId])
         .where('f.external_id', externalId)
@@ -104,8 +119,5 @@ export async function openErrorsOfEmployee(knex: Knex, orgId: number, integratio
         ])
         .as('latest'),
     )
-    .orderBy([
-      { column: 'started_at', order: 'desc' },
-      { column: 'group_id' },
-    ]);
+    .orderBy([{ column: 'started_at', order: 'desc' }, { column: 'group_id' }]);
 }

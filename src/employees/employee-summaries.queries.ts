@@ -200,12 +200,7 @@ function containsEvery(query: Knex.QueryBuilder, words: string[]) {
 export async function searchEmployeeSummaries(knex: Knex, orgIds: number[], words: string[], limit: number): Promise<EmployeeSummaryRow[]> {
   if (words.length === 0) return [];
   const query = summariesOf(knex, orgIds)
-    .orderBy([
-      { column: 's.last_started_at', order: 'desc' },
-      { column: 's.org_id' },
-      { column: 's.integration_id' },
-      { column: 's.external_key' },
-    ])
+    .orderBy([{ column: 's.last_started_at', order: 'desc' }, { column: 's.org_id' }, { column: 's.integration_id' }, { column: 's.external_key' }])
     .limit(limit + 1);
   containsEvery(query, words);
   return query;

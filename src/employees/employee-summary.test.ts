@@ -75,8 +75,13 @@ describe('the state rules', () => {
   });
 });
 
-describe("what one run says of each employee", () => {
-  const record = (external_id: string | null, action: RunRecord['action'], outcome: RunRecord['outcome'], employee: Record<string, unknown> = {}): RunRecord => ({
+describe('what one run says of each employee', () => {
+  const record = (
+    external_id: string | null,
+    action: RunRecord['action'],
+    outcome: RunRecord['outcome'],
+    employee: Record<string, unknown> = {},
+  ): RunRecord => ({
     external_id,
     action,
     outcome,

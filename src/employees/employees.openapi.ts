@@ -7,7 +7,8 @@ import { employeeListSchema, employeeQuerySchema } from './employees.schemas.js'
 const LIST_DESCRIPTIONS = {
   integration: 'Only employees of this integration (its numeric id).',
   state: 'Only employees in this state.',
-  format: '`csv` streams every matching employee (the columns external_id, first_name, last_name, email, department, job_title, branch, state, last_synced) instead of a page of JSON.',
+  format:
+    '`csv` streams every matching employee (the columns external_id, first_name, last_name, email, department, job_title, branch, state, last_synced) instead of a page of JSON.',
 };
 
 export const employeesApi: ApiPart = {
@@ -27,7 +28,12 @@ export const employeesApi: ApiPart = {
             description: 'A page of employees, or with `format=csv` all of them as CSV.',
             content: {
               'application/json': { schema: ref('EmployeeSummaryPage') },
-              'text/csv': { schema: { type: 'string', description: 'UTF-8 with a byte order mark; cells that begin with = + - @, tab or carriage return are prefixed with an apostrophe.' } },
+              'text/csv': {
+                schema: {
+                  type: 'string',
+                  description: 'UTF-8 with a byte order mark; cells that begin with = + - @, tab or carriage return are prefixed with an apostrophe.',
+                },
+              },
             },
           },
           ...readErrors,

@@ -38,11 +38,17 @@ export function employeePages(knex: Knex): Router {
       await sendCsv(res, 'employees.csv', EMPLOYEE_CSV_COLUMNS, batches);
       return;
     }
-    const [rows, integrations] = await Promise.all([listEmployeeSummaries(knex, caller.orgIds, filters, limit, after), listIntegrationsOf(knex, caller.orgIds)]);
+    const [rows, integrations] = await Promise.all([
+      listEmployeeSummaries(knex, caller.orgIds, filters, limit, after),
+      listIntegrationsOf(knex, caller.orgIds),
+    ]);
     const integration = filters.integration === undefined ? undefined : integrations.find((i) => i.id === filters.integration);
     // Counted only for one integration, through the state index: a count over every organisation would not be cheap.
     const counts = integration ? await countStates(knex, caller.orgIds, integration.id) : undefined;
-    const { items, next_cursor } = page(rows, limit, summaryKeyOf, (row) => ({ ...toEmployeeItem(row), href: employeeHref(row.external_id, row.integration_id) }));
+    const { items, next_cursor } = page(rows, limit, summaryKeyOf, (row) => ({
+      ...toEmployeeItem(row),
+      href: employeeHref(row.external_id, row.integration_id),
+    }));
     const query = (changes: Record<string, string | undefined>) => {
       const params = new URLSearchParams();
       for (const [name, value] of Object.entries({ integration: rest.integration?.toString(), state: rest.state, q, ...changes })) {

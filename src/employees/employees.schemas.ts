@@ -37,4 +37,12 @@ export const searchPageSchema = z.object({ q: blankIsAbsent(z.string().max(200).
 
 const cursorId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 /** The employees list's keyset: organisation, integration, sort key (at most 60 code points), md5 of the external ID. */
-export const summaryCursor = cursorSchema(cursorId, cursorId, z.string().max(200).refine((text) => !text.includes('\0')), z.string().regex(/^[0-9a-f]{32}$/));
+export const summaryCursor = cursorSchema(
+  cursorId,
+  cursorId,
+  z
+    .string()
+    .max(200)
+    .refine((text) => !text.includes('\0')),
+  z.string().regex(/^[0-9a-f]{32}$/),
+);

@@ -20,7 +20,9 @@ function inTarget(section: IntegrationSection, when: (at: Date) => string): stri
   const { summary, context } = section;
   const target = context.targetSystem;
   if (!section.inTarget) return `In ${target}: no. No record of theirs has been applied to ${target} yet.`;
-  const since = summary.applied_started_at ? ` (as last synced in run ${summary.applied_run_id ?? summary.applied_sync_run_id} on ${when(summary.applied_started_at)})` : '';
+  const since = summary.applied_started_at
+    ? ` (as last synced in run ${summary.applied_run_id ?? summary.applied_sync_run_id} on ${when(summary.applied_started_at)})`
+    : '';
   const status = summary.active === false ? 'yes, deactivated' : 'yes, active';
   const values = section.fields.map((line) => `${line.label.toLowerCase()} ${quoted(line.target)}`).join(', ');
   return `In ${target}: ${status}, with ${values}${since}.`;
@@ -64,13 +66,9 @@ export function explanationText(view: EmployeeView, when: (at: Date) => string):
     const { summary, context } = section;
     const header = `${summary.integration_name} (${context.sourceSystem} to ${context.targetSystem}), organisation ${summary.org_name}`;
     const sent = section.fields.map((line) => `${line.label.toLowerCase()} ${quoted(line.sent)}`).join(', ');
-    return [
-      header,
-      stateLine(section, when),
-      inTarget(section, when),
-      `Last sent by ${context.sourceSystem}: ${sent}.`,
-      ...problems(section, view, when),
-    ].join('\n');
+    return [header, stateLine(section, when), inTarget(section, when), `Last sent by ${context.sourceSystem}: ${sent}.`, ...problems(section, view, when)].join(
+      '\n',
+    );
   });
   const name = view.sections.map((s) => fullName(s.summary)).find(Boolean);
   const who = name ? `${name} (external ID ${view.externalId})` : `External ID ${view.externalId}`;

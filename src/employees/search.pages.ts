@@ -30,7 +30,9 @@ export function searchPages(knex: Knex): Router {
       title: q ? `${q} · Search · feedlog` : 'Search · feedlog',
       q: q ?? '',
       searched: words.length > 0,
-      results: rows.slice(0, SEARCH_LIMIT).map((row) => ({ ...toEmployeeItem(row), name: fullName(row), href: employeeHref(row.external_id, row.integration_id) })),
+      results: rows
+        .slice(0, SEARCH_LIMIT)
+        .map((row) => ({ ...toEmployeeItem(row), name: fullName(row), href: employeeHref(row.external_id, row.integration_id) })),
       more: rows.length > SEARCH_LIMIT,
       limit: SEARCH_LIMIT,
       showOrganisation: new Set(rows.map((row) => row.org_id)).size > 1 || req.caller!.support,

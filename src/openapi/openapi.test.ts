@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import express from 'express';
 import request from 'supertest';
 import { ERROR_CODES } from '../classify/error-enums.js';
-import { employeeQuerySchema } from '../employees/employees.schemas.js';
+import { employeeListSchema, employeeQuerySchema } from '../employees/employees.schemas.js';
 import { groupFiltersSchema } from '../groups/groups.schemas.js';
 import { recordFiltersSchema } from '../records/records.schemas.js';
 import { runFiltersSchema } from '../runs/runs.schemas.js';
@@ -204,6 +204,7 @@ describe('the OpenAPI document', () => {
       '/api/v1/records': ['run', 'integration', 'external_id', 'email', 'q', 'code', 'severity', 'outcome', 'field', 'from', 'to', 'limit', 'cursor'],
       '/api/v1/error-groups': ['integration', 'code', 'status', 'limit', 'cursor'],
       '/api/v1/employees/{external_id}': ['integration'],
+      '/api/v1/employees': ['q', 'integration', 'state', 'format', 'limit', 'cursor'],
     };
     for (const [path, names] of Object.entries(expected)) {
       const present = queryParams(operation(path, 'get')).map((p) => p.name);
@@ -217,6 +218,7 @@ describe('the OpenAPI document', () => {
       ['/api/v1/records', recordFiltersSchema],
       ['/api/v1/error-groups', groupFiltersSchema],
       ['/api/v1/employees/{external_id}', employeeQuerySchema],
+      ['/api/v1/employees', employeeListSchema],
     ] as const;
     for (const [path, schema] of pairs) {
       const names = queryParams(operation(path, 'get')).map((p) => p.name);
@@ -303,6 +305,7 @@ describe('the OpenAPI document', () => {
       ['/api/v1/sync-runs/{id}', 'RunDetail'],
       ['/api/v1/records', 'FeedRecordPage'],
       ['/api/v1/employees/{external_id}', 'Employee'],
+      ['/api/v1/employees', 'EmployeeSummaryPage'],
       ['/api/v1/error-groups', 'ErrorGroupPage'],
     ];
     for (const [path, schema] of expectations) {
