@@ -57,16 +57,25 @@ export interface RecordError extends ClassifiedError {
   group_id: number | null;
 }
 
-/** The errors of these records with their group, in one query (errors_by_record). */
+/**
+ * The errors of these records with their group, in one query: the records'
+ * keys drive a join, one errors_by_record look-up each (as a list of row
+ * values, PostgreSQL 15 matched only the run and filtered every error of it
+ * by position).
+ */
 export async function errorsWithGroupsOf(knex: Knex, records: RecordKey[]): Promise<RecordError[]> {
   if (records.length === 0) return [];
-  return knex('errors')
-    .select('sync_run_id', 'record_index', 'group_id', 'code', 'severity', 'field', 'value', 'expected', 'variant')
-    .whereIn(
-      ['org_id', 'sync_run_id', 'record_index'],
-      records.map((r) => [r.org_id, r.sync_run_id, r.index]),
+  return knex
+    .from(
+      knex.raw('unnest(?::bigint[], ?::bigint[], ?::int[]) AS k(org_id, sync_run_id, record_index)', [
+        records.map((r) => r.org_id),
+        records.map((r) => r.sync_run_id),
+        records.map((r) => r.index),
+      ]),
     )
-    .orderBy('id');
+    .join('errors as e', (join) => join.on('e.org_id', 'k.org_id').andOn('e.sync_run_id', 'k.sync_run_id').andOn('e.record_index', 'k.record_index'))
+    .select('e.sync_run_id', 'e.record_index', 'e.group_id', 'e.code', 'e.severity', 'e.field', 'e.value', 'e.expected', 'e.variant')
+    .orderBy('e.id');
 }
 
 export interface OpenError extends RecordError {
@@ -74,50 +83,48 @@ export interface OpenError extends RecordError {
   run_id: string;
 }
 
-/**
- * The employee's open errors (open group members of severity error), each as
- * their newest record that carries it: the actual values they were sent with.
- */
-export async function openErrorsOfEmployee(knex: Knex, orgId: number, integrationId: number, externalId: string): Promise<OpenError[]> {
-  const groups: { group_id: number }[] = await knex('error_group_members as m')
+/** The groups whose error is open on the employee (open members of severity error), through error_group_members_open. */
+export async function openGroupsOfEmployee(knex: Knex, orgId: number, integrationId: number, externalId: string): Promise<number[]> {
+  const rows: { group_id: number }[] = await knex('error_group_members as m')
     .join('error_groups as g', (join) => join.on('g.org_id', 'm.org_id').andOn('g.id', 'm.group_id'))
     .select('m.group_id')
     .where({ 'm.org_id': orgId, 'm.integration_id': integrationId, 'm.open': true, 'g.severity': 'error' })
     .whereRaw('m.external_key = md5(?)', [externalId])
     .where('m.external_id', externalId);
-  if (groups.length === 0) return [];
-  return knex
-    .select('*')
-    .from(
-      knex('feed_records as f')
-        .join('errors as e', (join) => join.on('e.org_id', 'f.org_id').andOn('e.sync_run_id', 'f.sync_run_id').andOn('e.record_index', 'f.index'))
-        .join('sync_runs as r', (join) => join.on('r.org_id', 'f.org_id').andOn('r.id', 'f.sync_run_id'))
-        .distinctOn('e.group_id')
-        .select(
-          'e.group_id',
-          'e.code',
-          'e.severity',
-          'e.field',
-          'e.value',
-          'e.expected',
-          'e.variant',
-          'f.sync_run_id',
-          'f.index as record_index',
-          'f.started_at',
-          'r.run_id',
-        )
-        .where({ 'f.org_id': orgId, 'f.integration_id': integrationId })
-        .whereRaw(`left(f.external_id, ${INDEXED_PREFIX}) = left(?, ${INDEXED_PREFIX})`, [externalId])
-        .where('f.external_id', externalId)
-        .where('f.error_count', '>', 0)
-        .whereRaw('e.group_id = ANY(?::bigint[])', [groups.map((g) => g.group_id)])
-        .orderBy([
-          { column: 'e.group_id' },
-          { column: 'f.started_at', order: 'desc' },
-          { column: 'f.sync_run_id', order: 'desc' },
-          { column: 'f.index', order: 'desc' },
-        ])
-        .as('latest'),
-    )
-    .orderBy([{ column: 'started_at', order: 'desc' }, { column: 'group_id' }]);
+  return rows.map((row) => Number(row.group_id));
+}
+
+export interface ErroredRecord extends RecordKey {
+  started_at: Date;
+  run_id: string;
+}
+
+/** A page of the employee's records that carry errors, newest first (feed_records_by_employee), after `before` if given. */
+export async function erroredRecordsOf(
+  knex: Knex,
+  orgId: number,
+  integrationId: number,
+  externalId: string,
+  limit: number,
+  before?: ErroredRecord,
+): Promise<ErroredRecord[]> {
+  const query = knex('feed_records as f')
+    .join('sync_runs as r', (join) => join.on('r.org_id', 'f.org_id').andOn('r.id', 'f.sync_run_id'))
+    .select('f.org_id', 'f.sync_run_id', 'f.index', 'f.started_at', 'r.run_id')
+    .where({ 'f.org_id': orgId, 'f.integration_id': integrationId })
+    .whereRaw(`left(f.external_id, ${INDEXED_PREFIX}) = left(?, ${INDEXED_PREFIX})`, [externalId])
+    .where('f.external_id', externalId)
+    .where('f.error_count', '>', 0)
+    .orderBy([
+      { column: 'f.started_at', order: 'desc' },
+      { column: 'f.sync_run_id', order: 'desc' },
+      { column: 'f.index', order: 'desc' },
+    ])
+    .limit(limit);
+  if (before) {
+    query
+      .where('f.started_at', '<=', before.started_at)
+      .whereRaw('(f.started_at, f.sync_run_id, f.index) < (?::timestamptz, ?, ?)', [before.started_at, before.sync_run_id, before.index]);
+  }
+  return query;
 }

@@ -124,6 +124,7 @@ export interface EmployeeSummaryRow {
   target_system: string | null;
   external_id: string;
   external_key: string;
+  id: number;
   first_name: string | null;
   last_name: string | null;
   email: string | null;
@@ -159,6 +160,7 @@ const SUMMARY_COLUMNS = [
   'i.target_system',
   's.external_id',
   's.external_key',
+  's.id',
   's.first_name',
   's.last_name',
   's.email',
@@ -200,7 +202,7 @@ function containsEvery(query: Knex.QueryBuilder, words: string[]) {
 export async function searchEmployeeSummaries(knex: Knex, orgIds: number[], words: string[], limit: number): Promise<EmployeeSummaryRow[]> {
   if (words.length === 0) return [];
   const query = summariesOf(knex, orgIds)
-    .orderBy([{ column: 's.last_started_at', order: 'desc' }, { column: 's.org_id' }, { column: 's.integration_id' }, { column: 's.external_key' }])
+    .orderBy([{ column: 's.last_started_at', order: 'desc' }, { column: 's.org_id' }, { column: 's.integration_id' }, { column: 's.id' }])
     .limit(limit + 1);
   containsEvery(query, words);
   return query;
@@ -212,8 +214,8 @@ export interface SummaryFilters {
   words?: string[];
 }
 
-/** The list's keyset: (organisation, integration, sort key, md5 of the external ID). */
-export type SummaryKey = [number, number, string, string];
+/** The list's keyset: (organisation, integration, sort key, id). */
+export type SummaryKey = [number, number, string, number];
 
 /**
  * Mapped employees, by organisation, integration and name, keyset-paginated:
@@ -228,12 +230,12 @@ export async function listEmployeeSummaries(
   after?: SummaryKey,
 ): Promise<EmployeeSummaryRow[]> {
   const query = summariesOf(knex, orgIds)
-    .orderBy([{ column: 's.org_id' }, { column: 's.integration_id' }, { column: 's.sort_key' }, { column: 's.external_key' }])
+    .orderBy([{ column: 's.org_id' }, { column: 's.integration_id' }, { column: 's.sort_key' }, { column: 's.id' }])
     .limit(limit + 1);
   if (filters.integration !== undefined) query.where('s.integration_id', filters.integration);
   if (filters.state) query.where('s.state', filters.state);
   containsEvery(query, filters.words ?? []);
-  if (after) query.whereRaw('(s.org_id, s.integration_id, s.sort_key, s.external_key) > (?, ?, ?, ?)', after);
+  if (after) query.whereRaw('(s.org_id, s.integration_id, s.sort_key, s.id) > (?, ?, ?, ?)', after);
   return query;
 }
 
@@ -249,18 +251,31 @@ export async function countStates(knex: Knex, orgIds: number[], integrationId: n
 
 /**
  * One external ID's summaries in the given integrations (those the caller may
- * read, as a constant array: the primary key then finds each row, where the
- * organisations alone would leave PostgreSQL 15 reading every employee of
- * theirs).
+ * read), one primary-key look-up per integration: a lateral subquery with a
+ * LIMIT, which PostgreSQL cannot flatten into the join. Flattened (or with the
+ * organisations and integrations as two arrays), PostgreSQL 15 without
+ * statistics looked the key up by organisation alone, or through
+ * employee_summaries_by_state, and read every employee of the organisation.
  */
-export async function summariesOfEmployee(knex: Knex, orgIds: number[], integrationIds: number[], externalId: string): Promise<EmployeeSummaryRow[]> {
-  if (integrationIds.length === 0) return [];
-  return summariesOf(knex, orgIds)
+export async function summariesOfEmployee(
+  knex: Knex,
+  orgIds: number[],
+  integrations: { org_id: number; id: number }[],
+  externalId: string,
+): Promise<EmployeeSummaryRow[]> {
+  if (integrations.length === 0) return [];
+  return knex
+    .from(knex.raw('unnest(?::bigint[], ?::bigint[]) AS k(org_id, integration_id)', [integrations.map((i) => i.org_id), integrations.map((i) => i.id)]))
+    .joinRaw(
+      `CROSS JOIN LATERAL (SELECT * FROM employee_summaries e
+         WHERE e.org_id = k.org_id AND e.integration_id = k.integration_id AND e.external_key = md5(?) AND e.external_id = ? LIMIT 1) AS s`,
+      [externalId, externalId],
+    )
+    .join('integrations as i', (join) => join.on('i.org_id', 's.org_id').andOn('i.id', 's.integration_id'))
+    .join('organisations as o', 'o.id', 's.org_id')
     .leftJoin('sync_runs as lr', (join) => join.on('lr.org_id', 's.org_id').andOn('lr.id', 's.last_sync_run_id'))
     .leftJoin('sync_runs as ar', (join) => join.on('ar.org_id', 's.org_id').andOn('ar.id', 's.applied_sync_run_id'))
-    .select('lr.run_id as last_run_id', 'ar.run_id as applied_run_id')
-    .whereRaw('s.integration_id = ANY(?::bigint[])', [integrationIds])
-    .whereRaw('s.external_key = md5(?)', [externalId])
-    .where('s.external_id', externalId)
+    .select(SUMMARY_COLUMNS, 'lr.run_id as last_run_id', 'ar.run_id as applied_run_id')
+    .whereRaw('s.org_id = ANY(?::bigint[])', [orgIds])
     .orderBy([{ column: 's.last_started_at', order: 'desc' }, { column: 's.integration_id' }]);
 }

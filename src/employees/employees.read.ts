@@ -15,9 +15,11 @@ import { listRecords, type RecordRow } from '../records/records.read.queries.js'
 import { shorten } from '../shared/shorten.js';
 import {
   employeesOfRecords,
+  erroredRecordsOf,
   errorsWithGroupsOf,
-  openErrorsOfEmployee,
+  openGroupsOfEmployee,
   previousRecordOf,
+  type ErroredRecord,
   type OpenError,
   type RecordError,
 } from './employee-history.queries.js';
@@ -55,7 +57,7 @@ export const toEmployeeItem = (row: EmployeeSummaryRow) => ({
 });
 export type EmployeeItem = ReturnType<typeof toEmployeeItem>;
 
-export const summaryKeyOf = (row: EmployeeSummaryRow): SummaryKey => [row.org_id, row.integration_id, row.sort_key, row.external_key];
+export const summaryKeyOf = (row: EmployeeSummaryRow): SummaryKey => [row.org_id, row.integration_id, row.sort_key, Number(row.id)];
 
 /** The mapped-employees export, page and API alike: the Planday FAQ's columns, these header names exactly. */
 export const EMPLOYEE_CSV_COLUMNS: CsvColumn<EmployeeSummaryRow>[] = [
@@ -128,6 +130,39 @@ export interface EmployeeView {
   nextCursor: string | null;
 }
 
+const ERRORED_BATCH = 20;
+
+/**
+ * The employee's open errors, each as their newest record that carries it
+ * (the actual values): their errored records are read newest first, a batch
+ * at a time, until every open group is found (nearly always in the first).
+ */
+async function openErrorsOf(knex: Knex, summary: EmployeeSummaryRow): Promise<OpenError[]> {
+  const open = new Set(await openGroupsOfEmployee(knex, summary.org_id, summary.integration_id, summary.external_id));
+  const found = new Map<number, OpenError>();
+  let before: ErroredRecord | undefined;
+  while (found.size < open.size) {
+    const records = await erroredRecordsOf(knex, summary.org_id, summary.integration_id, summary.external_id, ERRORED_BATCH, before);
+    if (records.length === 0) break;
+    const errorsOf = new Map<string, RecordError[]>();
+    for (const error of await errorsWithGroupsOf(knex, records)) {
+      const key = `${error.sync_run_id}:${error.record_index}`;
+      errorsOf.set(key, [...(errorsOf.get(key) ?? []), error]);
+    }
+    // Records newest first: the first record found with a group's error is its newest occurrence.
+    for (const record of records) {
+      for (const error of errorsOf.get(`${record.sync_run_id}:${record.index}`) ?? []) {
+        const group = error.group_id === null ? null : Number(error.group_id);
+        if (group === null || !open.has(group) || found.has(group)) continue;
+        found.set(group, { ...error, group_id: group, started_at: record.started_at, run_id: record.run_id });
+      }
+    }
+    before = records[records.length - 1];
+    if (records.length < ERRORED_BATCH) break;
+  }
+  return [...found.values()].sort((a, b) => b.started_at.getTime() - a.started_at.getTime() || (a.group_id ?? 0) - (b.group_id ?? 0));
+}
+
 const textOrNull = (value: unknown) => (typeof value === 'string' ? value : value == null ? null : JSON.stringify(value));
 
 /** Per integration: the state, the values sent and held, the open errors with guidance. */
@@ -140,7 +175,7 @@ async function sectionsOf(knex: Knex, summaries: EmployeeSummaryRow[]): Promise<
     summaries.map(async (summary) => {
       const context = contextOf(summary);
       const held = summary.applied_sync_run_id === null ? undefined : applied.get(`${summary.applied_sync_run_id}:${summary.applied_index}`);
-      const open = summary.open_errors > 0 ? await openErrorsOfEmployee(knex, summary.org_id, summary.integration_id, summary.external_id) : [];
+      const open = summary.open_errors > 0 ? await openErrorsOf(knex, summary) : [];
       return {
         summary,
         item: toEmployeeItem(summary),
@@ -217,12 +252,7 @@ export async function employeeView(
   options: { integration?: number; limit: number; after?: [string, number, number] },
 ): Promise<EmployeeView | undefined> {
   const integrations = (await listIntegrationsOf(knex, orgIds)).filter((i) => options.integration === undefined || i.id === options.integration);
-  const summaries = await summariesOfEmployee(
-    knex,
-    orgIds,
-    integrations.map((i) => i.id),
-    externalId,
-  );
+  const summaries = await summariesOfEmployee(knex, orgIds, integrations, externalId);
   if (summaries.length === 0) return undefined;
   const names = new Map(integrations.map((i) => [i.id, { name: i.name, context: contextOf(i) }]));
   const [sections, timeline] = await Promise.all([
@@ -236,11 +266,6 @@ export async function employeeView(
 /** The API's richer state of one external ID: its summary per integration the caller may read. */
 export async function employeeItemsOf(knex: Knex, orgIds: number[], externalId: string, integration?: number): Promise<EmployeeItem[]> {
   const integrations = (await listIntegrationsOf(knex, orgIds)).filter((i) => integration === undefined || i.id === integration);
-  const rows = await summariesOfEmployee(
-    knex,
-    orgIds,
-    integrations.map((i) => i.id),
-    externalId,
-  );
+  const rows = await summariesOfEmployee(knex, orgIds, integrations, externalId);
   return rows.map(toEmployeeItem);
 }

@@ -36,7 +36,7 @@ export const employeePageSchema = z.object({ integration: blankIsAbsent(idParam.
 export const searchPageSchema = z.object({ q: blankIsAbsent(z.string().max(200).optional()) });
 
 const cursorId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-/** The employees list's keyset: organisation, integration, sort key (at most 60 code points), md5 of the external ID. */
+/** The employees list's keyset: organisation, integration, sort key (at most 60 code points), id. */
 export const summaryCursor = cursorSchema(
   cursorId,
   cursorId,
@@ -44,5 +44,5 @@ export const summaryCursor = cursorSchema(
     .string()
     .max(200)
     .refine((text) => !text.includes('\0')),
-  z.string().regex(/^[0-9a-f]{32}$/),
+  cursorId,
 );
