@@ -1,16 +1,20 @@
 /**
- * The employee reads go through their indexes, in the list's order, on a
- * fresh table without statistics (as PostgreSQL 15 plans right after a large
- * first run): mapped employees by (organisation, integration, sort key) in
+ * The employee reads go through their indexes, in the list's order: mapped
+ * employees by (organisation, integration, sort key) in
  * employee_summaries_list (or _by_state with a state), search through the
- * trigram index, one employee through the primary key. The plans are checked
- * by shape, never by time.
+ * trigram index, one employee through the primary key, the history through
+ * feed_records_by_employee and errors_by_record. The table is as ingest
+ * leaves it after a first large run: analyzed in the run's transaction
+ * (analyzeIfOutgrown), since without statistics PostgreSQL rates every index
+ * on (organisation, integration) alike. Plans are checked by shape, never by
+ * time, on PostgreSQL 15 and on the embedded 18.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { countStates, listEmployeeSummaries, searchEmployeeSummaries, summariesOfEmployee } from '../src/employees/employee-summaries.queries.js';
 import { erroredRecordsOf, errorsWithGroupsOf, openGroupsOfEmployee, previousRecordOf } from '../src/employees/employee-history.queries.js';
+import { analyzeIfOutgrown } from '../src/db/statistics.queries.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { createOrgWithIntegration } from './helpers/fixtures.js';
 
@@ -54,6 +58,8 @@ before(async () => {
     );
   }
   if (process.env.KEEP_PLAN_DB) console.log(`plan database: ${db.name}`);
+  // As ingest does after a first large run of a young table.
+  await db.knex.transaction((trx) => analyzeIfOutgrown(trx, 'employee_summaries', EMPLOYEES * 2));
   // Records of org A's first integration: a few per employee.
   const [run] = await db
     .knex('sync_runs')
@@ -188,7 +194,11 @@ test('the counts by state of an integration that is not most of the table read o
   // organisation and integration looks as cheap). For an integration that is most of the table (integrationA here), a
   // sequential scan is the cheaper plan, and PostgreSQL takes it.
   const plan = await planOf(() => countStates(db.knex, [orgA], integrationA2));
-  assert.match(plan, /Index (Only )?Scan using employee_summaries_\w+ on employee_summaries\s.*\n\s+Index Cond: \(.*integration_id = /, plan);
+  assert.match(
+    plan,
+    /(Index (Only )?Scan using employee_summaries_\w+ on employee_summaries|Bitmap Index Scan on employee_summaries_\w+)\s.*\n\s+Index Cond: \(.*integration_id = /,
+    plan,
+  );
   assert.doesNotMatch(plan, /Seq Scan/, plan);
 });
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
-/** The tables a large ingest grows in one transaction and reads again in the same one. */
-export type IngestTable = 'error_groups' | 'error_group_members';
+/** The tables a large ingest grows in one transaction and reads again in the same one (or, employee_summaries, that the pages read by plans that need statistics). */
+export type IngestTable = 'error_groups' | 'error_group_members' | 'employee_summaries';
 
 // Below this, a stale plan costs too little to be worth an ANALYZE.
 const MIN_ROWS = 1_000;

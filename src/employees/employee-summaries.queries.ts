@@ -72,16 +72,17 @@ const FAILING_SINCE = `failing_since = CASE
  * only what it knows (first seen, a newer applied record, a longer failure
  * streak). Open errors are counted again for the employees the run gave an
  * error, and for those that had some (the run may have cleared them); they
- * change in no other way.
+ * change in no other way. Returns how many employees were new.
  */
 export async function saveEmployeeSummaries(
   trx: Knex.Transaction,
   run: { orgId: number; integrationId: number; syncRunId: number; startedAt: Date },
   employees: RunEmployee[],
-): Promise<void> {
+): Promise<number> {
+  let inserted = 0;
   for (let start = 0; start < employees.length; start += CHUNK) {
-    await trx.raw(
-      `INSERT INTO employee_summaries AS s (org_id, integration_id, external_id, first_name, last_name, email, job_title, department, branch,
+    const result = await trx.raw<{ rows: { inserted: number }[] }>(
+      `WITH upserted AS (INSERT INTO employee_summaries AS s (org_id, integration_id, external_id, first_name, last_name, email, job_title, department, branch,
          last_started_at, last_sync_run_id, last_index, last_action, last_outcome, first_seen_started_at, first_seen_sync_run_id,
          applied_started_at, applied_sync_run_id, applied_index, active, active_started_at, active_sync_run_id, failing_since, open_errors,
          search_key, sort_key)
@@ -108,10 +109,14 @@ export async function saveEmployeeSummaries(
          active = CASE WHEN ${SETTER_NEWER} THEN EXCLUDED.active ELSE coalesce(s.active, EXCLUDED.active) END,
          ${['active_started_at', 'active_sync_run_id'].map((column) => when(SETTER_NEWER, column)).join(', ')},
          open_errors = CASE WHEN s.open_errors > 0 AND EXCLUDED.open_errors = 0 THEN ${openErrorsOf('EXCLUDED.external_id')} ELSE EXCLUDED.open_errors END
-       WHERE s.external_id = EXCLUDED.external_id`,
+       WHERE s.external_id = EXCLUDED.external_id
+       RETURNING xmax = 0 AS inserted)
+       SELECT count(*) FILTER (WHERE inserted)::int AS inserted FROM upserted`,
       { ...run, rows: JSON.stringify(employees.slice(start, start + CHUNK)) },
     );
+    inserted += result.rows[0]?.inserted ?? 0;
   }
+  return inserted;
 }
 
 export interface EmployeeSummaryRow {
@@ -275,7 +280,7 @@ export async function summariesOfEmployee(
     .join('organisations as o', 'o.id', 's.org_id')
     .leftJoin('sync_runs as lr', (join) => join.on('lr.org_id', 's.org_id').andOn('lr.id', 's.last_sync_run_id'))
     .leftJoin('sync_runs as ar', (join) => join.on('ar.org_id', 's.org_id').andOn('ar.id', 's.applied_sync_run_id'))
-    .select(SUMMARY_COLUMNS, 'lr.run_id as last_run_id', 'ar.run_id as applied_run_id')
+    .select([...SUMMARY_COLUMNS, 'lr.run_id as last_run_id', 'ar.run_id as applied_run_id'])
     .whereRaw('s.org_id = ANY(?::bigint[])', [orgIds])
     .orderBy([{ column: 's.last_started_at', order: 'desc' }, { column: 's.integration_id' }]);
 }

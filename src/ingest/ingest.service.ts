@@ -8,6 +8,7 @@ import { loadEmployeeStates, saveEmployeeStates } from '../employees/employee-st
 import { saveEmployeeSummaries } from '../employees/employee-summaries.queries.js';
 import { summariseRun } from '../employees/employee-summary.js';
 import { ConflictError } from '../shared/errors.js';
+import { analyzeIfOutgrown } from '../db/statistics.queries.js';
 import { lockIntegration, recordRunKnowledge } from '../integrations/integrations.queries.js';
 import { recordRunInGroups } from '../groups/groups.service.js';
 import type { RunError } from '../groups/aggregate.js';
@@ -122,7 +123,7 @@ export async function ingestRun(
     );
     await saveEmployeeStates(trx, scope, [...classified.employeeChanges.values()]);
     // After the groups: the summaries count each employee's open errors as this run left them.
-    await saveEmployeeSummaries(
+    const newEmployees = await saveEmployeeSummaries(
       trx,
       scope,
       summariseRun(
@@ -130,6 +131,8 @@ export async function ingestRun(
         classified.recordErrors.map((list) => list.filter((error) => error.severity === 'error').length),
       ),
     );
+    // A young table planned without statistics ties every index on (organisation, integration): the pages' reads need them.
+    await analyzeIfOutgrown(trx, 'employee_summaries', newEmployees);
     await recordRunKnowledge(trx, integration, startedAt, run.catalog, run.form_fields as FeedRun['form_fields'], run);
     return { created: true, summary: toRunSummary(stored, integration) };
   });
