@@ -58,8 +58,14 @@ export function encodeCursor(key: unknown[]): string {
 // A cursor comes back from the caller, so it is input: each part is checked for
 // what the keyset query compares it with, or PostgreSQL fails on it (a 500).
 const cursorParts = {
-  /** A timestamptz as toISOString() wrote it; PostgreSQL has no year 0000. */
-  time: z.iso.datetime({ offset: true }).refine((text) => !text.startsWith('0000'), 'no year 0'),
+  /**
+   * A timestamptz as toISOString() wrote it. Read back in UTC: PostgreSQL refuses
+   * offsets beyond ±15:59 that RFC 3339 allows, and has no year 0000.
+   */
+  time: z.iso
+    .datetime({ offset: true })
+    .transform((text) => new Date(text).toISOString())
+    .refine((utc) => /^\d{4}-/.test(utc) && !utc.startsWith('0000'), 'no year 0'),
   /** A bigint identity column. */
   id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   /** A record's position in its run: an `integer` column, from 0. */
