@@ -53,7 +53,7 @@ after(async () => {
   await served?.close();
 });
 
-test('a page with serious and critical violations fails, naming each rule and the elements to fix', { timeout: 60_000 }, async () => {
+test('a page with serious and critical violations fails, naming each rule and the elements to fix', { timeout: 120_000 }, async () => {
   await withPage(browser, async (watched) => {
     await watched.page.goto(`${served.url}/broken`);
     const error: unknown = await assertAccessible(watched.page, 'the broken page').then(
@@ -77,7 +77,7 @@ test('a page with serious and critical violations fails, naming each rule and th
   });
 });
 
-test('moderate findings are reported without failing the page', { timeout: 60_000 }, async () => {
+test('moderate findings are reported without failing the page', { timeout: 120_000 }, async () => {
   await withPage(browser, async (watched) => {
     await watched.page.goto(`${served.url}/moderate`);
     const findings = await assertAccessible(watched.page, 'the moderate page');
@@ -89,7 +89,7 @@ test('moderate findings are reported without failing the page', { timeout: 60_00
   });
 });
 
-test('a clean page passes with nothing to report, and axe can run on it twice', { timeout: 60_000 }, async () => {
+test('a clean page passes with nothing to report, and axe can run on it twice', { timeout: 120_000 }, async () => {
   await withPage(browser, async (watched) => {
     await watched.page.goto(`${served.url}/clean`);
     assert.deepEqual(await assertAccessible(watched.page, 'the clean page'), { failing: [], moderate: [] });
