@@ -97,7 +97,8 @@ describe('gap rows among a page of runs', () => {
     const { rows, hiddenGaps } = withGaps({ runs, schedules, olderRun: new Map(), latestRun: new Map(), now: at('2026-11-21T11:05:00Z') });
     assert.deepEqual(kinds(rows), ['run 1 11:00', 'gap 1 41', 'run 2 01:00', 'run 1 00:30', 'run 1 00:15']);
     assert.equal(hiddenGaps, 0);
-    const gap = rows[1]!.kind === 'gap' ? rows[1].gap : assert.fail('a gap');
+    const row = rows[1]!;
+    const gap = row.kind === 'gap' ? row.gap : assert.fail('a gap');
     assert.deepEqual([gap.from, gap.to], [at('2026-11-21T00:30:00Z'), at('2026-11-21T11:00:00Z')]);
   });
 
@@ -105,7 +106,8 @@ describe('gap rows among a page of runs', () => {
     const runs = [run(1, '2026-11-21T10:00:00Z'), run(1, '2026-11-21T09:45:00Z')];
     const first = withGaps({ runs, schedules, olderRun: new Map([[1, null]]), latestRun: new Map([[1, at('2026-11-21T10:00:00Z')]]), now: at('2026-11-21T11:00:00Z') });
     assert.deepEqual(kinds(first.rows), ['gap 1 3', 'run 1 10:00', 'run 1 09:45']);
-    const open = first.rows[0]!.kind === 'gap' ? first.rows[0].gap : assert.fail('a gap');
+    const top = first.rows[0]!;
+    const open = top.kind === 'gap' ? top.gap : assert.fail('a gap');
     assert.equal(open.to, null);
     const inTime = withGaps({ runs, schedules, olderRun: new Map(), latestRun: new Map([[1, at('2026-11-21T10:00:00Z')]]), now: at('2026-11-21T10:20:00Z') });
     assert.deepEqual(kinds(inTime.rows), ['run 1 10:00', 'run 1 09:45']);

@@ -10,5 +10,6 @@ export const runFiltersSchema = z.object({
   from: timestampParam.optional(),
   to: timestampParam.optional(),
   run_id: filterText(200).optional(),
+  format: z.enum(['json', 'csv']).optional(),
   ...pageSchema,
 });
