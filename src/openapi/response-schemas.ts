@@ -38,13 +38,16 @@ export const apiGuidanceSchema = z
     summary: z.string().describe('What happened, with the actual values, and why it matters.'),
     steps: z.array(z.string()).describe('What to do, in order.'),
   })
-  .describe('How to fix an error, in the words of the integration\'s source and target systems.');
+  .describe("How to fix an error, in the words of the integration's source and target systems.");
 
-export const apiErrorSchema = classifiedErrorSchema
-  .extend({
-    group: id.nullable().describe('The error group this error belongs to (GET /api/v1/error-groups/{id}).'),
-    guidance: apiGuidanceSchema,
-  })
+export const apiErrorSchema = z
+  .intersection(
+    classifiedErrorSchema,
+    z.object({
+      group: id.nullable().describe('The error group this error belongs to (GET /api/v1/error-groups/{id}).'),
+      guidance: apiGuidanceSchema,
+    }),
+  )
   .describe('One classified error (error-codes.md) with its group and fix-it guidance.');
 
 export const integrationRefSchema = z.object({ id, name: z.string() });

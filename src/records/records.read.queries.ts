@@ -195,7 +195,11 @@ function runRecordsQuery(
     if (filters.field) matching.where('e.field', filters.field);
     if (afterIndex !== undefined) matching.where('e.record_index', '>', afterIndex);
     const record = whereRecordMatches(
-      knex('feed_records as f').select(columns).where({ 'f.org_id': run.org_id, 'f.sync_run_id': run.id }).where('f.index', knex.ref('m.record_index')).limit(1),
+      knex('feed_records as f')
+        .select(columns)
+        .where({ 'f.org_id': run.org_id, 'f.sync_run_id': run.id })
+        .where('f.index', knex.ref('m.record_index'))
+        .limit(1),
       filters,
     );
     return {

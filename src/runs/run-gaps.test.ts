@@ -90,7 +90,11 @@ describe('gap rows among a page of runs', () => {
     [2, nightly],
   ]);
   const kinds = (rows: ReturnType<typeof withGaps>['rows']) =>
-    rows.map((row) => (row.kind === 'run' ? `run ${row.run.integrationId} ${row.run.startedAt.toISOString().slice(11, 16)}` : `gap ${row.gap.integrationId} ${row.gap.missed.count}`));
+    rows.map((row) =>
+      row.kind === 'run'
+        ? `run ${row.run.integrationId} ${row.run.startedAt.toISOString().slice(11, 16)}`
+        : `gap ${row.gap.integrationId} ${row.gap.missed.count}`,
+    );
 
   test("a gap row follows the run that ended it, per integration, across another integration's runs", () => {
     const runs = [run(1, '2026-11-21T11:00:00Z'), run(2, '2026-11-21T01:00:10Z'), run(1, '2026-11-21T00:30:00Z'), run(1, '2026-11-21T00:15:00Z')];
@@ -104,7 +108,13 @@ describe('gap rows among a page of runs', () => {
 
   test('first page: the gap still open is at the top; last page: the oldest run has no gap before it', () => {
     const runs = [run(1, '2026-11-21T10:00:00Z'), run(1, '2026-11-21T09:45:00Z')];
-    const first = withGaps({ runs, schedules, olderRun: new Map([[1, null]]), latestRun: new Map([[1, at('2026-11-21T10:00:00Z')]]), now: at('2026-11-21T11:00:00Z') });
+    const first = withGaps({
+      runs,
+      schedules,
+      olderRun: new Map([[1, null]]),
+      latestRun: new Map([[1, at('2026-11-21T10:00:00Z')]]),
+      now: at('2026-11-21T11:00:00Z'),
+    });
     assert.deepEqual(kinds(first.rows), ['gap 1 3', 'run 1 10:00', 'run 1 09:45']);
     const top = first.rows[0]!;
     const open = top.kind === 'gap' ? top.gap : assert.fail('a gap');

@@ -64,7 +64,8 @@ before(async () => {
 });
 after(() => db.drop());
 
-const rowsOf = (html: string) => [...html.matchAll(/<tr( class="gap")?>([\s\S]*?)<\/tr>/g)].slice(1).map((m) => (m[1] ? 'gap' : 'run') + m[2]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' '));
+const rowsOf = (html: string) =>
+  [...html.matchAll(/<tr( class="gap")?>([\s\S]*?)<\/tr>/g)].slice(1).map((m) => (m[1] ? 'gap' : 'run') + m[2]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' '));
 
 describe('the feed logs page', () => {
   test('lists the runs newest first with their counts, the gap that is still open at the top and the one between runs in place', async () => {
@@ -85,10 +86,18 @@ describe('the feed logs page', () => {
   });
 
   test('filters by integration, status, trigger and dates (as a date input sends them, or RFC 3339), with the same names as the API', async () => {
-    const names = async (query: string) => rowsOf((await owner.agent.get(`/runs?${query}`)).text).filter((r) => r.startsWith('run')).map((r) => /\b(\w+-run)\b/.exec(r)?.[1]);
+    const names = async (query: string) =>
+      rowsOf((await owner.agent.get(`/runs?${query}`)).text)
+        .filter((r) => r.startsWith('run'))
+        .map((r) => /\b(\w+-run)\b/.exec(r)?.[1]);
     assert.deepEqual(await names('status=failed'), ['failed-run']);
     assert.deepEqual(await names('trigger=manual'), ['third-run']);
-    assert.deepEqual(await names(`integration=${fixtures.orgA.integration.id}&status=&trigger=&from=&to=`), ['failed-run', 'third-run', 'second-run', 'first-run']);
+    assert.deepEqual(await names(`integration=${fixtures.orgA.integration.id}&status=&trigger=&from=&to=`), [
+      'failed-run',
+      'third-run',
+      'second-run',
+      'first-run',
+    ]);
     assert.deepEqual(await names('from=2026-11-21T11:00:00Z'), ['failed-run', 'third-run']);
     assert.deepEqual(await names('to=2026-11-21T10:15:00Z'), ['first-run']);
     assert.deepEqual(await names('from=2026-11-21&to=2026-11-21'), ['failed-run', 'third-run', 'second-run', 'first-run']);
@@ -102,14 +111,20 @@ describe('the feed logs page', () => {
   });
 
   test('a date range is read as whole days in the reader’s time zone', async () => {
-    await db.knex('users').where({ email: emailOf('owner') }).update({ time_zone: 'Pacific/Auckland' });
+    await db
+      .knex('users')
+      .where({ email: emailOf('owner') })
+      .update({ time_zone: 'Pacific/Auckland' });
     try {
       // 10:00Z on 21 Nov is 23:00 on 21 Nov in Auckland; 12:00Z is 01:00 on 22 Nov.
       const names = rowsOf((await owner.agent.get('/runs?from=2026-11-22&to=2026-11-22')).text).filter((r) => r.startsWith('run'));
       assert.equal(names.length, 2);
       assert.match(names[0]!, /failed-run/);
     } finally {
-      await db.knex('users').where({ email: emailOf('owner') }).update({ time_zone: 'UTC' });
+      await db
+        .knex('users')
+        .where({ email: emailOf('owner') })
+        .update({ time_zone: 'UTC' });
     }
   });
 
@@ -135,9 +150,24 @@ describe('the feed logs page', () => {
     const csv = await owner.agent.get('/runs?format=csv&trigger=scheduled');
     assert.equal(csv.status, 200);
     assert.match(csv.headers['content-type']!, /text\/csv/);
-    const lines = csv.text.replace(/^\uFEFF/, '').replace(/\r\n$/, '').split('\r\n');
+    const lines = csv.text
+      .replace(/^\uFEFF/, '')
+      .replace(/\r\n$/, '')
+      .split('\r\n');
     const header = lines[0]!.split(',');
-    assert.deepEqual(header.slice(0, 11), ['id', 'run_id', 'integration', 'trigger', 'status', 'started_at', 'finished_at', 'records', 'succeeded', 'failed', 'warning']);
+    assert.deepEqual(header.slice(0, 11), [
+      'id',
+      'run_id',
+      'integration',
+      'trigger',
+      'status',
+      'started_at',
+      'finished_at',
+      'records',
+      'succeeded',
+      'failed',
+      'warning',
+    ]);
     assert.ok(header.includes('job_title_mismatch'));
     assert.equal(lines.length, 4, 'three scheduled runs');
     const second = lines.find((line) => line.includes('second-run'))!.split(',');
@@ -198,10 +228,16 @@ describe('the run page', () => {
     assert.match((await owner.agent.get(`/runs/${run}?code=job_title_mismatch`)).text, /1 record matches/);
     assert.match((await owner.agent.get(`/runs/${run}?outcome=succeeded`)).text, /1 record matches/);
     const paged = await owner.agent.get(`/runs/${run}?limit=2`);
-    assert.deepEqual([...paged.text.matchAll(/records\/\d+">(7781_\d)</g)].map((m) => m[1]), ['7781_1', '7781_2']);
+    assert.deepEqual(
+      [...paged.text.matchAll(/records\/\d+">(7781_\d)</g)].map((m) => m[1]),
+      ['7781_1', '7781_2'],
+    );
     const next = /href="([^"]*cursor=[^"]+)">Next records/.exec(paged.text)?.[1]?.replaceAll('&amp;', '&');
     assert.ok(next);
-    assert.deepEqual([...(await owner.agent.get(next)).text.matchAll(/records\/\d+">(7781_\d)</g)].map((m) => m[1]), ['7781_3']);
+    assert.deepEqual(
+      [...(await owner.agent.get(next)).text.matchAll(/records\/\d+">(7781_\d)</g)].map((m) => m[1]),
+      ['7781_3'],
+    );
     assert.equal((await owner.agent.get(`/runs/${run}?code=nope`)).status, 400);
   });
 
@@ -209,7 +245,10 @@ describe('the run page', () => {
     const run = runs['second-run'];
     const csv = await owner.agent.get(`/runs/${run}?format=csv`);
     assert.equal(csv.status, 200);
-    const lines = csv.text.replace(/^\uFEFF/, '').replace(/\r\n$/, '').split('\r\n');
+    const lines = csv.text
+      .replace(/^\uFEFF/, '')
+      .replace(/\r\n$/, '')
+      .split('\r\n');
     assert.equal(lines[0], 'run id,run_id,index,external_id,first_name,last_name,email,action,outcome,error codes,error values');
     assert.equal(lines.length, 4);
     assert.ok(lines[1]!.startsWith(`${run},second-run,0,7781_1,Aoife,Haddad,aoife@example.com,update,failed,job_title_mismatch,job_title: Bartender `));
@@ -219,7 +258,10 @@ describe('the run page', () => {
     assert.equal(failed.text.replace(/\r\n$/, '').split('\r\n').length, 2);
     const api = await request(app).get(`/api/v1/records?run=${run}&format=csv`).set('Authorization', `Bearer ${fixtures.apiTokens.owner}`);
     assert.equal(api.status, 200);
-    const apiLines = api.text.replace(/^\uFEFF/, '').replace(/\r\n$/, '').split('\r\n');
+    const apiLines = api.text
+      .replace(/^\uFEFF/, '')
+      .replace(/\r\n$/, '')
+      .split('\r\n');
     assert.deepEqual(apiLines.slice(1).reverse(), lines.slice(1), 'the same records, the API newest first');
   });
 

@@ -91,7 +91,10 @@ export function runPages(knex: Knex): Router {
       filters: shownFilters,
       filtered,
       // What the date inputs show: a timestamp given in the URL as the reader's date.
-      dateInputs: { from: filters.from ? (from?.length === 10 ? from : dayOf(filters.from, timeZone)) : '', to: to?.length === 10 ? to : filters.to ? dayOf(filters.to, timeZone) : '' },
+      dateInputs: {
+        from: filters.from ? (from?.length === 10 ? from : dayOf(filters.from, timeZone)) : '',
+        to: to?.length === 10 ? to : filters.to ? dayOf(filters.to, timeZone) : '',
+      },
       statuses: RUN_STATUSES,
       triggers: RUN_TRIGGERS,
       outcomes: RECORD_OUTCOMES,
@@ -190,7 +193,8 @@ export function runPages(knex: Knex): Router {
       rawLength: rawText.length,
       rawCut: rawText.length > RAW_SHOWN,
       runLink,
-      show: (value: unknown) => (value === undefined ? '(not sent)' : value === null ? '(null)' : typeof value === 'string' ? shorten(value, 200) : JSON.stringify(value)),
+      show: (value: unknown) =>
+        value === undefined ? '(not sent)' : value === null ? '(null)' : typeof value === 'string' ? shorten(value, 200) : JSON.stringify(value),
     });
   });
 

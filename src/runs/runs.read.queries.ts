@@ -78,10 +78,7 @@ export async function runLevelErrors(knex: Knex, orgId: number, syncRunId: numbe
 }
 
 /** The start of the run of this integration just older than `before` (through sync_runs_by_start), if any. */
-export async function olderRunStart(
-  knex: Knex,
-  run: { org_id: number; integration_id: number; started_at: Date; id: number },
-): Promise<Date | null> {
+export async function olderRunStart(knex: Knex, run: { org_id: number; integration_id: number; started_at: Date; id: number }): Promise<Date | null> {
   const row = await knex('sync_runs')
     .select('started_at')
     .where({ org_id: run.org_id, integration_id: run.integration_id })

@@ -5,7 +5,15 @@ import type { CsvColumn } from '../http/csv.js';
 import { guidanceContextOf, toApiError } from '../records/records.read.js';
 import { type FeedLogRow, type GapSchedule, withGaps } from './run-gaps.js';
 import { toRunSummary } from './run-summary.js';
-import { type IntegrationSchedule, integrationSchedules, listSyncRuns, olderRunStart, type RunFilters, runLevelErrors, type RunWithIntegration } from './runs.read.queries.js';
+import {
+  type IntegrationSchedule,
+  integrationSchedules,
+  listSyncRuns,
+  olderRunStart,
+  type RunFilters,
+  runLevelErrors,
+  type RunWithIntegration,
+} from './runs.read.queries.js';
 
 export const toRunItem = (row: RunWithIntegration) => toRunSummary(row, { id: row.integration_id, name: row.integration_name });
 
@@ -86,7 +94,9 @@ export async function feedLogPage(
     const reachesNow = !after && (!filters.to || filters.to > now);
     if (reachesNow) for (const i of inScope) if (i.last_run_started_at) latestRun.set(Number(i.id), i.last_run_started_at);
   }
-  const { rows, hiddenGaps } = gapsShown ? withGaps({ runs, schedules, olderRun, latestRun, now }) : { rows: runs.map((run) => ({ kind: 'run' as const, run })), hiddenGaps: 0 };
+  const { rows, hiddenGaps } = gapsShown
+    ? withGaps({ runs, schedules, olderRun, latestRun, now })
+    : { rows: runs.map((run) => ({ kind: 'run' as const, run })), hiddenGaps: 0 };
   const last = runs[runs.length - 1];
   return { rows, hasMore, nextCursor: hasMore && last ? runKey(last) : null, hiddenGaps, gapsShown, integrations };
 }
