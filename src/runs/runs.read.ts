@@ -88,8 +88,8 @@ export async function feedLogPage(
     // Each integration's oldest run on the page: the gap before it reaches back to its previous run, here or on a later page.
     const oldest = new Map<number, RunWithIntegration>();
     for (const run of runs) oldest.set(run.integrationId, run);
-    const starts = await Promise.all([...oldest.values()].map((run) => olderRunStart(knex, run)));
-    [...oldest.keys()].forEach((id, i) => olderRun.set(id, starts[i]!));
+    const starts = await Promise.all([...oldest.entries()].map(async ([id, run]) => [id, await olderRunStart(knex, run)] as const));
+    for (const [id, start] of starts) olderRun.set(id, start);
     // The gap still open belongs at the top of the first page, when the list reaches up to now.
     const reachesNow = !after && (!filters.to || filters.to > now);
     if (reachesNow) for (const i of inScope) if (i.last_run_started_at) latestRun.set(Number(i.id), i.last_run_started_at);
