@@ -57,7 +57,7 @@ export function encodeCursor(key: unknown[]): string {
 
 // A cursor comes back from the caller, so it is input: each part is checked for
 // what the keyset query compares it with, or PostgreSQL fails on it (a 500).
-const cursorParts = {
+export const cursorParts = {
   /** A timestamptz as toISOString() wrote it; PostgreSQL has no year 0000. */
   time: z.iso.datetime({ offset: true }).refine((text) => !text.startsWith('0000'), 'no year 0'),
   /** A bigint identity column. */
@@ -74,8 +74,8 @@ export const timeIdCursor = cursorSchema(cursorParts.time, cursorParts.id);
 /** Feed-log records: (started_at, sync_run_id, index). */
 export const recordCursor = cursorSchema(cursorParts.time, cursorParts.id, cursorParts.index);
 
-/** The key a cursor holds, if it has `schema`'s shape; anything else is a 400 naming `cursor`. */
-export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, schema: S): z.infer<S> | undefined {
+/** The key a cursor holds, if it has `schema`'s shape; anything else is a 400 naming the parameter (`cursor` unless said). */
+export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, schema: S, parameter = 'cursor'): z.infer<S> | undefined {
   if (cursor === undefined) return undefined;
   let key: unknown;
   try {
@@ -86,7 +86,7 @@ export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, sc
   const parsed = schema.safeParse(key);
   if (parsed.success) return parsed.data;
   throw new HttpError(400, 'Bad Request', 'The cursor is not one this API gave out: pass next_cursor back unchanged.', [
-    { path: 'cursor', message: 'invalid cursor' },
+    { path: parameter, message: 'invalid cursor' },
   ]);
 }
 

@@ -100,7 +100,8 @@ export const errorGroupSchema = z
     first_seen: time,
     last_seen: time,
     occurrences: count,
-    employees_affected: count,
+    employees_affected: count.describe('Every employee the group has affected, cleared ones included.'),
+    employees_blocked: count.describe('The employees it affects now: their latest record still carries the error.'),
     status: z.enum(GROUP_STATUSES),
     status_changed_at: time,
   })
