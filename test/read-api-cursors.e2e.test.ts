@@ -117,6 +117,7 @@ describe('a NUL in a filter is a 400 naming the filter', () => {
     ['/api/v1/records', 'external_id'],
     ['/api/v1/records', 'email'],
     ['/api/v1/records', 'q'],
+    ['/api/v1/error-groups', 'q'],
   ] as const;
   for (const [path, name] of cases) {
     test(`${path}?${name}=`, async () => {

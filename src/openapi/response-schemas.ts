@@ -9,7 +9,8 @@ import { ERROR_CODES, SEVERITIES, VARIANTS } from '../classify/error-enums.js';
 import { EMPLOYEE_ATTRIBUTES, RECORD_ACTIONS, RECORD_OUTCOMES, RUN_STATUSES, RUN_TRIGGERS } from '../classify/feed-enums.js';
 import type { ClassifiedError } from '../classify/types.js';
 import { GROUP_STATUSES } from '../groups/group-enums.js';
-import type { toGroupItem } from '../groups/groups.read.js';
+import type { groupApiDetail, toGroupItem } from '../groups/groups.read.js';
+import type { toDriftItem } from '../drift/drift.read.js';
 import type { RunSummary } from '../runs/run-summary.js';
 
 const id = z
@@ -107,6 +108,51 @@ export const errorGroupSchema = z
   })
   .describe('Errors grouped, with first and last seen, occurrences and employees affected.');
 
+const apiGuidanceSchema = z
+  .object({
+    title: z.string(),
+    summary: z.string().describe('What happened, with the actual values, and why it matters.'),
+    steps: z.array(z.string()).describe('What to do, in order.'),
+  })
+  .describe('How to fix the error, for the person who must.');
+
+export const groupMemberSchema = z
+  .object({
+    external_id: z.string(),
+    open: z.boolean().describe('Still affected: the latest record of the employee carries the error.'),
+    last_seen: time.describe('Start of the latest run whose record of the employee carried the error.'),
+    cleared_at: time.nullable().describe('Start of the run that applied the employee without the error, if one has.'),
+  })
+  .describe('An employee a group affects.');
+
+export const errorGroupDetailSchema = errorGroupSchema
+  .extend({
+    guidance: apiGuidanceSchema,
+    members: z
+      .array(groupMemberSchema)
+      .describe('A page of the employees it affects (`members_limit`, default 100): those still affected first, then the most recently seen.'),
+    members_next_cursor: z.string().nullable().describe('Pass back as `members_cursor` for the next page of members; null on the last page.'),
+  })
+  .describe('An error group with its guidance and the employees it affects.');
+
+export const driftItemSchema = z
+  .object({
+    group: id.describe('The error group of this value (GET /api/v1/error-groups/{id}).'),
+    integration: id,
+    code: z.enum(ERROR_CODES),
+    field: nullableText,
+    value: nullableText.describe('The value the source sends.'),
+    expected: nullableText.describe('The catalog value it nearly matches; null when it matches none (variant `unknown`).'),
+    variant: z.enum(VARIANTS).nullable(),
+    employees_blocked: count.describe('Employees whose latest record fails on this value.'),
+    occurrences: count,
+    first_seen: time,
+    last_seen: time,
+    status: z.enum(GROUP_STATUSES),
+    fix: z.string().describe("One line: rename the value in the source to the near match, or create it in the target's catalog."),
+  })
+  .describe("A value the source sends that the target's catalog lacks.");
+
 export const employeeStateSchema = z.object({
   integration: integrationRefSchema,
   active: z.boolean(),
@@ -126,6 +172,7 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
 export const syncRunPageSchema = pageOf(runSummarySchema).describe('A page of sync runs, newest first.');
 export const feedRecordPageSchema = pageOf(feedRecordSchema).describe('A page of records, newest first.');
 export const errorGroupPageSchema = pageOf(errorGroupSchema).describe('A page of error groups, most recently seen first.');
+export const driftPageSchema = pageOf(driftItemSchema).describe('A page of drifted values, most employees blocked first.');
 
 export const employeeSchema = z
   .object({
@@ -163,6 +210,10 @@ export const RESPONSE_SCHEMAS = {
   Employee: employeeSchema,
   ErrorGroup: errorGroupSchema,
   ErrorGroupPage: errorGroupPageSchema,
+  GroupMember: groupMemberSchema,
+  ErrorGroupDetail: errorGroupDetailSchema,
+  DriftItem: driftItemSchema,
+  DriftPage: driftPageSchema,
 } as const;
 
 // ---- compile-time guards: the schemas describe what the code really returns ----
@@ -174,4 +225,6 @@ export type ResponseSchemaChecks = [
   Assert<SameKeys<z.infer<typeof runSummarySchema>, RunSummary>>,
   Assert<SameKeys<z.infer<typeof errorGroupSchema>, ReturnType<typeof toGroupItem>>>,
   Assert<z.infer<typeof errorGroupSchema> extends ReturnType<typeof toGroupItem> ? true : false>,
+  Assert<SameKeys<z.infer<typeof errorGroupDetailSchema>, Awaited<ReturnType<typeof groupApiDetail>>>>,
+  Assert<SameKeys<z.infer<typeof driftItemSchema>, ReturnType<typeof toDriftItem>>>,
 ];
