@@ -15,8 +15,10 @@ export interface GroupMemberRow {
 /**
  * The employees a group affects, those still affected first, then the most
  * recently seen; keyset-paginated on (open, last_seen_started_at, external_key)
- * through error_group_members_by_group. Name and email come from the
- * employee's latest record (feed_records_by_employee, one row), or their state.
+ * through error_group_members_by_group. The page is cut first (a subquery), so
+ * that the lookups that follow are made for its rows only, whatever the
+ * planner thinks of the joins: name and email from the employee's latest
+ * record (feed_records_by_employee, one row), or else their state.
  */
 export async function listGroupMembers(
   knex: Knex,
@@ -25,7 +27,18 @@ export async function listGroupMembers(
   limit: number,
   after?: [boolean, string, string],
 ): Promise<GroupMemberRow[]> {
-  const query = knex('error_group_members as m')
+  const members = knex('error_group_members as m')
+    .select('m.org_id', 'm.integration_id', 'm.external_id', 'm.external_key', 'm.open', 'm.last_seen_started_at', 'm.cleared_started_at')
+    .where({ 'm.org_id': orgId, 'm.group_id': groupId })
+    .orderBy([
+      { column: 'm.open', order: 'desc' },
+      { column: 'm.last_seen_started_at', order: 'desc' },
+      { column: 'm.external_key', order: 'desc' },
+    ])
+    .limit(limit + 1);
+  if (after) members.whereRaw('(m.open, m.last_seen_started_at, m.external_key) < (?::boolean, ?::timestamptz, ?)', after);
+  return knex
+    .from(members.as('m'))
     .select(
       'm.external_id',
       'm.external_key',
@@ -47,15 +60,11 @@ export async function listGroupMembers(
     .leftJoin('employee_states as s', (join) =>
       join.on('s.org_id', 'm.org_id').andOn('s.integration_id', 'm.integration_id').andOn('s.external_key', 'm.external_key'),
     )
-    .where({ 'm.org_id': orgId, 'm.group_id': groupId })
     .orderBy([
       { column: 'm.open', order: 'desc' },
       { column: 'm.last_seen_started_at', order: 'desc' },
       { column: 'm.external_key', order: 'desc' },
-    ])
-    .limit(limit + 1);
-  if (after) query.whereRaw('(m.open, m.last_seen_started_at, m.external_key) < (?::boolean, ?::timestamptz, ?)', after);
-  return query;
+    ]);
 }
 
 export interface GroupOccurrenceRow {
@@ -75,11 +84,19 @@ export interface GroupOccurrenceRow {
 
 /**
  * The errors of a group, newest first (by id, the order they were stored in),
- * keyset-paginated on id through errors_by_group; each with its run and, for a
- * record's error, the record's employee (both by primary key).
+ * keyset-paginated on id through errors_by_group; the page is cut first, then
+ * each error gets its run and, for a record's error, the record's employee
+ * (both by primary key).
  */
 export async function listGroupOccurrences(knex: Knex, orgId: number, groupId: number, limit: number, after?: [number]): Promise<GroupOccurrenceRow[]> {
-  const query = knex('errors as e')
+  const errors = knex('errors as e')
+    .select('e.org_id', 'e.id', 'e.sync_run_id', 'e.record_index', 'e.value', 'e.expected', 'e.variant')
+    .where({ 'e.org_id': orgId, 'e.group_id': groupId })
+    .orderBy('e.id', 'desc')
+    .limit(limit + 1);
+  if (after) errors.where('e.id', '<', after[0]);
+  return knex
+    .from(errors.as('e'))
     .join('sync_runs as r', (join) => join.on('r.org_id', 'e.org_id').andOn('r.id', 'e.sync_run_id'))
     .leftJoin('feed_records as f', (join) => join.on('f.org_id', 'e.org_id').andOn('f.sync_run_id', 'e.sync_run_id').andOn('f.index', 'e.record_index'))
     .select(
@@ -96,9 +113,5 @@ export async function listGroupOccurrences(knex: Knex, orgId: number, groupId: n
       'f.last_name',
       'f.outcome',
     )
-    .where({ 'e.org_id': orgId, 'e.group_id': groupId })
-    .orderBy('e.id', 'desc')
-    .limit(limit + 1);
-  if (after) query.where('e.id', '<', after[0]);
-  return query;
+    .orderBy('e.id', 'desc');
 }

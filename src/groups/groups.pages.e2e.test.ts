@@ -275,7 +275,7 @@ describe("a group's page", () => {
       .type('form')
       .send({ status: 'resolved', back: `/error-groups/${id}`, _csrf: await owner.csrf() });
     assert.equal(posted.status, 303);
-    const page = await owner.agent.get(posted.headers.location);
+    const page = await owner.agent.get(posted.headers.location!);
     assert.match(
       page.text,
       /<p class="notice" role="status">Marked resolved: Job title not found in Flow Learning\. It reopens if the error comes back\.<\/p>/,
@@ -291,7 +291,7 @@ describe("a group's page", () => {
       .post(`/error-groups/${id}/status`)
       .type('form')
       .send({ status: 'open', back: `/error-groups/${id}`, _csrf: await owner.csrf() });
-    const last = await owner.agent.get(reopened.headers.location);
+    const last = await owner.agent.get(reopened.headers.location!);
     assert.match(last.text, /Reopened: Job title not found in Flow Learning\. It is among the open groups again\./);
     const history = [...last.text.matchAll(/<td>(a run|owner@example\.com)<\/td>\s*<td>([^<]+)<\/td>/g)].map((m) => `${m[1]}: ${m[2]}`);
     assert.deepEqual(history, [
