@@ -58,8 +58,11 @@ export function encodeCursor(key: unknown[]): string {
 // A cursor comes back from the caller, so it is input: each part is checked for
 // what the keyset query compares it with, or PostgreSQL fails on it (a 500).
 export const cursorParts = {
-  /** A timestamptz as toISOString() wrote it; PostgreSQL has no year 0000. */
-  time: z.iso.datetime({ offset: true }).refine((text) => !text.startsWith('0000'), 'no year 0'),
+  /** A timestamptz as toISOString() wrote it; PostgreSQL has no year 0000, nor offsets beyond ±15:59. */
+  time: z.iso
+    .datetime({ offset: true })
+    .refine((text) => !text.startsWith('0000'), 'no year 0')
+    .refine((text) => !/[+-](1[6-9]|2\d):?\d\d$/.test(text), 'offset out of range'),
   /** A bigint identity column. */
   id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   /** A record's position in its run: an `integer` column, from 0. */
