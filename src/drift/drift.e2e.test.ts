@@ -183,7 +183,7 @@ describe('the catalog drift page', () => {
     assert.equal(page.status, 200);
     const group = await db.knex('error_groups').where({ integration_id: integrationIds['fourth-flow'], value: 'Bartender ' }).first('id');
     const row = new RegExp(
-      `<tr id="drift-${group.id}">\\s*<td class="num"><a href="/error-groups/${group.id}">1</a></td>\\s*<td>job title</td>\\s*<td class="drift-value">&#39;Bartender &#39;</td>\\s*<td>&#39;Bartender&#39;</td>\\s*<td>spacing</td>\\s*<td class="drift-fix"><a href="/error-groups/${group.id}">Rename &#39;Bartender &#39; to &#39;Bartender&#39; in Fourth</a></td>`,
+      `<tr id="drift-${group.id}">\\s*<td class="num"><a href="/error-groups/${group.id}">1</a></td>\\s*<td>job title</td>\\s*<td class="drift-value keep-spaces">&#39;Bartender &#39;</td>\\s*<td class="keep-spaces">&#39;Bartender&#39;</td>\\s*<td>spacing</td>\\s*<td class="drift-fix keep-spaces"><a href="/error-groups/${group.id}">Rename &#39;Bartender &#39; to &#39;Bartender&#39; in Fourth</a></td>`,
     );
     assert.match(page.text, row);
     assert.match(page.text, /The catalog of Flow Learning was last received <time/);
@@ -200,6 +200,8 @@ describe('the catalog drift page', () => {
     assert.equal(csv.status, 200);
     const api = await allDrift(`&integration=${integrationIds['planday-flow']}&field=job_title`);
     assert.equal(csv.text.trimEnd().split('\r\n').length - 1, api.length);
+    const blank = await owner.agent.get('/drift?integration=&field=');
+    assert.equal(blank.status, 200, 'the form sends its blank fields ("all") too');
     const bad = await owner.agent.get('/drift?field=nope').set('Accept', 'text/html');
     assert.equal(bad.status, 400);
     assert.match(bad.text, /<li><code>field<\/code>/);

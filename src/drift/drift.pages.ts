@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import { requireLogin } from '../auth/web-auth.js';
 import { keysetBatches, sendCsv } from '../http/csv.js';
-import { decodeCursor, encodeCursor, parseQuery } from '../http/query.js';
+import { decodeCursor, encodeCursor, parsePageQuery } from '../http/query.js';
 import { listIntegrationsOf } from '../integrations/integrations.queries.js';
 import { listDrift } from './drift.queries.js';
 import { driftCsvColumns, driftKey, toDriftRow } from './drift.read.js';
@@ -24,7 +24,7 @@ export function driftPages(knex: Knex): Router {
   const router = Router();
   router.get('/drift', requireLogin, async (req, res) => {
     const caller = req.caller!;
-    const { limit, cursor, format, ...filters } = parseQuery(driftPageSchema, req);
+    const { limit, cursor, format, ...filters } = parsePageQuery(driftPageSchema, req);
     const after = decodeCursor(cursor, driftCursor);
     const integrations = await listIntegrationsOf(knex, caller.orgIds);
     const integrationById = new Map(integrations.map((i) => [i.id, i]));

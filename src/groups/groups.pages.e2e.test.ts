@@ -74,7 +74,7 @@ describe('the error groups table', () => {
     assert.equal(page.status, 200);
     assert.deepEqual(rowIds(page.text), [id]);
     const row = new RegExp(
-      `<tr id="group-${id}">\\s*<td><span class="status status-open">open</span></td>\\s*<td><code>job_title_mismatch</code> <span class="muted">job_title</span></td>\\s*<td class="group-value">\\s*<a href="/error-groups/${id}">&#39;Pastry&lt;U\\+200B&gt;Chef&#39;</a>\\s*</td>\\s*<td>A flow</td>\\s*<td class="num">2</td>\\s*<td class="num">2</td>`,
+      `<tr id="group-${id}">\\s*<td><span class="status status-open">open</span></td>\\s*<td><code>job_title_mismatch</code> <span class="muted">job_title</span></td>\\s*<td class="group-value"><a href="/error-groups/${id}"><span class="keep-spaces">&#39;Pastry&lt;U\\+200B&gt;Chef&#39;</span></a></td>\\s*<td>A flow</td>\\s*<td class="num">2</td>\\s*<td class="num">2</td>`,
     );
     assert.match(page.text, row);
     assert.match(page.text, /<time datetime="2026-11-22T08:\d\d:00.000Z"/);
@@ -134,6 +134,10 @@ describe('the error groups table', () => {
     assert.equal(rowIds(second.text).length, 1);
     assert.doesNotMatch(second.text, /Older groups/);
     assert.match(second.text, /← Most recent/);
+    // The form sends its blank fields too ("all"): they mean no filter.
+    const blank = await owner.agent.get('/error-groups?integration=&code=&status=&q=filter+title&limit=3');
+    assert.equal(blank.status, 200);
+    assert.deepEqual(rowIds(blank.text), rowIds(first.text));
     const all = await api(`/api/v1/error-groups?q=filter%20title`);
     assert.deepEqual(
       [...rowIds(first.text), ...rowIds(second.text)],
@@ -213,9 +217,9 @@ describe("a group's page", () => {
     const owner = await signIn(app, emailOf('owner'));
     const page = await owner.agent.get(`/error-groups/${id}`);
     assert.equal(page.status, 200);
-    assert.match(page.text, /<h1>Job title not found in Flow Learning<\/h1>/);
+    assert.match(page.text, /<h1 class="keep-spaces">Job title not found in Flow Learning<\/h1>/);
     assert.match(page.text, /Fourth sends the job title &#39;Deck Hand&#39;, which Flow Learning does not have\./);
-    assert.match(page.text, /<li>Create &#39;Deck Hand&#39; in Flow Learning: OS Configuration &gt; Job titles/);
+    assert.match(page.text, /<li class="keep-spaces">Create &#39;Deck Hand&#39; in Flow Learning: OS Configuration &gt; Job titles/);
     assert.match(page.text, /<dt>Employees affected<\/dt><dd>3 \(2 still affected\)<\/dd>/);
     const members = [
       ...page.text.matchAll(
@@ -231,7 +235,7 @@ describe("a group's page", () => {
     const occurrences = [...page.text.matchAll(/<a href="\/runs\/(\d+)\/records\/(\d+)">record \d+<\/a>/g)].map((m) => [Number(m[1]), Number(m[2])]);
     assert.equal(occurrences.length, 4);
     assert.deepEqual(occurrences[0], [later, 1]);
-    assert.match(page.text, /<td>&#39;DECK HAND&#39;<\/td>/, "each occurrence's own value");
+    assert.match(page.text, /<td class="keep-spaces">&#39;DECK HAND&#39;<\/td>/, "each occurrence's own value");
   });
 
   test('pages through many employees and occurrences with links of their own', async () => {

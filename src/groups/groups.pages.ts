@@ -7,7 +7,7 @@ import { ERROR_CODES } from '../classify/error-enums.js';
 import { guidanceFor } from '../classify/guidance.js';
 import { keysetBatches, sendCsv } from '../http/csv.js';
 import { HttpError, notFound } from '../http/errors.js';
-import { decodeCursor, encodeCursor, parseQuery, pathId, timeIdCursor } from '../http/query.js';
+import { decodeCursor, encodeCursor, parsePageQuery, parseQuery, pathId, timeIdCursor } from '../http/query.js';
 import { findIntegrationIn, listIntegrationsOf } from '../integrations/integrations.queries.js';
 import { shorten } from '../shared/shorten.js';
 import { GROUP_STATUS_FILTER_OPTIONS, PERSON_SET_STATUS_ACTIONS, PERSON_SET_STATUSES } from './group-enums.js';
@@ -54,7 +54,7 @@ export function groupPages(knex: Knex): Router {
 
   router.get('/error-groups', requireLogin, async (req, res) => {
     const caller = req.caller!;
-    const { limit, cursor, format, ...filters } = parseQuery(groupPageSchema, req);
+    const { limit, cursor, format, ...filters } = parsePageQuery(groupPageSchema, req);
     const after = decodeCursor(cursor, timeIdCursor);
     const integrations = await listIntegrationsOf(knex, caller.orgIds);
     const integrationById = new Map(integrations.map((i) => [i.id, i]));

@@ -17,6 +17,15 @@ export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infe
   return parseOrThrow(schema, req.query, 'query parameter');
 }
 
+/**
+ * Validates a page's query string. A filter form sends each of its fields, the
+ * empty ones too (the select's "all", a blank search): empty means no filter.
+ */
+export function parsePageQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const given = Object.fromEntries(Object.entries(req.query).filter(([, value]) => value !== ''));
+  return parseOrThrow(schema, given, 'query parameter');
+}
+
 /** Validates a JSON request body; a bad or missing field is a 400 problem naming it. */
 export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
   return parseOrThrow(schema, req.body ?? {}, 'body field');

@@ -127,7 +127,11 @@ test('the owner rotates the ingest token on Integrations: the new one is shown o
     assert.equal(await integration.locator('#new-ingest-token').count(), 0);
     assert.equal(await integration.locator('.new-token').count(), 0);
     assert.ok(!(await page.content()).includes(newToken.slice(newToken.length - 43)), 'the new token is not shown again');
-    assert.match(await fact(integration, 'Ingest tokens'), new RegExp(`^${tokenHint(newToken)} created just now, last used (just now|\\d+ s ago)$`), 'the post used it');
+    assert.match(
+      await fact(integration, 'Ingest tokens'),
+      new RegExp(`^${tokenHint(newToken)} created just now, last used (just now|\\d+ s ago)$`),
+      'the post used it',
+    );
     assert.equal(await fact(integration, 'From → to'), 'Fourth → Flow Learning');
     await watched.assertNoProblems();
   });
