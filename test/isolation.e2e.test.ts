@@ -46,6 +46,8 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/error-groups': { kind: 'api-read', shows: { a: 'secret a title', b: 'plain b title' } },
   'GET /api/v1/error-groups/:id': { kind: 'api-read', params: { id: 'group' }, shows: { a: 'secret a title' } },
   'PATCH /api/v1/error-groups/:id': { kind: 'api-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
+  // The owner's walk ignores the title's group before it reaches drift: drift shows the department's, which nobody changes.
+  'GET /api/v1/drift': { kind: 'api-read', shows: { a: 'secret a department', b: 'plain b title' } },
   'GET /api/v1/openapi.json': { kind: 'public' },
   'GET /api/docs': { kind: 'public' },
   'GET /login': { kind: 'public' },
@@ -56,7 +58,9 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /runs': { kind: 'page-read', shows: { a: 'run-of-org-a', b: 'run-of-org-b' } },
   'GET /runs/:id': { kind: 'page-read', params: { id: 'run' }, shows: { a: 'zelda.a@org-a.example' } },
   'GET /runs/:id/records/:index': { kind: 'page-read', params: { id: 'run', index: 'recordIndex' }, shows: { a: 'secret a title' } },
+  'GET /error-groups/:id': { kind: 'page-read', params: { id: 'group' }, shows: { a: 'secret a title' } },
   'POST /error-groups/:id/status': { kind: 'page-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
+  'GET /drift': { kind: 'page-read', shows: { a: 'secret a department', b: 'plain b title' } },
   'GET /integrations': { kind: 'page-read', shows: { a: 'A flow', b: 'B flow' } },
   'POST /integrations/:id/rotate-token': { kind: 'page-admin-write', params: { id: 'integration' }, body: { replaces: ':ingestTokenA' }, succeeds: 201 },
   'GET /members': { kind: 'page-read', shows: { a: 'teammate@example.com', b: 'outsider@example.com' } },
@@ -78,7 +82,18 @@ const ROUTES: Record<string, RouteSpec> = {
 };
 
 /** Strings found only in org-a's data: none may reach the outsider or an anonymous visitor. */
-const ORG_A_MARKERS = ['run-of-org-a', 'A-SECRET', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'secret a title', 'org-a', 'A flow', 'teammate@example.com'];
+const ORG_A_MARKERS = [
+  'run-of-org-a',
+  'A-SECRET',
+  'Zelda',
+  'Arwen',
+  'zelda.a@org-a.example',
+  'secret a title',
+  'secret a department',
+  'org-a',
+  'A flow',
+  'teammate@example.com',
+];
 
 type Who = 'anonymous' | FixtureUser;
 const MEMBERS_OF_A: Who[] = ['owner', 'teammate', 'support'];
@@ -108,7 +123,24 @@ before(async () => {
   const runA = await postRun(
     app,
     ingestA,
-    makeRun({ run_id: 'run-of-org-a', records: [failedRecord('A-SECRET-1', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'secret a title')] }),
+    makeRun({
+      run_id: 'run-of-org-a',
+      records: [
+        failedRecord('A-SECRET-1', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'secret a title'),
+        {
+          ...failedRecord('A-SECRET-2', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'Head Chef'),
+          employee: {
+            first_name: 'Zelda',
+            last_name: 'Arwen',
+            email: 'zelda.a@org-a.example',
+            job_title: 'Head Chef',
+            department: 'secret a department',
+            branch: 'London Soho',
+          },
+          messages: [{ code: 'DEPARTMENT_NOT_FOUND', field: 'department', text: "Department 'secret a department' does not exist" }],
+        },
+      ],
+    }),
   );
   const runB = await postRun(
     app,

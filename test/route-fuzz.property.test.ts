@@ -19,7 +19,8 @@ import { createApiToken } from '../src/accounts/accounts.service.js';
 import { findUserByEmail } from '../src/auth/auth.queries.js';
 import { SESSION_COOKIE, startSession } from '../src/auth/sessions.js';
 import { employeeQuerySchema } from '../src/employees/employees.schemas.js';
-import { groupFiltersSchema } from '../src/groups/groups.schemas.js';
+import { driftFiltersSchema, driftPageSchema } from '../src/drift/drift.schemas.js';
+import { groupDetailQuerySchema, groupFiltersSchema, groupPageQuerySchema, groupPageSchema } from '../src/groups/groups.schemas.js';
 import { recordFiltersSchema } from '../src/records/records.schemas.js';
 import { runFiltersSchema, runPageSchema, runRecordsPageSchema } from '../src/runs/runs.schemas.js';
 import { csrfFrom, emailOf, startWithFixtureUsers } from './helpers/accounts.js';
@@ -55,19 +56,22 @@ const FUZZ: Record<string, FuzzSpec> = {
   'GET /api/v1/records': { query: names(recordFiltersSchema) },
   'GET /api/v1/employees/:external_id': { params: { external_id: 'employee' }, query: names(employeeQuerySchema) },
   'GET /api/v1/error-groups': { query: names(groupFiltersSchema) },
-  'GET /api/v1/error-groups/:id': { params: { id: 'group' } },
+  'GET /api/v1/error-groups/:id': { params: { id: 'group' }, query: names(groupDetailQuerySchema) },
   'PATCH /api/v1/error-groups/:id': { params: { id: 'group' }, fields: ['status'] },
+  'GET /api/v1/drift': { query: names(driftFiltersSchema) },
   'GET /api/v1/openapi.json': {},
   'GET /api/docs': {},
   'GET /login': { query: ['next', 'signed_out'] },
   'POST /login': { fields: ['email', 'password', 'next'] },
   'POST /logout': { fields: [] },
   'GET /': { query: PAGE },
-  'GET /error-groups': { query: names(groupFiltersSchema) },
+  'GET /error-groups': { query: names(groupPageSchema) },
+  'GET /error-groups/:id': { params: { id: 'group' }, query: [...names(groupPageQuerySchema), 'done'] },
+  'POST /error-groups/:id/status': { params: { id: 'group' }, fields: ['status', 'back'] },
+  'GET /drift': { query: names(driftPageSchema) },
   'GET /runs': { query: names(runPageSchema) },
   'GET /runs/:id': { params: { id: 'run' }, query: names(runRecordsPageSchema) },
   'GET /runs/:id/records/:index': { params: { id: 'run', index: 'recordIndex' } },
-  'POST /error-groups/:id/status': { params: { id: 'group' }, fields: ['status'] },
   'GET /integrations': { query: PAGE },
   'POST /integrations/:id/rotate-token': { params: { id: 'integration' }, fields: ['replaces'] },
   'GET /members': { query: ['done', 'who', ...PAGE] },

@@ -9,8 +9,9 @@ import { ERROR_CODES, SEVERITIES, VARIANTS } from '../classify/error-enums.js';
 import { EMPLOYEE_ATTRIBUTES, RECORD_ACTIONS, RECORD_OUTCOMES, RUN_STATUSES, RUN_TRIGGERS } from '../classify/feed-enums.js';
 import type { ClassifiedError } from '../classify/types.js';
 import { GROUP_STATUSES } from '../groups/group-enums.js';
-import type { toGroupItem } from '../groups/groups.read.js';
 import type { ApiError } from '../records/records.read.js';
+import type { groupApiDetail, toGroupItem } from '../groups/groups.read.js';
+import type { toDriftItem } from '../drift/drift.read.js';
 import type { RunSummary } from '../runs/run-summary.js';
 
 const id = z
@@ -119,11 +120,49 @@ export const errorGroupSchema = z
     first_seen: time,
     last_seen: time,
     occurrences: count,
-    employees_affected: count,
+    employees_affected: count.describe('Every employee the group has affected, cleared ones included.'),
+    employees_blocked: count.describe('The employees it affects now: their latest record still carries the error.'),
     status: z.enum(GROUP_STATUSES),
     status_changed_at: time,
   })
   .describe('Errors grouped, with first and last seen, occurrences and employees affected.');
+
+export const groupMemberSchema = z
+  .object({
+    external_id: z.string(),
+    open: z.boolean().describe('Still affected: the latest record of the employee carries the error.'),
+    last_seen: time.describe('Start of the latest run whose record of the employee carried the error.'),
+    cleared_at: time.nullable().describe('Start of the run that applied the employee without the error, if one has.'),
+  })
+  .describe('An employee a group affects.');
+
+export const errorGroupDetailSchema = errorGroupSchema
+  .extend({
+    guidance: apiGuidanceSchema,
+    members: z
+      .array(groupMemberSchema)
+      .describe('A page of the employees it affects (`members_limit`, default 100): those still affected first, then the most recently seen.'),
+    members_next_cursor: z.string().nullable().describe('Pass back as `members_cursor` for the next page of members; null on the last page.'),
+  })
+  .describe('An error group with its guidance and the employees it affects.');
+
+export const driftItemSchema = z
+  .object({
+    group: id.describe('The error group of this value (GET /api/v1/error-groups/{id}).'),
+    integration: id,
+    code: z.enum(ERROR_CODES),
+    field: nullableText,
+    value: nullableText.describe('The value the source sends.'),
+    expected: nullableText.describe('The catalog value it nearly matches; null when it matches none (variant `unknown`).'),
+    variant: z.enum(VARIANTS).nullable(),
+    employees_blocked: count.describe('Employees whose latest record fails on this value.'),
+    occurrences: count,
+    first_seen: time,
+    last_seen: time,
+    status: z.enum(GROUP_STATUSES),
+    fix: z.string().describe("One line: rename the value in the source to the near match, or create it in the target's catalog."),
+  })
+  .describe("A value the source sends that the target's catalog lacks.");
 
 export const employeeStateSchema = z.object({
   integration: integrationRefSchema,
@@ -144,6 +183,7 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
 export const syncRunPageSchema = pageOf(runSummarySchema).describe('A page of sync runs, newest first.');
 export const feedRecordPageSchema = pageOf(feedRecordSchema).describe('A page of records, newest first.');
 export const errorGroupPageSchema = pageOf(errorGroupSchema).describe('A page of error groups, most recently seen first.');
+export const driftPageSchema = pageOf(driftItemSchema).describe('A page of drifted values, most employees blocked first.');
 
 export const employeeSchema = z
   .object({
@@ -183,6 +223,10 @@ export const RESPONSE_SCHEMAS = {
   Employee: employeeSchema,
   ErrorGroup: errorGroupSchema,
   ErrorGroupPage: errorGroupPageSchema,
+  GroupMember: groupMemberSchema,
+  ErrorGroupDetail: errorGroupDetailSchema,
+  DriftItem: driftItemSchema,
+  DriftPage: driftPageSchema,
 } as const;
 
 // ---- compile-time guards: the schemas describe what the code really returns ----
@@ -196,4 +240,6 @@ export type ResponseSchemaChecks = [
   Assert<SameKeys<z.infer<typeof runSummarySchema>, RunSummary>>,
   Assert<SameKeys<z.infer<typeof errorGroupSchema>, ReturnType<typeof toGroupItem>>>,
   Assert<z.infer<typeof errorGroupSchema> extends ReturnType<typeof toGroupItem> ? true : false>,
+  Assert<SameKeys<z.infer<typeof errorGroupDetailSchema>, Awaited<ReturnType<typeof groupApiDetail>>>>,
+  Assert<SameKeys<z.infer<typeof driftItemSchema>, ReturnType<typeof toDriftItem>>>,
 ];

@@ -126,6 +126,10 @@ const VISITS: Visit[] = [
   // The table shows long values cut (src/shared/shorten.ts), saying how long they were.
   { path: '/error-groups', status: 200, shows: [shorten(PAYLOADS.img), shorten(PAYLOADS.template), shorten(LONG)] },
   { path: '/error-groups?status=open&code=job_title_mismatch', status: 200, shows: [] },
+  { path: `/error-groups?q=${encodeURIComponent(PAYLOADS.img)}`, status: 200, shows: [shorten(PAYLOADS.img)] },
+  // Drift quotes each value and names the source and target (payloads too) in its fix.
+  { path: '/drift', status: 200, shows: [shorten(PAYLOADS.img), shorten(PAYLOADS.template), shorten(LONG), PAYLOADS.jsUrl] },
+  { path: `/drift?integration=${encodeURIComponent(PAYLOADS.script)}`, status: 400, shows: [] },
   { path: '/integrations', status: 200, shows: [`Flow ${PAYLOADS.script}`] },
   { path: '/members', status: 200, shows: [`Org ${PAYLOADS.svg}`] },
   { path: '/settings/tokens', status: 200, shows: [`token ${PAYLOADS.img}`] },
@@ -166,10 +170,10 @@ test('every page shows the hostile payloads as text and runs none of them', { ti
       for (const shown of visit.shows) assert.ok(text.includes(shown), `${visit.path} shows ${JSON.stringify(shown.slice(0, 80))} as text`);
       checked.push(visit.path);
     }
-    // The group pages link to each group's guidance: open every link the error groups page has to a filtered view.
+    // The table links each group to its page (guidance, employees, occurrences, history): open them all. Not the CSV download.
     await page.goto(`${served.url}/error-groups`);
     const hrefs = await page
-      .locator('main a[href^="/"]')
+      .locator('main a[href^="/"]:not([download])')
       .evaluateAll((links) => links.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')));
     for (const href of [...new Set(hrefs)].slice(0, 15)) {
       const response = await page.goto(`${served.url}${href}`);
