@@ -105,6 +105,11 @@ export function rowsRead(plan: PlanNode): number {
   return rows;
 }
 
+/** Shared buffers the plan touched (hit in PostgreSQL's cache or read): an index scan that walks far shows here, not in its rows. */
+export function buffersOf(plan: PlanNode): number {
+  return (plan['Shared Hit Blocks'] ?? 0) + (plan['Shared Read Blocks'] ?? 0);
+}
+
 /** Sequential scans that read many rows: where a missing index shows. */
 export function bigSeqScans(plan: PlanNode, threshold = 10_000): string[] {
   const found: string[] = [];

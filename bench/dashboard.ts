@@ -42,7 +42,7 @@ import { FIXTURE_PASSWORD, signIn } from '../test/helpers/accounts.js';
 import { serveApp } from '../test/helpers/browser.js';
 import { withDatabaseName } from '../test/helpers/database-url.js';
 import { DATA_VERSION, PLANS, runsOf, scaledPlans, type IntegrationPlan } from './dashboard-data.js';
-import { bigSeqScans, explainingKnex, listOrder, planText, rowsRead, tablesOf, type CapturedPlan, type PlanNode } from './dashboard-plans.js';
+import { bigSeqScans, buffersOf, explainingKnex, listOrder, planText, rowsRead, tablesOf, type CapturedPlan, type PlanNode } from './dashboard-plans.js';
 
 /** The full benchmark's database; a scaled-down one has its own, so trying the benchmark never costs the full build. */
 const databaseNameOf = (scale: number) => (scale === 1 ? 'feedlog_bench_dashboard' : 'feedlog_bench_dashboard_small');
@@ -412,12 +412,17 @@ function summarisePlans(plans: CapturedPlan[]): string[] {
   const slowest = plans.reduce<CapturedPlan | undefined>((worst, p) => (!worst || p.durationMs > worst.durationMs ? p : worst), undefined);
   lines.push(
     `${plans.length} queries, ${total.toFixed(1)} ms in PostgreSQL (EXPLAIN ANALYZE timing)` +
-      (slowest ? `; slowest ${slowest.durationMs.toFixed(1)} ms, reads ${thousands(rowsRead(slowest.plan))} rows` : ''),
+      (slowest
+        ? `; slowest ${slowest.durationMs.toFixed(1)} ms, reads ${thousands(rowsRead(slowest.plan))} rows, ${thousands(buffersOf(slowest.plan))} buffers`
+        : ''),
   );
   for (const captured of plans) {
     if (identityOnly(captured.plan)) continue;
     const order = listOrder(captured.plan);
-    if (order) lines.push(`list (${captured.durationMs.toFixed(1)} ms, reads ${thousands(rowsRead(captured.plan))} rows): ${order}`);
+    if (order)
+      lines.push(
+        `list (${captured.durationMs.toFixed(1)} ms, reads ${thousands(rowsRead(captured.plan))} rows, ${thousands(buffersOf(captured.plan))} buffers): ${order}`,
+      );
     for (const scan of bigSeqScans(captured.plan)) lines.push(`! ${scan} in a query of ${captured.durationMs.toFixed(1)} ms`);
   }
   return lines;
