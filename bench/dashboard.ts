@@ -7,8 +7,10 @@
  * fills it: bench/dashboard-data.ts says what the runs hold. Building takes
  * minutes; the database (`feedlog_bench_dashboard`, on the benchmarks' own
  * embedded PostgreSQL in DATA_DIR/bench or on DATABASE_URL's server) is kept
- * and reused while its data version matches and no migration is pending;
- * `--rebuild` forces a new one, `--drop` drops it at the end.
+ * and reused while its data version matches and no migration is pending
+ * (`--migrate` runs pending migrations on it instead, as an upgrade would);
+ * `--rebuild` forces a new one, `--drop` drops it at the end, `--scale 0.05`
+ * builds a small one of its own to try the benchmark itself.
  *
  * Then each page and API read is timed over sequential requests on loopback
  * HTTP (after a warm-up), signed in as support (`--as owner` for org-a's
@@ -20,7 +22,7 @@
  * 100k-record run is streamed from the app in a child process, for its time
  * and peak memory.
  *
- * `node --import tsx bench/dashboard.ts [--rebuild] [--drop] [--requests 50] [--as support|owner]`
+ * `node --import tsx bench/dashboard.ts [--rebuild | --migrate] [--drop] [--requests 50] [--as support|owner] [--scale 1]`
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,7 +36,7 @@ import { createApp } from '../src/app/app.js';
 import { config } from '../src/config.js';
 import { createKnex } from '../src/db/database.js';
 import { ensureEmbeddedPostgres } from '../src/db/embedded.js';
-import { listMigrations, migrateToLatest } from '../src/db/migrate.js';
+import { listMigrations, MIGRATIONS_DIR, migrateToLatest } from '../src/db/migrate.js';
 import { createIntegration } from '../src/integrations/integrations.service.js';
 import { logToStderr } from '../src/logger.js';
 import { createOrganisation } from '../src/orgs/orgs.service.js';
@@ -55,6 +57,8 @@ const MB = 1024 * 1024;
 
 export interface DashboardOptions {
   rebuild: boolean;
+  /** Run pending migrations on the stored database instead of building a new one. */
+  migrate: boolean;
   drop: boolean;
   requests: number;
   as: 'support' | 'owner';
@@ -74,7 +78,7 @@ export function parseDashboardOptions(args: string[]): DashboardOptions {
   if (!Number.isInteger(requests) || requests < 1) throw new Error('--requests takes a positive whole number');
   const scale = Number(optionValue('--scale') ?? 1);
   if (!(scale > 0 && scale <= 1)) throw new Error('--scale takes a number in (0, 1]');
-  return { rebuild: args.includes('--rebuild'), drop: args.includes('--drop'), requests, as, scale };
+  return { rebuild: args.includes('--rebuild'), migrate: args.includes('--migrate'), drop: args.includes('--drop'), requests, as, scale };
 }
 
 const thousands = (n: number) => n.toLocaleString('en');
@@ -199,7 +203,7 @@ async function build(knex: Knex, plans: IntegrationPlan[]): Promise<string> {
 }
 
 /** The benchmark database: the stored one when its data version matches and no migration is pending, else a new build. */
-async function prepareDatabase(adminUrl: string, url: string, { rebuild, scale }: DashboardOptions): Promise<Knex> {
+async function prepareDatabase(adminUrl: string, url: string, { rebuild, migrate, scale }: DashboardOptions): Promise<Knex> {
   const dbName = databaseNameOf(scale);
   const MARKER = `feedlog dashboard bench data v${DATA_VERSION}${scale === 1 ? '' : ` at scale ${scale}`};`;
   const [found] = await adminQuery<{ comment: string | null }>(
@@ -210,13 +214,28 @@ async function prepareDatabase(adminUrl: string, url: string, { rebuild, scale }
   let reason = rebuild ? '--rebuild' : !found ? 'none stored yet' : `its data is not ${MARKER.slice(0, -1)} (${found.comment ?? 'an unfinished build'})`;
   if (!rebuild && found?.comment?.startsWith(MARKER)) {
     const knex = createKnex(url);
-    const { pending } = await listMigrations(knex);
-    if (pending.length === 0) {
+    const { done, pending } = await listMigrations(knex);
+    // Built by another branch's code: its schema has migrations this checkout does not.
+    const known = new Set(fs.readdirSync(MIGRATIONS_DIR).map((file) => file.replace(/\.js$/, '.ts')));
+    const foreign = done.filter((name) => !known.has(name));
+    if (foreign.length > 0) {
+      await knex.destroy();
+      reason = `it has migrations this checkout lacks: ${foreign.join(', ')}`;
+    } else if (pending.length === 0) {
       console.log(`reusing ${dbName}: ${found.comment.slice(MARKER.length).trim()} (--rebuild builds it again)`);
       return knex;
+    } else if (migrate) {
+      // What an upgrade does to a production database: the migrations' own backfills fill new tables.
+      const started = performance.now();
+      await migrateToLatest(knex);
+      console.log(
+        `reusing ${dbName}, migrated (${pending.join(', ')}) in ${seconds(performance.now() - started)}: ${found.comment.slice(MARKER.length).trim()}`,
+      );
+      return knex;
+    } else {
+      await knex.destroy();
+      reason = `migrations pending: ${pending.join(', ')}; --migrate runs them on the stored data instead`;
     }
-    await knex.destroy();
-    reason = `migrations pending: ${pending.join(', ')}`;
   }
   console.log(`building ${dbName} (${reason}); this takes minutes:`);
   await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
