@@ -110,13 +110,25 @@ async function createPeople(knex: Knex): Promise<void> {
 }
 
 async function post(base: string, token: string, body: unknown): Promise<void> {
-  const response = await fetch(`${base}/api/v1/sync-runs`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: Buffer.from(JSON.stringify(body)),
-  });
-  const text = await response.text();
-  if (response.status !== 201) throw new Error(`ingest answered ${response.status}: ${text.slice(0, 500)}`);
+  const bytes = Buffer.from(JSON.stringify(body));
+  for (let attempt = 1; ; attempt++) {
+    let response: Response;
+    try {
+      response = await fetch(`${base}/api/v1/sync-runs`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: bytes,
+      });
+    } catch (error) {
+      // A kept-alive connection that the server closed as the post went out (ECONNRESET):
+      // post again, as an engine would; a run stored already answers 200.
+      if (attempt >= 3) throw error;
+      continue;
+    }
+    const text = await response.text();
+    if (response.status === 201 || (attempt > 1 && response.status === 200)) return;
+    throw new Error(`ingest answered ${response.status}: ${text.slice(0, 500)}`);
+  }
 }
 
 /** What an admin does between runs: resolves some groups and ignores others (the next runs regress a few). */
