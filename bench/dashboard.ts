@@ -226,10 +226,12 @@ async function prepareDatabase(adminUrl: string, url: string, { rebuild, migrate
   let reason = rebuild ? '--rebuild' : !found ? 'none stored yet' : `its data is not ${MARKER.slice(0, -1)} (${found.comment ?? 'an unfinished build'})`;
   if (!rebuild && found?.comment?.startsWith(MARKER)) {
     const knex = createKnex(url);
-    const { done, pending } = await listMigrations(knex);
+    const { done } = await listMigrations(knex);
+    // Named from the folder: listMigrations' pending entries carry no file name with this migration source.
+    const known = fs.readdirSync(MIGRATIONS_DIR).map((file) => file.replace(/\.js$/, '.ts'));
+    const pending = known.filter((name) => !done.includes(name));
     // Built by another branch's code: its schema has migrations this checkout does not.
-    const known = new Set(fs.readdirSync(MIGRATIONS_DIR).map((file) => file.replace(/\.js$/, '.ts')));
-    const foreign = done.filter((name) => !known.has(name));
+    const foreign = done.filter((name) => !known.includes(name));
     if (foreign.length > 0) {
       await knex.destroy();
       reason = `it has migrations this checkout lacks: ${foreign.join(', ')}`;
