@@ -228,7 +228,10 @@ async function prepareDatabase(adminUrl: string, url: string, { rebuild, migrate
     const knex = createKnex(url);
     const { done } = await listMigrations(knex);
     // Named from the folder: listMigrations' pending entries carry no file name with this migration source.
-    const known = fs.readdirSync(MIGRATIONS_DIR).map((file) => file.replace(/\.js$/, '.ts'));
+    const known = fs
+      .readdirSync(MIGRATIONS_DIR)
+      .filter((file) => /\.(ts|js)$/.test(file))
+      .map((file) => file.replace(/\.js$/, '.ts'));
     const pending = known.filter((name) => !done.includes(name));
     // Built by another branch's code: its schema has migrations this checkout does not.
     const foreign = done.filter((name) => !known.includes(name));
