@@ -26,6 +26,7 @@
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -558,6 +559,7 @@ export async function benchDashboard(options: DashboardOptions = parseDashboardO
       `${options.requests} sequential requests per route after ${WARM_UP} to warm up (at most ${seconds(ROUTE_BUDGET_MS)} a route), goal p95 < ${GOAL_MS} ms:`,
     );
     const results: Result[] = [];
+    const loadBefore = os.loadavg()[0]!;
     try {
       for (const route of routesFor(targets)) {
         const result = await measure(served.url, route, decodeURIComponent(route.path), headersOf(route), options.requests);
@@ -571,6 +573,8 @@ export async function benchDashboard(options: DashboardOptions = parseDashboardO
       await served.close();
     }
     printResults(results, options.requests);
+    // Latencies on a busy machine are not those of a quiet one: say which this was.
+    console.log(`load average ${loadBefore.toFixed(1)} when the measuring began, ${os.loadavg()[0]!.toFixed(1)} when it ended, on ${os.cpus().length} CPUs`);
 
     console.log('\nplans of the same requests, once each under auto_explain (ANALYZE, BUFFERS):');
     const planFile = path.join(dataDir, `bench-dashboard-plans-pg${version.split('.')[0]}.txt`);
