@@ -116,7 +116,7 @@ export function bigSeqScans(plan: PlanNode, threshold = 10_000): string[] {
   for (const node of walk(plan)) {
     if (node['Node Type'] !== 'Seq Scan') continue;
     const rows = ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0)) * loopsOf(node);
-    if (rows >= threshold) found.push(`Seq Scan on ${node['Relation Name']} (${rows.toLocaleString('en')} rows)`);
+    if (rows >= threshold) found.push(`Seq Scan on ${node['Relation Name']} (${Math.round(rows).toLocaleString('en')} rows)`);
   }
   return found;
 }
@@ -138,7 +138,7 @@ export function listOrder(plan: PlanNode): string | undefined {
   while (node) {
     const type = node['Node Type'];
     if (type === 'Sort')
-      return `SORTS ${rowsOut(node.Plans![0]!).toLocaleString('en')} rows (${node['Sort Method'] ?? 'sort'}) from ${describeInput(node.Plans![0]!)}`;
+      return `SORTS ${Math.round(rowsOut(node.Plans![0]!)).toLocaleString('en')} rows (${node['Sort Method'] ?? 'sort'}) from ${describeInput(node.Plans![0]!)}`;
     if (type === 'Incremental Sort') return `incremental sort over ${describeInput(node.Plans![0]!)}`;
     if (type === 'Index Scan' || type === 'Index Only Scan') return `index order: ${scanName(node)}`;
     if (type === 'Seq Scan' || type === 'Bitmap Heap Scan') return `unordered ${scanName(node)}`;
@@ -157,6 +157,7 @@ function describeInput(node: PlanNode): string {
 /** The plan as an indented text tree, with actual rows, loops, time and buffers. */
 export function planText(plan: PlanNode, depth = 0): string {
   const facts = [
+    // PostgreSQL 18 gives actual rows as an average over loops, with decimals.
     `rows=${plan['Actual Rows']}`,
     `loops=${plan['Actual Loops']}`,
     `time=${plan['Actual Total Time']} ms`,

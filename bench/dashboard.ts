@@ -82,7 +82,7 @@ export function parseDashboardOptions(args: string[]): DashboardOptions {
   return { rebuild: args.includes('--rebuild'), migrate: args.includes('--migrate'), drop: args.includes('--drop'), requests, as, scale };
 }
 
-const thousands = (n: number) => n.toLocaleString('en');
+const thousands = (n: number) => Math.round(n).toLocaleString('en');
 const seconds = (ms: number) => (ms >= 120_000 ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s` : `${(ms / 1000).toFixed(1)} s`);
 
 async function adminQuery<Row>(adminUrl: string, sql: string, values: unknown[] = []): Promise<Row[]> {
