@@ -278,7 +278,7 @@ interface Targets {
   group: { id: number; value: string | null };
 }
 
-/** The objects the routes are read for: the newest full push, one of its job-title failures and that person, the largest group. */
+/** The objects the routes are read for: the newest full push, one of its job-title failures and that person, org-a's largest group. */
 async function findTargets(knex: Knex): Promise<Targets> {
   const integrations = await knex('integrations').select<{ id: number; org_id: number; name: string }[]>('id', 'org_id', 'name');
   const byName = (name: string) => integrations.find((i) => i.name === name)!;
@@ -295,7 +295,11 @@ async function findTargets(knex: Knex): Promise<Targets> {
   const record = await knex('feed_records')
     .where({ org_id: planday.org_id, sync_run_id: bigRun!.id, index: failed!.record_index })
     .first<{ external_id: string }>('external_id');
-  const group = await knex('error_groups').orderBy('occurrences', 'desc').first<{ id: number; value: string | null }>('id', 'value');
+  // In org-a, like every target, so that `--as owner` reads them too.
+  const group = await knex('error_groups')
+    .where({ org_id: planday.org_id })
+    .orderBy('occurrences', 'desc')
+    .first<{ id: number; value: string | null }>('id', 'value');
   return {
     planday: planday.id,
     mapal: byName(PLANS[1]!.name).id,
