@@ -19,7 +19,7 @@ import { appRoutes } from './helpers/routes.js';
 
 type Kind = 'public' | 'ingest' | 'api-read' | 'api-admin-write' | 'page-read' | 'page-admin-write' | 'page-own-write';
 /** What a path parameter points at: always an object of org-a, or the owner's own API token. */
-type Target = 'run' | 'group' | 'employee' | 'ownerToken' | 'integration' | 'org' | 'teammateUser' | 'ingestTokenA';
+type Target = 'run' | 'recordIndex' | 'group' | 'employee' | 'ownerToken' | 'integration' | 'org' | 'teammateUser' | 'ingestTokenA';
 
 interface RouteSpec {
   kind: Kind;
@@ -47,6 +47,8 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/error-groups': { kind: 'api-read', shows: { a: 'secret a title', b: 'plain b title' } },
   'GET /api/v1/error-groups/:id': { kind: 'api-read', params: { id: 'group' }, shows: { a: 'secret a title' } },
   'PATCH /api/v1/error-groups/:id': { kind: 'api-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
+  // The owner's walk ignores the title's group before it reaches drift: drift shows the department's, which nobody changes.
+  'GET /api/v1/drift': { kind: 'api-read', shows: { a: 'secret a department', b: 'plain b title' } },
   'GET /api/v1/openapi.json': { kind: 'public' },
   'GET /api/docs': { kind: 'public' },
   'GET /login': { kind: 'public' },
@@ -54,7 +56,12 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /logout': { kind: 'public', endsSession: true },
   'GET /': { kind: 'page-read', shows: { a: 'A flow', b: 'B flow' } },
   'GET /error-groups': { kind: 'page-read', shows: { a: 'secret a title', b: 'plain b title' } },
+  'GET /runs': { kind: 'page-read', shows: { a: 'run-of-org-a', b: 'run-of-org-b' } },
+  'GET /runs/:id': { kind: 'page-read', params: { id: 'run' }, shows: { a: 'zelda.a@org-a.example' } },
+  'GET /runs/:id/records/:index': { kind: 'page-read', params: { id: 'run', index: 'recordIndex' }, shows: { a: 'secret a title' } },
+  'GET /error-groups/:id': { kind: 'page-read', params: { id: 'group' }, shows: { a: 'secret a title' } },
   'POST /error-groups/:id/status': { kind: 'page-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
+  'GET /drift': { kind: 'page-read', shows: { a: 'secret a department', b: 'plain b title' } },
   'GET /integrations': { kind: 'page-read', shows: { a: 'A flow', b: 'B flow' } },
   // Without a query the search page only says what to type; test/employees.e2e.test.ts searches as the outsider.
   'GET /search': { kind: 'page-read' },
@@ -80,7 +87,18 @@ const ROUTES: Record<string, RouteSpec> = {
 };
 
 /** Strings found only in org-a's data: none may reach the outsider or an anonymous visitor. */
-const ORG_A_MARKERS = ['run-of-org-a', 'A-SECRET', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'secret a title', 'org-a', 'A flow', 'teammate@example.com'];
+const ORG_A_MARKERS = [
+  'run-of-org-a',
+  'A-SECRET',
+  'Zelda',
+  'Arwen',
+  'zelda.a@org-a.example',
+  'secret a title',
+  'secret a department',
+  'org-a',
+  'A flow',
+  'teammate@example.com',
+];
 
 type Who = 'anonymous' | FixtureUser;
 const MEMBERS_OF_A: Who[] = ['owner', 'teammate', 'support'];
@@ -110,7 +128,24 @@ before(async () => {
   const runA = await postRun(
     app,
     ingestA,
-    makeRun({ run_id: 'run-of-org-a', records: [failedRecord('A-SECRET-1', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'secret a title')] }),
+    makeRun({
+      run_id: 'run-of-org-a',
+      records: [
+        failedRecord('A-SECRET-1', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'secret a title'),
+        {
+          ...failedRecord('A-SECRET-2', 'Zelda', 'Arwen', 'zelda.a@org-a.example', 'Head Chef'),
+          employee: {
+            first_name: 'Zelda',
+            last_name: 'Arwen',
+            email: 'zelda.a@org-a.example',
+            job_title: 'Head Chef',
+            department: 'secret a department',
+            branch: 'London Soho',
+          },
+          messages: [{ code: 'DEPARTMENT_NOT_FOUND', field: 'department', text: "Department 'secret a department' does not exist" }],
+        },
+      ],
+    }),
   );
   const runB = await postRun(
     app,
@@ -127,6 +162,7 @@ before(async () => {
   const ownerToken = (await listApiTokens(db.knex, userIds.owner)).find((t) => t.name === 'to revoke')!;
   Object.assign(targets, {
     run: String(runA.body.id),
+    recordIndex: '0',
     group: groupA.id,
     employee: 'A-SECRET-1',
     ownerToken: String(ownerToken.id),

@@ -44,6 +44,7 @@ function forgedKeys(length: 2 | 3): unknown[][] {
     [null, 1, ...tail],
     ['2026-02-30T00:00:00Z', 1, ...tail],
     ['0000-01-01T00:00:00Z', 1, ...tail],
+    ['0001-01-01T00:00:00-23:59', 1, ...tail], // PostgreSQL takes offsets up to ±15:59
     ['2026-01-01T00:00:00Z\u0000', 1, ...tail],
     [TIME, 1.5, ...tail],
     [TIME, -1, ...tail],
@@ -117,6 +118,7 @@ describe('a NUL in a filter is a 400 naming the filter', () => {
     ['/api/v1/records', 'external_id'],
     ['/api/v1/records', 'email'],
     ['/api/v1/records', 'q'],
+    ['/api/v1/error-groups', 'q'],
   ] as const;
   for (const [path, name] of cases) {
     test(`${path}?${name}=`, async () => {

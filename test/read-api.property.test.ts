@@ -83,9 +83,11 @@ const PAGE = ['limit', 'cursor'];
 const LISTS: List[] = [
   { path: '/api/v1/sync-runs', params: ['integration', 'status', 'trigger', 'from', 'to', 'run_id', ...PAGE] },
   { path: '/api/v1/records', params: ['run', 'integration', 'external_id', 'email', 'q', 'code', 'severity', 'outcome', 'field', 'from', 'to', ...PAGE] },
-  { path: '/api/v1/error-groups', params: ['integration', 'code', 'status', ...PAGE] },
+  { path: '/api/v1/error-groups', params: ['integration', 'code', 'status', 'q', 'format', ...PAGE] },
+  { path: '/api/v1/drift', params: ['integration', 'field', 'format', ...PAGE] },
   { path: '/api/v1/employees/4512_1', params: ['integration', ...PAGE], notFound: true },
-  { path: '/error-groups', params: ['integration', 'code', 'status', ...PAGE], page: true },
+  { path: '/error-groups', params: ['integration', 'code', 'status', 'q', 'format', ...PAGE], page: true },
+  { path: '/drift', params: ['integration', 'field', 'format', ...PAGE], page: true },
   // The other list pages take no filter; what a caller adds must still not break them.
   { path: '/', params: PAGE, page: true, runs: 30 },
   { path: '/integrations', params: PAGE, page: true, runs: 30 },

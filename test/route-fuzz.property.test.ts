@@ -19,9 +19,10 @@ import { createApiToken } from '../src/accounts/accounts.service.js';
 import { findUserByEmail } from '../src/auth/auth.queries.js';
 import { SESSION_COOKIE, startSession } from '../src/auth/sessions.js';
 import { employeeListPageSchema, employeeListSchema, employeePageSchema, employeeQuerySchema } from '../src/employees/employees.schemas.js';
-import { groupFiltersSchema } from '../src/groups/groups.schemas.js';
+import { driftFiltersSchema, driftPageSchema } from '../src/drift/drift.schemas.js';
+import { groupDetailQuerySchema, groupFiltersSchema, groupPageQuerySchema, groupPageSchema } from '../src/groups/groups.schemas.js';
 import { recordFiltersSchema } from '../src/records/records.schemas.js';
-import { runFiltersSchema } from '../src/runs/runs.schemas.js';
+import { runFiltersSchema, runPageSchema, runRecordsPageSchema } from '../src/runs/runs.schemas.js';
 import { csrfFrom, emailOf, startWithFixtureUsers } from './helpers/accounts.js';
 import type { TestDatabase } from './helpers/database.js';
 import { makeRun } from './helpers/fixtures.js';
@@ -29,7 +30,7 @@ import { badPercent, hostileText, incompressible, paramName, percentEncode, quer
 import { postRun } from './helpers/ingest.js';
 import { appRoutes } from './helpers/routes.js';
 
-type Target = 'run' | 'group' | 'employee' | 'ownerToken' | 'integration' | 'org' | 'teammateUser';
+type Target = 'run' | 'recordIndex' | 'group' | 'employee' | 'ownerToken' | 'integration' | 'org' | 'teammateUser';
 
 interface FuzzSpec {
   /** The query parameters the route reads (besides arbitrary ones). */
@@ -56,16 +57,22 @@ const FUZZ: Record<string, FuzzSpec> = {
   'GET /api/v1/employees/:external_id': { params: { external_id: 'employee' }, query: names(employeeQuerySchema) },
   'GET /api/v1/employees': { query: names(employeeListSchema) },
   'GET /api/v1/error-groups': { query: names(groupFiltersSchema) },
-  'GET /api/v1/error-groups/:id': { params: { id: 'group' } },
+  'GET /api/v1/error-groups/:id': { params: { id: 'group' }, query: names(groupDetailQuerySchema) },
   'PATCH /api/v1/error-groups/:id': { params: { id: 'group' }, fields: ['status'] },
+  'GET /api/v1/drift': { query: names(driftFiltersSchema) },
   'GET /api/v1/openapi.json': {},
   'GET /api/docs': {},
   'GET /login': { query: ['next', 'signed_out'] },
   'POST /login': { fields: ['email', 'password', 'next'] },
   'POST /logout': { fields: [] },
   'GET /': { query: PAGE },
-  'GET /error-groups': { query: names(groupFiltersSchema) },
-  'POST /error-groups/:id/status': { params: { id: 'group' }, fields: ['status'] },
+  'GET /error-groups': { query: names(groupPageSchema) },
+  'GET /error-groups/:id': { params: { id: 'group' }, query: [...names(groupPageQuerySchema), 'done'] },
+  'POST /error-groups/:id/status': { params: { id: 'group' }, fields: ['status', 'back'] },
+  'GET /drift': { query: names(driftPageSchema) },
+  'GET /runs': { query: names(runPageSchema) },
+  'GET /runs/:id': { params: { id: 'run' }, query: names(runRecordsPageSchema) },
+  'GET /runs/:id/records/:index': { params: { id: 'run', index: 'recordIndex' } },
   'GET /integrations': { query: PAGE },
   'GET /search': { query: ['q'] },
   'GET /employees': { query: names(employeeListPageSchema) },
@@ -107,6 +114,7 @@ before(async () => {
   const toRevoke = (await listApiTokens(db.knex, ownerId)).find((t) => t.name === 'to revoke')!;
   Object.assign(targets, {
     run: String(run.body.id),
+    recordIndex: '1',
     group: String(group.id),
     employee: '4512_1',
     ownerToken: String(toRevoke.id),

@@ -12,16 +12,19 @@ import { integrationPages } from '../integrations/integrations.pages.js';
 import { loginPages } from '../auth/login.pages.js';
 import { csrfProtection, loadWebSession } from '../auth/web-auth.js';
 import { groupPages } from '../groups/groups.pages.js';
+import { driftPages } from '../drift/drift.pages.js';
 import { healthRoutes } from '../health/health.routes.js';
 import { homePages } from '../home/home.pages.js';
 import { employeesRoutes } from '../employees/employees.routes.js';
 import { employeePages } from '../employees/employees.pages.js';
 import { searchPages } from '../employees/search.pages.js';
 import { groupsRoutes } from '../groups/groups.routes.js';
+import { driftRoutes } from '../drift/drift.routes.js';
 import { ingestRoutes, type IngestLimits } from '../ingest/ingest.routes.js';
 import { openapiRoutes } from '../openapi/openapi.routes.js';
 import { recordsRoutes } from '../records/records.routes.js';
 import { runsRoutes } from '../runs/runs.routes.js';
+import { runPages } from '../runs/runs.pages.js';
 import { errorHandler, notFoundHandler } from '../http/errors.js';
 import { requestLog } from '../http/request-log.js';
 import { requireWellFormedForm } from '../http/well-formed.js';
@@ -59,6 +62,8 @@ function pageRoutes(knex: Knex): Router {
   pages.use(loginPages(knex));
   pages.use(homePages(knex));
   pages.use(groupPages(knex));
+  pages.use(runPages(knex));
+  pages.use(driftPages(knex));
   pages.use(integrationPages(knex));
   pages.use(memberPages(knex));
   pages.use(tokenPages(knex));
@@ -113,6 +118,7 @@ export function createApp({ knex, ingestLimits }: AppDependencies): Express {
   app.use(recordsRoutes(knex));
   app.use(employeesRoutes(knex));
   app.use(groupsRoutes(knex));
+  app.use(driftRoutes(knex));
   // Public: GET /api/v1/openapi.json and GET /api/docs. The page's header shows a
   // signed-in person their navigation and Sign out, whose form needs the session's
   // CSRF token; an anonymous visitor gets no CSRF cookie there (no form to send).

@@ -28,3 +28,20 @@ export async function recordAudit(knex: Knex, event: AuditEvent): Promise<void> 
     details: JSON.stringify(event.details ?? {}),
   });
 }
+
+export interface AuditEntry {
+  id: number;
+  occurred_at: Date;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+}
+
+/** The latest `limit` audit events of one object, newest first (audit_events_by_target). */
+export async function auditTrailOf(knex: Knex, orgId: number, targetType: string, targetId: string | number, limit: number): Promise<AuditEntry[]> {
+  return knex('audit_events')
+    .select('id', 'occurred_at', 'actor', 'action', 'details')
+    .where({ org_id: orgId, target_type: targetType, target_id: String(targetId) })
+    .orderBy('id', 'desc')
+    .limit(limit);
+}

@@ -113,34 +113,50 @@ describe('changing an error group through the API', () => {
   });
 });
 
-describe('changing an error group on the error groups page', () => {
-  test('an admin sees the buttons and uses them; the change is audited as made on the web', async () => {
+describe("changing an error group on the group's page", () => {
+  test('an admin sees the buttons and uses them; the page says what changed, and the change is audited as made on the web', async () => {
     const id = await groupOfTitle('receptionist');
     const owner = await signIn(app, emailOf('owner'));
-    const page = await owner.agent.get('/error-groups?code=job_title_mismatch&status=open');
+    const page = await owner.agent.get(`/error-groups/${id}`);
     assert.equal(page.status, 200);
     assert.match(page.text, new RegExp(`action="/error-groups/${id}/status"`));
     // The guidance names the actual values.
     assert.match(page.text, /Fourth sends the job title &#39;receptionist&#39;, which Flow Learning does not have/);
-    const back = '/error-groups?code=job_title_mismatch&status=open';
     const response = await owner.agent
       .post(`/error-groups/${id}/status`)
       .type('form')
-      .send({ status: 'ignored', back, _csrf: await owner.csrf() });
+      .send({ status: 'ignored', back: `/error-groups/${id}`, _csrf: await owner.csrf() });
     assert.equal(response.status, 303);
-    assert.equal(response.headers.location, back);
+    assert.equal(response.headers.location, `/error-groups/${id}?done=ignored`);
     assert.equal(await statusOf(id), 'ignored');
     const [audit] = await auditOf(id);
     assert.equal(audit.details.via, 'web');
+    const after = await owner.agent.get(response.headers.location);
+    assert.match(after.text, /<p class="notice" role="status">Ignored: Job title not found in Flow Learning\. It stays ignored/);
+    const back = '/error-groups?code=job_title_mismatch&status=open';
     assert.doesNotMatch((await owner.agent.get(back)).text, new RegExp(`id="group-${id}"`), 'an ignored group leaves the open list');
+  });
+
+  test('a `back` of this site other than the group page is followed as it is; one elsewhere is not', async () => {
+    const id = await groupOfTitle('concierge');
+    const owner = await signIn(app, emailOf('owner'));
+    const post = async (status: string, back: string) =>
+      owner.agent
+        .post(`/error-groups/${id}/status`)
+        .type('form')
+        .send({ status, back, _csrf: await owner.csrf() });
+    assert.equal((await post('ignored', '/error-groups?status=open')).headers.location, '/error-groups?status=open');
+    assert.equal((await post('open', 'https://evil.example/')).headers.location, `/error-groups/${id}?done=open`);
+    assert.equal((await post('resolved', '//evil.example/x')).headers.location, `/error-groups/${id}?done=resolved`);
   });
 
   test('ops and support see no buttons, and a forged form is refused', async () => {
     const id = await groupOfTitle('night porter');
     for (const who of ['teammate', 'support'] as const) {
       const session = await signIn(app, emailOf(who));
-      const page = await session.agent.get('/error-groups');
-      assert.match(page.text, new RegExp(`id="group-${id}"`), `${who} sees the group`);
+      assert.match((await session.agent.get('/error-groups')).text, new RegExp(`id="group-${id}"`), `${who} sees the group`);
+      const page = await session.agent.get(`/error-groups/${id}`);
+      assert.equal(page.status, 200);
       assert.doesNotMatch(page.text, new RegExp(`action="/error-groups/${id}/status"`), `${who} has no buttons`);
       const forged = await session.agent
         .post(`/error-groups/${id}/status`)
@@ -150,6 +166,7 @@ describe('changing an error group on the error groups page', () => {
     }
     const outsider = await signIn(app, emailOf('outsider'));
     assert.doesNotMatch((await outsider.agent.get('/error-groups')).text, new RegExp(`id="group-${id}"`));
+    assert.equal((await outsider.agent.get(`/error-groups/${id}`)).status, 404);
     assert.equal(
       (
         await outsider.agent

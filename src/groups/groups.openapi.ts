@@ -1,8 +1,8 @@
 /** The error-group endpoints in the OpenAPI document, described by the very schemas that validate their input. */
 import { idParam } from '../http/query.js';
-import { API_TOKEN, inputSchema, json, problem, problemResponse, queryParameters, readErrors } from '../http/openapi-parts.js';
+import { API_TOKEN, inputSchema, json, problem, problemResponse, queryParameters, readErrors, ref } from '../http/openapi-parts.js';
 import type { ApiPart, Parameter } from '../http/openapi-types.js';
-import { groupFiltersSchema, groupStatusChangeSchema } from './groups.schemas.js';
+import { groupDetailQuerySchema, groupFiltersSchema, groupStatusChangeSchema } from './groups.schemas.js';
 
 export const groupsApi: ApiPart = {
   tag: { name: 'Error groups', description: 'Errors grouped across runs.' },
@@ -19,22 +19,32 @@ export const groupsApi: ApiPart = {
         get: {
           operationId: 'listErrorGroups',
           summary: 'List error groups',
-          description: 'Errors grouped by code, field, value key or text fingerprint, most recently seen first.',
+          description:
+            'Errors grouped by code, field, value key or text fingerprint, most recently seen first. With `format=csv`, every matching group (from `cursor` on, if given) as one streamed CSV file; cells that a spreadsheet would run as a formula start with an apostrophe.',
           tags: ['Error groups'],
           security: API_TOKEN,
           parameters: queryParameters(groupFiltersSchema, { status: 'Only groups with this status.', code: 'Only groups of this code.' }),
-          responses: { '200': json('ErrorGroupPage', 'A page of error groups.'), ...readErrors },
+          responses: {
+            '200': {
+              description: 'A page of error groups, or with `format=csv` all of them as CSV.',
+              content: { 'application/json': { schema: ref('ErrorGroupPage') }, 'text/csv': { schema: { type: 'string' } } },
+            },
+            ...readErrors,
+          },
         },
       },
       '/api/v1/error-groups/{id}': {
         get: {
           operationId: 'getErrorGroup',
-          summary: 'Get one error group',
+          summary: 'Get one error group, its guidance and the employees it affects',
+          description:
+            'The group with its fix-it guidance and a page of its members (the employees it affects: still affected first, then the most recently seen). `members_limit` members per answer (default 100, at most 1000); pass `members_next_cursor` back as `members_cursor` for the next ones.',
           tags: ['Error groups'],
           security: API_TOKEN,
-          parameters: [groupIdParameter],
+          parameters: [groupIdParameter, ...queryParameters(groupDetailQuerySchema)],
           responses: {
-            '200': json('ErrorGroup', 'The group.'),
+            '200': json('ErrorGroupDetail', 'The group.'),
+            '400': problem('BadRequest'),
             '401': problem('Unauthorized'),
             '403': problem('ForbiddenIngestToken'),
             '404': problem('NotFound'),

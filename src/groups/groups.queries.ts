@@ -133,7 +133,10 @@ export interface ErrorGroupRow {
   first_seen_started_at: Date;
   last_seen_started_at: Date;
   occurrences: number;
+  /** Every employee the group has affected, cleared ones included. */
   employees_affected: number;
+  /** The employees it affects now (open members): those it blocks. */
+  employees_blocked: number;
   status: GroupStatus;
   status_changed_at: Date;
 }
@@ -157,34 +160,68 @@ const GROUP_COLUMNS = [
   'g.status_changed_at',
 ];
 
-function groupsOf(knex: Knex, orgIds: number[]) {
-  return knex('error_groups as g')
-    .select(
-      ...GROUP_COLUMNS,
-      knex.raw('(SELECT count(*) FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id)::int AS employees_affected'),
-    )
-    .whereIn('g.org_id', orgIds);
+/** The columns of ErrorGroupRow; the counts read error_group_members_by_group (open members are its first entries). */
+function selectGroups(knex: Knex) {
+  return knex('error_groups as g').select(
+    ...GROUP_COLUMNS,
+    knex.raw('(SELECT count(*) FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id)::int AS employees_affected'),
+    knex.raw('(SELECT count(*) FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.open)::int AS employees_blocked'),
+  );
 }
 
-/** Groups of the given organisations, most recently seen first, keyset-paginated. */
+function groupsOf(knex: Knex, orgIds: number[]) {
+  return selectGroups(knex).whereIn('g.org_id', orgIds);
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export interface GroupListFilters {
+  integration?: number;
+  code?: string;
+  status?: string;
+  /** Part of the value, expected value or field, any case. */
+  q?: string;
+}
+
+/**
+ * Groups of the given organisations, most recently seen first, keyset-paginated.
+ * Each filter has an index that starts (org_id, filter) and then holds this
+ * order (migration 2026-11-29-1930), so one organisation's page reads its rows
+ * in order and stops. Several organisations (support, or a person in more than
+ * one) are read the same way, each on its own (a LATERAL per organisation,
+ * at most limit + 1 rows each), and merged: `org_id IN (...)` would make
+ * PostgreSQL read every group of them all and sort.
+ */
 export async function listErrorGroups(
   knex: Knex,
   orgIds: number[],
-  filters: { integration?: number; code?: string; status?: string } = {},
+  filters: GroupListFilters = {},
   limit = 1000,
   after?: [string, number],
 ): Promise<ErrorGroupRow[]> {
-  const query = groupsOf(knex, orgIds)
-    .orderBy([
-      { column: 'g.last_seen_started_at', order: 'desc' },
-      { column: 'g.id', order: 'desc' },
-    ])
+  if (orgIds.length === 0) return [];
+  const order = (prefix: string) => [
+    { column: `${prefix}.last_seen_started_at`, order: 'desc' as const },
+    { column: `${prefix}.id`, order: 'desc' as const },
+  ];
+  const query = selectGroups(knex)
+    .orderBy(order('g'))
     .limit(limit + 1);
   if (filters.integration !== undefined) query.andWhere('g.integration_id', filters.integration);
   if (filters.code) query.andWhere('g.code', filters.code);
   if (filters.status) query.andWhere('g.status', filters.status);
+  if (filters.q) {
+    const pattern = `%${escapeLike(filters.q.trim())}%`;
+    query.andWhere((q) => q.where('g.value', 'ilike', pattern).orWhere('g.expected', 'ilike', pattern).orWhere('g.field', 'ilike', pattern));
+  }
   if (after) query.whereRaw('(g.last_seen_started_at, g.id) < (?::timestamptz, ?)', after);
-  return query;
+  if (orgIds.length === 1) return query.where('g.org_id', orgIds[0]!);
+  query.whereRaw('g.org_id = o.org_id');
+  return knex
+    .select('x.*')
+    .fromRaw(knex.raw('unnest(?::bigint[]) AS o(org_id) CROSS JOIN LATERAL ? AS x', [orgIds, query]))
+    .orderBy(order('x'))
+    .limit(limit + 1);
 }
 
 /** One group, if the organisations include its own; `forUpdate` locks it for the rest of the transaction. */

@@ -17,6 +17,15 @@ export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infe
   return parseOrThrow(schema, req.query, 'query parameter');
 }
 
+/**
+ * Validates a page's query string. A filter form sends each of its fields, the
+ * empty ones too (the select's "all", a blank search): empty means no filter.
+ */
+export function parsePageQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const given = Object.fromEntries(Object.entries(req.query).filter(([, value]) => value !== ''));
+  return parseOrThrow(schema, given, 'query parameter');
+}
+
 /** Validates a JSON request body; a bad or missing field is a 400 problem naming it. */
 export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
   return parseOrThrow(schema, req.body ?? {}, 'body field');
@@ -57,9 +66,15 @@ export function encodeCursor(key: unknown[]): string {
 
 // A cursor comes back from the caller, so it is input: each part is checked for
 // what the keyset query compares it with, or PostgreSQL fails on it (a 500).
-const cursorParts = {
-  /** A timestamptz as toISOString() wrote it; PostgreSQL has no year 0000. */
-  time: z.iso.datetime({ offset: true }).refine((text) => !text.startsWith('0000'), 'no year 0'),
+export const cursorParts = {
+  /**
+   * A timestamptz as toISOString() wrote it. Read back in UTC: PostgreSQL refuses
+   * offsets beyond ±15:59 that RFC 3339 allows, and has no year 0000.
+   */
+  time: z.iso
+    .datetime({ offset: true })
+    .transform((text) => new Date(text).toISOString())
+    .refine((utc) => /^\d{4}-/.test(utc) && !utc.startsWith('0000'), 'no year 0'),
   /** A bigint identity column. */
   id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   /** A record's position in its run: an `integer` column, from 0. */
@@ -74,8 +89,8 @@ export const timeIdCursor = cursorSchema(cursorParts.time, cursorParts.id);
 /** Feed-log records: (started_at, sync_run_id, index). */
 export const recordCursor = cursorSchema(cursorParts.time, cursorParts.id, cursorParts.index);
 
-/** The key a cursor holds, if it has `schema`'s shape; anything else is a 400 naming `cursor`. */
-export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, schema: S): z.infer<S> | undefined {
+/** The key a cursor holds, if it has `schema`'s shape; anything else is a 400 naming the parameter (`cursor` unless said). */
+export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, schema: S, parameter = 'cursor'): z.infer<S> | undefined {
   if (cursor === undefined) return undefined;
   let key: unknown;
   try {
@@ -86,7 +101,7 @@ export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, sc
   const parsed = schema.safeParse(key);
   if (parsed.success) return parsed.data;
   throw new HttpError(400, 'Bad Request', 'The cursor is not one this API gave out: pass next_cursor back unchanged.', [
-    { path: 'cursor', message: 'invalid cursor' },
+    { path: parameter, message: 'invalid cursor' },
   ]);
 }
 

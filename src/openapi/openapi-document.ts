@@ -6,6 +6,7 @@
  * together with what they share. Built once, on first use.
  */
 import { z } from 'zod';
+import { driftApi } from '../drift/drift.openapi.js';
 import { employeesApi } from '../employees/employees.openapi.js';
 import { groupsApi } from '../groups/groups.openapi.js';
 import { ingestApi } from '../ingest/ingest.openapi.js';
@@ -35,7 +36,7 @@ const metaApi: ApiPart = {
 };
 
 /** In this order: the tags, and the paths, are listed as the features come here. */
-const PARTS: ApiPart[] = [ingestApi, runsApi, recordsApi, employeesApi, groupsApi, metaApi];
+const PARTS: ApiPart[] = [ingestApi, runsApi, recordsApi, employeesApi, groupsApi, driftApi, metaApi];
 
 function build(): OpenApiDocument {
   const schemas: Record<string, JsonSchema> = {};

@@ -11,7 +11,9 @@ import type { ClassifiedError } from '../classify/types.js';
 import { GROUP_STATUSES } from '../groups/group-enums.js';
 import { EMPLOYEE_STATES } from '../employees/employee-summary.js';
 import type { toEmployeeItem } from '../employees/employees.read.js';
-import type { toGroupItem } from '../groups/groups.read.js';
+import type { ApiError } from '../records/records.read.js';
+import type { groupApiDetail, toGroupItem } from '../groups/groups.read.js';
+import type { toDriftItem } from '../drift/drift.read.js';
 import type { RunSummary } from '../runs/run-summary.js';
 
 const id = z
@@ -32,6 +34,24 @@ export const classifiedErrorSchema = z
     variant: z.enum(VARIANTS).nullable().describe('How the value differs from the expected one, or which kind of duplicate.'),
   })
   .describe('One classified error (error-codes.md).');
+
+export const apiGuidanceSchema = z
+  .object({
+    title: z.string(),
+    summary: z.string().describe('What happened, with the actual values, and why it matters.'),
+    steps: z.array(z.string()).describe('What to do, in order.'),
+  })
+  .describe("How to fix an error, in the words of the integration's source and target systems.");
+
+export const apiErrorSchema = z
+  .intersection(
+    classifiedErrorSchema,
+    z.object({
+      group: id.nullable().describe('The error group this error belongs to (GET /api/v1/error-groups/{id}).'),
+      guidance: apiGuidanceSchema,
+    }),
+  )
+  .describe('One classified error (error-codes.md) with its group and fix-it guidance.');
 
 export const integrationRefSchema = z.object({ id, name: z.string() });
 
@@ -54,7 +74,7 @@ export const runSummarySchema = z
 export const runDetailSchema = runSummarySchema
   .extend({
     run_error: nullableText.describe("The engine's run-level error text, if any."),
-    errors: z.array(classifiedErrorSchema).describe('The run-level errors (not tied to a record).'),
+    errors: z.array(apiErrorSchema).describe('The run-level errors (not tied to a record).'),
   })
   .describe('A stored sync run with its run-level errors.');
 
@@ -83,7 +103,7 @@ export const feedRecordSchema = z
     outcome: z.enum(RECORD_OUTCOMES),
     employee: employeeAttributes,
     messages: z.array(engineMessage).describe("The engine's own messages."),
-    errors: z.array(classifiedErrorSchema),
+    errors: z.array(apiErrorSchema),
   })
   .describe('One record of a feed log, with its classified errors.');
 
@@ -102,11 +122,49 @@ export const errorGroupSchema = z
     first_seen: time,
     last_seen: time,
     occurrences: count,
-    employees_affected: count,
+    employees_affected: count.describe('Every employee the group has affected, cleared ones included.'),
+    employees_blocked: count.describe('The employees it affects now: their latest record still carries the error.'),
     status: z.enum(GROUP_STATUSES),
     status_changed_at: time,
   })
   .describe('Errors grouped, with first and last seen, occurrences and employees affected.');
+
+export const groupMemberSchema = z
+  .object({
+    external_id: z.string(),
+    open: z.boolean().describe('Still affected: the latest record of the employee carries the error.'),
+    last_seen: time.describe('Start of the latest run whose record of the employee carried the error.'),
+    cleared_at: time.nullable().describe('Start of the run that applied the employee without the error, if one has.'),
+  })
+  .describe('An employee a group affects.');
+
+export const errorGroupDetailSchema = errorGroupSchema
+  .extend({
+    guidance: apiGuidanceSchema,
+    members: z
+      .array(groupMemberSchema)
+      .describe('A page of the employees it affects (`members_limit`, default 100): those still affected first, then the most recently seen.'),
+    members_next_cursor: z.string().nullable().describe('Pass back as `members_cursor` for the next page of members; null on the last page.'),
+  })
+  .describe('An error group with its guidance and the employees it affects.');
+
+export const driftItemSchema = z
+  .object({
+    group: id.describe('The error group of this value (GET /api/v1/error-groups/{id}).'),
+    integration: id,
+    code: z.enum(ERROR_CODES),
+    field: nullableText,
+    value: nullableText.describe('The value the source sends.'),
+    expected: nullableText.describe('The catalog value it nearly matches; null when it matches none (variant `unknown`).'),
+    variant: z.enum(VARIANTS).nullable(),
+    employees_blocked: count.describe('Employees whose latest record fails on this value.'),
+    occurrences: count,
+    first_seen: time,
+    last_seen: time,
+    status: z.enum(GROUP_STATUSES),
+    fix: z.string().describe("One line: rename the value in the source to the near match, or create it in the target's catalog."),
+  })
+  .describe("A value the source sends that the target's catalog lacks.");
 
 export const employeeStateSchema = z.object({
   integration: integrationRefSchema,
@@ -127,6 +185,7 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
 export const syncRunPageSchema = pageOf(runSummarySchema).describe('A page of sync runs, newest first.');
 export const feedRecordPageSchema = pageOf(feedRecordSchema).describe('A page of records, newest first.');
 export const errorGroupPageSchema = pageOf(errorGroupSchema).describe('A page of error groups, most recently seen first.');
+export const driftPageSchema = pageOf(driftItemSchema).describe('A page of drifted values, most employees blocked first.');
 
 export const employeeSummarySchema = z
   .object({
@@ -182,6 +241,8 @@ export const problemSchema = z
 export const RESPONSE_SCHEMAS = {
   Problem: problemSchema,
   ClassifiedError: classifiedErrorSchema,
+  ApiGuidance: apiGuidanceSchema,
+  ApiError: apiErrorSchema,
   IntegrationRef: integrationRefSchema,
   RunSummary: runSummarySchema,
   RunDetail: runDetailSchema,
@@ -194,6 +255,10 @@ export const RESPONSE_SCHEMAS = {
   EmployeeSummaryPage: employeeSummaryPageSchema,
   ErrorGroup: errorGroupSchema,
   ErrorGroupPage: errorGroupPageSchema,
+  GroupMember: groupMemberSchema,
+  ErrorGroupDetail: errorGroupDetailSchema,
+  DriftItem: driftItemSchema,
+  DriftPage: driftPageSchema,
 } as const;
 
 // ---- compile-time guards: the schemas describe what the code really returns ----
@@ -202,8 +267,12 @@ type Assert<T extends true> = T;
 export type ResponseSchemaChecks = [
   Assert<SameKeys<z.infer<typeof classifiedErrorSchema>, ClassifiedError>>,
   Assert<z.infer<typeof classifiedErrorSchema> extends ClassifiedError ? true : false>,
+  Assert<SameKeys<z.infer<typeof apiErrorSchema>, ApiError>>,
+  Assert<z.infer<typeof apiErrorSchema> extends ApiError ? true : false>,
   Assert<SameKeys<z.infer<typeof runSummarySchema>, RunSummary>>,
   Assert<SameKeys<z.infer<typeof errorGroupSchema>, ReturnType<typeof toGroupItem>>>,
   Assert<z.infer<typeof errorGroupSchema> extends ReturnType<typeof toGroupItem> ? true : false>,
+  Assert<SameKeys<z.infer<typeof errorGroupDetailSchema>, Awaited<ReturnType<typeof groupApiDetail>>>>,
+  Assert<SameKeys<z.infer<typeof driftItemSchema>, ReturnType<typeof toDriftItem>>>,
   Assert<SameKeys<z.infer<typeof employeeSummarySchema>, ReturnType<typeof toEmployeeItem>>>,
 ];

@@ -85,6 +85,18 @@ before(async () => {
     }),
   );
   assert.equal(failed.status, 201, failed.text);
+  // The feed logs, the runs and their records (record 3 carries the long job title).
+  const run = first.body.id as string;
+  VISITS.push(
+    { path: '/runs', status: 200, shows: [`Flow ${PAYLOADS.script}`, `${PAYLOADS.script} 1`, `${PAYLOADS.img} 2`] },
+    { path: `/runs/${run}`, status: 200, shows: [`Run ${PAYLOADS.script} 1`] },
+    { path: `/runs/${run}?outcome=failed&q=${encodeURIComponent(PAYLOADS.script)}`, status: 200, shows: [PAYLOADS.script] },
+    { path: `/runs/${run}?code=job_title_mismatch&field=job_title`, status: 200, shows: [] },
+    { path: `/runs/${failed.body.id as string}`, status: 200, shows: [`${PAYLOADS.script} ${PAYLOADS.jsUrl} ${PAYLOADS.rtl}`] },
+    { path: `/runs/${run}/records/1`, status: 200, shows: [PAYLOADS.attr, PAYLOADS.template, PAYLOADS.rtl] },
+    { path: `/runs/${run}/records/3`, status: 200, shows: [shorten(LONG, 200), PAYLOADS.svg] },
+    { path: `/runs/${run}?q=${encodeURIComponent(PAYLOADS.img)}&code=${encodeURIComponent(PAYLOADS.img)}`, status: 400, shows: [] },
+  );
   await db
     .knex('organisations')
     .where({ id: orgA.organisation.id })
@@ -114,6 +126,10 @@ const VISITS: Visit[] = [
   // The table shows long values cut (src/shared/shorten.ts), saying how long they were.
   { path: '/error-groups', status: 200, shows: [shorten(PAYLOADS.img), shorten(PAYLOADS.template), shorten(LONG)] },
   { path: '/error-groups?status=open&code=job_title_mismatch', status: 200, shows: [] },
+  { path: `/error-groups?q=${encodeURIComponent(PAYLOADS.img)}`, status: 200, shows: [shorten(PAYLOADS.img)] },
+  // Drift quotes each value and names the source and target (payloads too) in its fix.
+  { path: '/drift', status: 200, shows: [shorten(PAYLOADS.img), shorten(PAYLOADS.template), shorten(LONG), PAYLOADS.jsUrl] },
+  { path: `/drift?integration=${encodeURIComponent(PAYLOADS.script)}`, status: 400, shows: [] },
   { path: '/integrations', status: 200, shows: [`Flow ${PAYLOADS.script}`] },
   { path: '/members', status: 200, shows: [`Org ${PAYLOADS.svg}`] },
   { path: '/settings/tokens', status: 200, shows: [`token ${PAYLOADS.img}`] },
@@ -160,10 +176,10 @@ test('every page shows the hostile payloads as text and runs none of them', { ti
       for (const shown of visit.shows) assert.ok(text.includes(shown), `${visit.path} shows ${JSON.stringify(shown.slice(0, 80))} as text`);
       checked.push(visit.path);
     }
-    // The group pages link to each group's guidance: open every link the error groups page has to a filtered view.
+    // The table links each group to its page (guidance, employees, occurrences, history): open them all. Not the CSV download.
     await page.goto(`${served.url}/error-groups`);
     const hrefs = await page
-      .locator('main a[href^="/"]')
+      .locator('main a[href^="/"]:not([download])')
       .evaluateAll((links) => links.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')));
     for (const href of [...new Set(hrefs)].slice(0, 15)) {
       const response = await page.goto(`${served.url}${href}`);

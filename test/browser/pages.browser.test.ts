@@ -133,40 +133,47 @@ test('a deep link to a filtered error groups page comes back to it after sign-in
     await submitSignIn(page, emailOf('teammate'), FIXTURE_PASSWORD);
     assert.equal(pathAndQuery(page), '/error-groups?code=job_title_mismatch');
     assert.equal(await page.locator('select[name="code"]').inputValue(), 'job_title_mismatch', 'the filter is applied');
-    assert.equal(await page.locator('article.group').count(), 1);
-    assert.equal(await page.locator('article.group header code').innerText(), 'job_title_mismatch');
+    const rows = page.locator('table.groups tbody tr');
+    assert.equal(await rows.count(), 1);
+    assert.equal(await rows.locator('td code').innerText(), 'job_title_mismatch');
     await watched.assertNoProblems();
   });
 });
 
-test('an admin reads the guidance with the actual values, ignores the group, then reopens it', { timeout: 60_000 }, async () => {
+test('an admin opens a group from the table, reads the guidance with the actual values, ignores the group, then reopens it', { timeout: 60_000 }, async () => {
   await withPage(browser, async (watched) => {
     const { page } = watched;
     const { id } = await jobTitleGroup();
     await signInAs(page, served.url, emailOf('owner'), '/error-groups');
-    const group = page.locator(`article#group-${id}`);
-    const status = group.locator('header .status');
-    const buttons = () => group.locator('.actions button').allInnerTexts();
-
-    assert.equal(await group.locator('h2').innerText(), 'Job title does not match Flow Learning exactly');
-    const guidance = await group.innerText();
-    assert.match(guidance, /Fourth sends 'kitchen porter'; Flow Learning has 'Kitchen Porter'\./);
-    assert.match(guidance, /Change it in Fourth to exactly 'Kitchen Porter'/);
-    assert.match(guidance, /1 occurrence, 1 employee affected/);
-    assert.equal(await status.innerText(), 'open');
-    assert.deepEqual(await buttons(), ['Mark resolved', 'Ignore']);
+    const row = page.locator(`tr#group-${id}`);
+    const cells = await row.locator('td').allInnerTexts();
+    assert.deepEqual(cells.slice(0, 6), ['open', 'job_title_mismatch job_title', "'kitchen porter' → 'Kitchen Porter'", 'A flow', '1', '1']);
     await page.screenshot({ path: '/tmp/feedlog-error-groups.png', fullPage: true });
     await watched.assertNoProblems();
 
-    await submit(page, group.getByRole('button', { name: 'Ignore' }));
-    assert.equal(pathAndQuery(page), '/error-groups');
+    await clickAndLoad(page, row.getByRole('link'));
+    assert.equal(pathAndQuery(page), `/error-groups/${id}`);
+    const status = page.locator('.group-summary .status');
+    const buttons = () => page.locator('.group-summary button').allInnerTexts();
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Job title does not match Flow Learning exactly');
+    const guidance = await page.locator('section.guidance').innerText();
+    assert.match(guidance, /Fourth sends 'kitchen porter'; Flow Learning has 'Kitchen Porter'\./);
+    assert.match(guidance, /Change it in Fourth to exactly 'Kitchen Porter'/);
+    assert.equal(await status.innerText(), 'open');
+    assert.deepEqual(await buttons(), ['Mark resolved', 'Ignore']);
+    await page.screenshot({ path: '/tmp/feedlog-error-group.png', fullPage: true });
+    await watched.assertNoProblems();
+
+    await submit(page, page.getByRole('button', { name: 'Ignore' }));
+    assert.equal(pathAndQuery(page), `/error-groups/${id}?done=ignored`);
+    assert.match(await page.getByRole('status').innerText(), /^Ignored: Job title does not match Flow Learning exactly\./);
     assert.equal(await status.innerText(), 'ignored');
     assert.deepEqual(await buttons(), ['Mark resolved', 'Reopen']);
     assert.equal((await jobTitleGroup()).status, 'ignored');
     await watched.assertNoProblems();
 
-    await submit(page, group.getByRole('button', { name: 'Reopen' }));
-    assert.equal(pathAndQuery(page), '/error-groups');
+    await submit(page, page.getByRole('button', { name: 'Reopen' }));
+    assert.equal(pathAndQuery(page), `/error-groups/${id}?done=open`);
     assert.equal(await status.innerText(), 'open');
     assert.deepEqual(await buttons(), ['Mark resolved', 'Ignore']);
     assert.equal((await jobTitleGroup()).status, 'open');
@@ -188,16 +195,15 @@ test('an admin reads the guidance with the actual values, ignores the group, the
   });
 });
 
-test('a teammate with the ops role sees the same group and its guidance, but no buttons to change it', { timeout: 60_000 }, async () => {
+test("a teammate with the ops role reads the same group's page and its guidance, but has no buttons to change it", { timeout: 60_000 }, async () => {
   await withPage(browser, async (watched) => {
     const { page } = watched;
     const { id } = await jobTitleGroup();
-    await signInAs(page, served.url, emailOf('teammate'), '/error-groups');
-    const group = page.locator(`article#group-${id}`);
-    assert.match(await group.innerText(), /Fourth sends 'kitchen porter'; Flow Learning has 'Kitchen Porter'\./);
-    assert.equal(await group.locator('header .status').innerText(), 'open');
-    assert.equal(await group.locator('button').count(), 0);
-    assert.equal(await group.locator('form').count(), 0);
+    await signInAs(page, served.url, emailOf('teammate'), `/error-groups/${id}`);
+    assert.match(await page.locator('section.guidance').innerText(), /Fourth sends 'kitchen porter'; Flow Learning has 'Kitchen Porter'\./);
+    assert.equal(await page.locator('.group-summary .status').innerText(), 'open');
+    assert.equal(await page.locator('main button').count(), 0);
+    assert.equal(await page.locator('main form').count(), 0);
     await watched.assertNoProblems();
   });
 });
