@@ -376,6 +376,39 @@ describe('GET /api/v1/employees', () => {
     assert.deepEqual(new Set(support.body.items.map((item: { organisation: { slug: string } }) => item.organisation.slug)), new Set(['org-a', 'org-b']));
   });
 
+  test("a forged cursor is a 400 naming cursor, on the list, its page and the employee page's timeline", async () => {
+    const forge = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    const keys = [
+      [1, 1, 'x', 0],
+      [1, 1, 'x', -1],
+      [1, 1, 'x', 1.5],
+      [1, 1, 'x', 2 ** 63],
+      [1, 1, 'x\u0000', 1],
+      [1, 1, 'x'.repeat(201), 1],
+      [1, 1, 5, 1],
+      ['1', 1, 'x', 1],
+      [0, 1, 'x', 1],
+      [1, 1, 'x'],
+      [1, 1, 'x', 1, 1],
+      { org: 1 },
+      null,
+    ];
+    for (const key of keys) {
+      const cursor = encodeURIComponent(forge(key));
+      for (const res of [
+        await api('owner', `/api/v1/employees?cursor=${cursor}`),
+        await sessions.owner.agent.get(`/employees?cursor=${cursor}`),
+        await sessions.owner.agent.get(`/employees/7781_10020?cursor=${cursor}`),
+      ]) {
+        assert.equal(res.status, 400, `${JSON.stringify(key)}: ${res.status} ${res.text.slice(0, 200)}`);
+        assert.deepEqual(
+          (JSON.parse(res.text) as { errors: { path: string }[] }).errors.map((e) => e.path),
+          ['cursor'],
+        );
+      }
+    }
+  });
+
   test('bad filters are 400 problems naming them', async () => {
     for (const query of ['state=asleep', 'q=', 'integration=x', 'format=xml', 'cursor=nonsense']) {
       const res = await api('owner', `/api/v1/employees?${query}`);
