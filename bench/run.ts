@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, one after the other. */
 import { logToStderr } from '../src/logger.js';
 import { benchClassify } from './classify.js';
+import { benchDashboard } from './dashboard.js';
 import { benchIngest } from './ingest.js';
 import { benchMemory } from './memory.js';
 import { benchReads } from './reads.js';
@@ -20,4 +21,7 @@ console.log('\n== reads with identity (HTTP + PostgreSQL) ==');
 await benchReads();
 console.log('\n== start-up (child processes: compiled dist/ against tsx) ==');
 await benchStartup();
+// Last: its first run builds a database of a million records (minutes), kept for the next runs.
+console.log('\n== dashboard reads on a million feed records (HTTP + PostgreSQL) ==');
+await benchDashboard();
 process.exit(0);

@@ -19,7 +19,7 @@ import { appRoutes } from './helpers/routes.js';
 
 type Kind = 'public' | 'ingest' | 'api-read' | 'api-admin-write' | 'page-read' | 'page-admin-write' | 'page-own-write';
 /** What a path parameter points at: always an object of org-a, or the owner's own API token. */
-type Target = 'run' | 'group' | 'employee' | 'ownerToken' | 'integration' | 'org' | 'teammateUser' | 'ingestTokenA';
+type Target = 'run' | 'recordIndex' | 'group' | 'employee' | 'ownerToken' | 'integration' | 'org' | 'teammateUser' | 'ingestTokenA';
 
 interface RouteSpec {
   kind: Kind;
@@ -55,6 +55,9 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /logout': { kind: 'public', endsSession: true },
   'GET /': { kind: 'page-read', shows: { a: 'A flow', b: 'B flow' } },
   'GET /error-groups': { kind: 'page-read', shows: { a: 'secret a title', b: 'plain b title' } },
+  'GET /runs': { kind: 'page-read', shows: { a: 'run-of-org-a', b: 'run-of-org-b' } },
+  'GET /runs/:id': { kind: 'page-read', params: { id: 'run' }, shows: { a: 'zelda.a@org-a.example' } },
+  'GET /runs/:id/records/:index': { kind: 'page-read', params: { id: 'run', index: 'recordIndex' }, shows: { a: 'secret a title' } },
   'GET /error-groups/:id': { kind: 'page-read', params: { id: 'group' }, shows: { a: 'secret a title' } },
   'POST /error-groups/:id/status': { kind: 'page-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
   'GET /drift': { kind: 'page-read', shows: { a: 'secret a department', b: 'plain b title' } },
@@ -154,6 +157,7 @@ before(async () => {
   const ownerToken = (await listApiTokens(db.knex, userIds.owner)).find((t) => t.name === 'to revoke')!;
   Object.assign(targets, {
     run: String(runA.body.id),
+    recordIndex: '0',
     group: groupA.id,
     employee: 'A-SECRET-1',
     ownerToken: String(ownerToken.id),

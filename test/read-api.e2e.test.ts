@@ -115,9 +115,21 @@ describe('filters and pagination', () => {
     const first = mismatches.body.items[0];
     assert.equal(first.external_id, '4512_2');
     assert.equal(first.employee.job_title, 'kitchen porter');
-    assert.deepEqual(first.errors, [
-      { code: 'job_title_mismatch', severity: 'error', field: 'job_title', value: 'kitchen porter', expected: 'Kitchen Porter', variant: 'case' },
-    ]);
+    const [{ group, guidance, ...classified }] = first.errors;
+    assert.deepEqual(classified, {
+      code: 'job_title_mismatch',
+      severity: 'error',
+      field: 'job_title',
+      value: 'kitchen porter',
+      expected: 'Kitchen Porter',
+      variant: 'case',
+    });
+    // Each error names its group and says how to fix it, in the integration's systems' words.
+    assert.match(group, /^\d+$/);
+    assert.equal((await get(`/api/v1/error-groups/${group}`, 'owner')).body.code, 'job_title_mismatch');
+    assert.equal(guidance.title, 'Job title does not match Flow Learning exactly');
+    assert.match(guidance.summary, /^Fourth sends 'kitchen porter'; Flow Learning has 'Kitchen Porter'\./);
+    assert.equal(guidance.steps[0], "Change it in Fourth to exactly 'Kitchen Porter'");
     assert.equal((await get('/api/v1/records?outcome=succeeded', 'owner')).body.items.length, 2);
     assert.equal((await get('/api/v1/records?email=BEN@example.com', 'owner')).body.items.length, 2);
     assert.equal((await get('/api/v1/records?q=okaf', 'owner')).body.items.length, 2);

@@ -22,7 +22,7 @@ import { employeeQuerySchema } from '../src/employees/employees.schemas.js';
 import { driftFiltersSchema, driftPageSchema } from '../src/drift/drift.schemas.js';
 import { groupDetailQuerySchema, groupFiltersSchema, groupPageQuerySchema, groupPageSchema } from '../src/groups/groups.schemas.js';
 import { recordFiltersSchema } from '../src/records/records.schemas.js';
-import { runFiltersSchema } from '../src/runs/runs.schemas.js';
+import { runFiltersSchema, runPageSchema, runRecordsPageSchema } from '../src/runs/runs.schemas.js';
 import { csrfFrom, emailOf, startWithFixtureUsers } from './helpers/accounts.js';
 import type { TestDatabase } from './helpers/database.js';
 import { makeRun } from './helpers/fixtures.js';
@@ -30,7 +30,7 @@ import { badPercent, hostileText, incompressible, paramName, percentEncode, quer
 import { postRun } from './helpers/ingest.js';
 import { appRoutes } from './helpers/routes.js';
 
-type Target = 'run' | 'group' | 'employee' | 'ownerToken' | 'integration' | 'org' | 'teammateUser';
+type Target = 'run' | 'recordIndex' | 'group' | 'employee' | 'ownerToken' | 'integration' | 'org' | 'teammateUser';
 
 interface FuzzSpec {
   /** The query parameters the route reads (besides arbitrary ones). */
@@ -69,6 +69,9 @@ const FUZZ: Record<string, FuzzSpec> = {
   'GET /error-groups/:id': { params: { id: 'group' }, query: [...names(groupPageQuerySchema), 'done'] },
   'POST /error-groups/:id/status': { params: { id: 'group' }, fields: ['status', 'back'] },
   'GET /drift': { query: names(driftPageSchema) },
+  'GET /runs': { query: names(runPageSchema) },
+  'GET /runs/:id': { params: { id: 'run' }, query: names(runRecordsPageSchema) },
+  'GET /runs/:id/records/:index': { params: { id: 'run', index: 'recordIndex' } },
   'GET /integrations': { query: PAGE },
   'POST /integrations/:id/rotate-token': { params: { id: 'integration' }, fields: ['replaces'] },
   'GET /members': { query: ['done', 'who', ...PAGE] },
@@ -107,6 +110,7 @@ before(async () => {
   const toRevoke = (await listApiTokens(db.knex, ownerId)).find((t) => t.name === 'to revoke')!;
   Object.assign(targets, {
     run: String(run.body.id),
+    recordIndex: '1',
     group: String(group.id),
     employee: '4512_1',
     ownerToken: String(toRevoke.id),

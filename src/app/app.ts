@@ -22,6 +22,7 @@ import { ingestRoutes, type IngestLimits } from '../ingest/ingest.routes.js';
 import { openapiRoutes } from '../openapi/openapi.routes.js';
 import { recordsRoutes } from '../records/records.routes.js';
 import { runsRoutes } from '../runs/runs.routes.js';
+import { runPages } from '../runs/runs.pages.js';
 import { errorHandler, notFoundHandler } from '../http/errors.js';
 import { requestLog } from '../http/request-log.js';
 import { requireWellFormedForm } from '../http/well-formed.js';
@@ -59,6 +60,7 @@ function pageRoutes(knex: Knex): Router {
   pages.use(loginPages(knex));
   pages.use(homePages(knex));
   pages.use(groupPages(knex));
+  pages.use(runPages(knex));
   pages.use(driftPages(knex));
   pages.use(integrationPages(knex));
   pages.use(memberPages(knex));

@@ -68,3 +68,9 @@ export function problemResponse(description: string, headers?: Response['headers
 }
 
 export const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } } };
+
+/** A list that answers JSON, or with `format=csv` the same list as a CSV download (formula cells neutralised). */
+export const jsonOrCsv = (schemaName: string, description: string): Response => ({
+  description: `${description} With \`format=csv\`, the same list (every page, the same filters) as a CSV file.`,
+  content: { 'application/json': { schema: ref(schemaName) }, 'text/csv': { schema: { type: 'string' } } },
+});

@@ -9,6 +9,7 @@ import { ERROR_CODES, SEVERITIES, VARIANTS } from '../classify/error-enums.js';
 import { EMPLOYEE_ATTRIBUTES, RECORD_ACTIONS, RECORD_OUTCOMES, RUN_STATUSES, RUN_TRIGGERS } from '../classify/feed-enums.js';
 import type { ClassifiedError } from '../classify/types.js';
 import { GROUP_STATUSES } from '../groups/group-enums.js';
+import type { ApiError } from '../records/records.read.js';
 import type { groupApiDetail, toGroupItem } from '../groups/groups.read.js';
 import type { toDriftItem } from '../drift/drift.read.js';
 import type { RunSummary } from '../runs/run-summary.js';
@@ -32,6 +33,24 @@ export const classifiedErrorSchema = z
   })
   .describe('One classified error (error-codes.md).');
 
+export const apiGuidanceSchema = z
+  .object({
+    title: z.string(),
+    summary: z.string().describe('What happened, with the actual values, and why it matters.'),
+    steps: z.array(z.string()).describe('What to do, in order.'),
+  })
+  .describe("How to fix an error, in the words of the integration's source and target systems.");
+
+export const apiErrorSchema = z
+  .intersection(
+    classifiedErrorSchema,
+    z.object({
+      group: id.nullable().describe('The error group this error belongs to (GET /api/v1/error-groups/{id}).'),
+      guidance: apiGuidanceSchema,
+    }),
+  )
+  .describe('One classified error (error-codes.md) with its group and fix-it guidance.');
+
 export const integrationRefSchema = z.object({ id, name: z.string() });
 
 export const runSummarySchema = z
@@ -53,7 +72,7 @@ export const runSummarySchema = z
 export const runDetailSchema = runSummarySchema
   .extend({
     run_error: nullableText.describe("The engine's run-level error text, if any."),
-    errors: z.array(classifiedErrorSchema).describe('The run-level errors (not tied to a record).'),
+    errors: z.array(apiErrorSchema).describe('The run-level errors (not tied to a record).'),
   })
   .describe('A stored sync run with its run-level errors.');
 
@@ -82,7 +101,7 @@ export const feedRecordSchema = z
     outcome: z.enum(RECORD_OUTCOMES),
     employee: employeeAttributes,
     messages: z.array(engineMessage).describe("The engine's own messages."),
-    errors: z.array(classifiedErrorSchema),
+    errors: z.array(apiErrorSchema),
   })
   .describe('One record of a feed log, with its classified errors.');
 
@@ -107,14 +126,6 @@ export const errorGroupSchema = z
     status_changed_at: time,
   })
   .describe('Errors grouped, with first and last seen, occurrences and employees affected.');
-
-const apiGuidanceSchema = z
-  .object({
-    title: z.string(),
-    summary: z.string().describe('What happened, with the actual values, and why it matters.'),
-    steps: z.array(z.string()).describe('What to do, in order.'),
-  })
-  .describe('How to fix the error, for the person who must.');
 
 export const groupMemberSchema = z
   .object({
@@ -200,6 +211,8 @@ export const problemSchema = z
 export const RESPONSE_SCHEMAS = {
   Problem: problemSchema,
   ClassifiedError: classifiedErrorSchema,
+  ApiGuidance: apiGuidanceSchema,
+  ApiError: apiErrorSchema,
   IntegrationRef: integrationRefSchema,
   RunSummary: runSummarySchema,
   RunDetail: runDetailSchema,
@@ -222,6 +235,8 @@ type Assert<T extends true> = T;
 export type ResponseSchemaChecks = [
   Assert<SameKeys<z.infer<typeof classifiedErrorSchema>, ClassifiedError>>,
   Assert<z.infer<typeof classifiedErrorSchema> extends ClassifiedError ? true : false>,
+  Assert<SameKeys<z.infer<typeof apiErrorSchema>, ApiError>>,
+  Assert<z.infer<typeof apiErrorSchema> extends ApiError ? true : false>,
   Assert<SameKeys<z.infer<typeof runSummarySchema>, RunSummary>>,
   Assert<SameKeys<z.infer<typeof errorGroupSchema>, ReturnType<typeof toGroupItem>>>,
   Assert<z.infer<typeof errorGroupSchema> extends ReturnType<typeof toGroupItem> ? true : false>,

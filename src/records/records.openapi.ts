@@ -1,9 +1,10 @@
 /** The records list in the OpenAPI document, its filters described by the very schema that validates them. */
-import { API_TOKEN, json, queryParameters, readErrors } from '../http/openapi-parts.js';
+import { API_TOKEN, jsonOrCsv, queryParameters, readErrors } from '../http/openapi-parts.js';
 import type { ApiPart } from '../http/openapi-types.js';
 import { recordFiltersSchema } from './records.schemas.js';
 
 const FILTER_DESCRIPTIONS = {
+  format: '`csv` for every record of the list as a CSV file (one row per record, its error codes and values joined by `; `).',
   run: 'Only records of this run (our id, as in `id` of a sync run).',
   external_id: 'Only records of the employee with this source id.',
   email: 'Only records with this email (case-insensitive).',
@@ -25,7 +26,7 @@ export const recordsApi: ApiPart = {
         tags: ['Records'],
         security: API_TOKEN,
         parameters: queryParameters(recordFiltersSchema, FILTER_DESCRIPTIONS),
-        responses: { '200': json('FeedRecordPage', 'A page of records.'), ...readErrors },
+        responses: { '200': jsonOrCsv('FeedRecordPage', 'A page of records.'), ...readErrors },
       },
     },
   }),

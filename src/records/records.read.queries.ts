@@ -85,12 +85,19 @@ export async function listRecords(knex: Knex, orgIds: number[], filters: RecordF
     });
   }
   if (after) query.whereRaw('(f.started_at, f.sync_run_id, f.index) < (?::timestamptz, ?, ?)', after);
+  // One run's records all share its start: the primary key (org_id, sync_run_id,
+  // index) serves them in order, which PostgreSQL sees only when told the order is by index.
+  if (filters.run !== undefined) {
+    query.clearOrder().orderBy('f.index', 'desc');
+    if (after && after[1] === filters.run) query.where('f.index', '<', after[2]);
+  }
   return query;
 }
 
 export interface StoredError {
   sync_run_id: number;
   record_index: number;
+  group_id: number | null;
   code: string;
   severity: string;
   field: string | null;
@@ -103,10 +110,186 @@ export interface StoredError {
 export async function errorsOfRecords(knex: Knex, records: Pick<RecordRow, 'org_id' | 'sync_run_id' | 'index'>[]): Promise<StoredError[]> {
   if (records.length === 0) return [];
   return knex('errors')
-    .select('sync_run_id', 'record_index', 'code', 'severity', 'field', 'value', 'expected', 'variant')
+    .select('sync_run_id', 'record_index', 'group_id', 'code', 'severity', 'field', 'value', 'expected', 'variant')
     .whereIn(
       ['org_id', 'sync_run_id', 'record_index'],
       records.map((r) => [r.org_id, r.sync_run_id, r.index]),
     )
     .orderBy('id');
+}
+
+/** The filters of a run's records (the run page, GET /runs/:id), named as in GET /api/v1/records. */
+export interface RunRecordFilters {
+  outcome?: string;
+  code?: string;
+  field?: string;
+  q?: string;
+}
+
+/** A record as the run page lists it: the columns, never the raw payload. */
+export interface RunRecordRow {
+  org_id: number;
+  sync_run_id: number;
+  index: number;
+  integration_id: number;
+  external_id: string | null;
+  action: string;
+  outcome: string;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  error_count: number;
+}
+
+const RUN_RECORD_COLUMNS = [
+  'f.org_id',
+  'f.sync_run_id',
+  'f.index',
+  'f.integration_id',
+  'f.external_id',
+  'f.action',
+  'f.outcome',
+  'f.first_name',
+  'f.last_name',
+  'f.email',
+  'f.error_count',
+];
+
+function whereRecordMatches(query: Knex.QueryBuilder, filters: RunRecordFilters) {
+  if (filters.outcome) query.where('f.outcome', filters.outcome);
+  if (filters.q) {
+    const pattern = `%${escapeLike(filters.q.trim())}%`;
+    query.where((q) =>
+      q
+        .whereRaw("(coalesce(f.first_name, '') || ' ' || coalesce(f.last_name, '')) ILIKE ?", [pattern])
+        .orWhere('f.email', 'ilike', pattern)
+        .orWhere('f.external_id', 'ilike', pattern),
+    );
+  }
+  return query;
+}
+
+/**
+ * A run's records matching the filters, after `afterIndex`, and the column
+ * that orders them. With a code or field filter the run's errors drive:
+ * errors_by_record holds them in record order, as few as there are errors,
+ * and each record is then looked up by its primary key (a LATERAL lookup, so
+ * that no estimate can turn it into a scan of the whole run per error).
+ * Otherwise the primary key (org_id, sync_run_id, index) is read in order, or
+ * feed_records_by_run_outcome for an outcome other than succeeded.
+ */
+function runRecordsQuery(
+  knex: Knex,
+  run: { org_id: number; id: number },
+  filters: RunRecordFilters,
+  columns: (string | Knex.Raw)[],
+  afterIndex?: number,
+): { query: Knex.QueryBuilder; order: string } {
+  if (filters.code || filters.field) {
+    const matching = knex('errors as e')
+      .distinct('e.record_index')
+      .where({ 'e.org_id': run.org_id, 'e.sync_run_id': run.id })
+      .whereNotNull('e.record_index')
+      .orderBy('e.record_index');
+    if (filters.code) matching.where('e.code', filters.code);
+    if (filters.field) matching.where('e.field', filters.field);
+    if (afterIndex !== undefined) matching.where('e.record_index', '>', afterIndex);
+    const record = whereRecordMatches(
+      knex('feed_records as f')
+        .select(columns)
+        .where({ 'f.org_id': run.org_id, 'f.sync_run_id': run.id })
+        .where('f.index', knex.ref('m.record_index'))
+        .limit(1),
+      filters,
+    );
+    return {
+      query: knex
+        .from(matching.as('m'))
+        .joinRaw('CROSS JOIN LATERAL ? AS f', [record] as unknown as Knex.Value[])
+        .select('f.*'),
+      order: 'm.record_index',
+    };
+  }
+  const query = whereRecordMatches(knex('feed_records as f').select(columns).where({ 'f.org_id': run.org_id, 'f.sync_run_id': run.id }), filters);
+  if (afterIndex !== undefined) query.where('f.index', '>', afterIndex);
+  return { query, order: 'f.index' };
+}
+
+/** A run's records in the run's order (index), keyset-paginated after `afterIndex`. */
+export async function listRunRecords(
+  knex: Knex,
+  run: { org_id: number; id: number },
+  filters: RunRecordFilters,
+  limit: number,
+  afterIndex?: number,
+): Promise<RunRecordRow[]> {
+  const { query, order } = runRecordsQuery(knex, run, filters, RUN_RECORD_COLUMNS, afterIndex);
+  return query.orderBy(order).limit(limit + 1);
+}
+
+/** How many of a run's records match; `cap` bounds the rows counted (a count above it says "more than"). */
+export async function countRunRecords(knex: Knex, run: { org_id: number; id: number }, filters: RunRecordFilters, cap: number): Promise<number> {
+  const { query } = runRecordsQuery(knex, run, filters, [knex.raw('1 AS one')]);
+  const [row] = await knex.from(query.limit(cap + 1).as('matching')).count<{ count: string }[]>('* as count');
+  return Number(row!.count);
+}
+
+/** One record of a run, whole (the record page). */
+export interface FullRecordRow extends RunRecordRow {
+  started_at: Date;
+  employee: Record<string, unknown> | null;
+  messages: unknown[] | null;
+  raw: unknown;
+}
+
+export async function findRunRecord(knex: Knex, run: { org_id: number; id: number }, index: number): Promise<FullRecordRow | undefined> {
+  return knex('feed_records as f')
+    .select(...RUN_RECORD_COLUMNS, 'f.started_at', 'f.employee', 'f.messages', 'f.raw')
+    .where({ 'f.org_id': run.org_id, 'f.sync_run_id': run.id, 'f.index': index })
+    .first();
+}
+
+/** The errors of one record, oldest first. */
+export async function errorsOfRecord(knex: Knex, record: Pick<RunRecordRow, 'org_id' | 'sync_run_id' | 'index'>): Promise<StoredError[]> {
+  return errorsOfRecords(knex, [record]);
+}
+
+/**
+ * The same employee's record just before this one in time (by external ID in
+ * the same integration: the run start, then run and position, as the lists
+ * order them), through feed_records_by_employee.
+ */
+export async function previousRecordOf(
+  knex: Knex,
+  record: Pick<FullRecordRow, 'org_id' | 'integration_id' | 'external_id' | 'started_at' | 'sync_run_id' | 'index'>,
+): Promise<{ sync_run_id: number; index: number; started_at: Date; run_id: string; employee: Record<string, unknown> | null } | undefined> {
+  if (record.external_id === null) return undefined;
+  return knex('feed_records as f')
+    .join('sync_runs as r', (join) => join.on('r.org_id', 'f.org_id').andOn('r.id', 'f.sync_run_id'))
+    .select('f.sync_run_id', 'f.index', 'f.started_at', 'r.run_id', 'f.employee')
+    .where({ 'f.org_id': record.org_id, 'f.integration_id': record.integration_id })
+    .whereRaw(`left(f.external_id, ${INDEXED_PREFIX}) = left(?, ${INDEXED_PREFIX})`, [record.external_id])
+    .where('f.external_id', record.external_id)
+    .where('f.started_at', '<=', record.started_at)
+    .whereRaw('(f.started_at, f.sync_run_id, f.index) < (?::timestamptz, ?, ?)', [record.started_at.toISOString(), record.sync_run_id, record.index])
+    .orderBy([
+      { column: 'f.started_at', order: 'desc' },
+      { column: 'f.sync_run_id', order: 'desc' },
+      { column: 'f.index', order: 'desc' },
+    ])
+    .first();
+}
+
+/** The source and target systems of integrations (guidance names them). */
+export async function systemsOfIntegrations(
+  knex: Knex,
+  integrations: { org_id: number; integration_id: number }[],
+): Promise<{ id: number; source_system: string | null; target_system: string | null }[]> {
+  if (integrations.length === 0) return [];
+  return knex('integrations')
+    .select('id', 'source_system', 'target_system')
+    .whereIn(
+      ['org_id', 'id'],
+      integrations.map((i) => [i.org_id, i.integration_id]),
+    );
 }

@@ -18,5 +18,6 @@ export const recordFiltersSchema = z.object({
   field: z.enum(RECORD_FIELDS).optional(),
   from: timestampParam.optional(),
   to: timestampParam.optional(),
+  format: z.enum(['json', 'csv']).optional(),
   ...pageSchema,
 });

@@ -1,10 +1,11 @@
 /** The sync-run reads in the OpenAPI document, their filters described by the very schema that validates them. */
 import { idParam } from '../http/query.js';
-import { API_TOKEN, inputSchema, json, problem, queryParameters, readErrors } from '../http/openapi-parts.js';
+import { API_TOKEN, inputSchema, json, jsonOrCsv, problem, queryParameters, readErrors } from '../http/openapi-parts.js';
 import type { ApiPart } from '../http/openapi-types.js';
 import { runFiltersSchema } from './runs.schemas.js';
 
 const FILTER_DESCRIPTIONS = {
+  format: '`csv` for every run of the list as a CSV file (one row per run, a column per outcome and per error code).',
   status: 'Only this status.',
   trigger: 'Only runs started this way.',
   run_id: "Only the run with this id of the engine's.",
@@ -21,7 +22,7 @@ export const runsApi: ApiPart = {
         tags: ['Sync runs'],
         security: API_TOKEN,
         parameters: queryParameters(runFiltersSchema, FILTER_DESCRIPTIONS),
-        responses: { '200': json('SyncRunPage', 'A page of runs.'), ...readErrors },
+        responses: { '200': jsonOrCsv('SyncRunPage', 'A page of runs.'), ...readErrors },
       },
     },
     '/api/v1/sync-runs/{id}': {

@@ -1,26 +1,30 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { requireBearer } from '../auth/bearer.js';
+import { keysetBatches, sendCsv } from '../http/csv.js';
 import { notFound } from '../http/errors.js';
 import { decodeCursor, page, parseQuery, pathId, timeIdCursor } from '../http/query.js';
-import { toRunSummary } from './run-summary.js';
-import { findSyncRun, listSyncRuns, runLevelErrors, type RunWithIntegration } from './runs.read.queries.js';
+import { RUN_CSV_COLUMNS, runDetail, runKey, toRunItem } from './runs.read.js';
+import { findSyncRun, listSyncRuns } from './runs.read.queries.js';
 import { runFiltersSchema } from './runs.schemas.js';
-
-const toItem = (row: RunWithIntegration) => toRunSummary(row, { id: row.integration_id, name: row.integration_name });
 
 export function runsRoutes(knex: Knex): Router {
   const router = Router();
   router.get('/api/v1/sync-runs', requireBearer(knex, 'api'), async (req, res) => {
-    const { limit, cursor, ...filters } = parseQuery(runFiltersSchema, req);
+    const { limit, cursor, format, ...filters } = parseQuery(runFiltersSchema, req);
+    const orgIds = req.caller!.orgIds;
     const after = decodeCursor(cursor, timeIdCursor);
-    const rows = await listSyncRuns(knex, req.caller!.orgIds, filters, limit, after);
-    res.json(page(rows, limit, (row) => [row.started_at.toISOString(), row.id], toItem));
+    if (format === 'csv') {
+      const batches = keysetBatches((from: [string, number] | undefined, size) => listSyncRuns(knex, orgIds, filters, size, from), runKey, after);
+      return sendCsv(res, 'sync-runs.csv', RUN_CSV_COLUMNS, batches);
+    }
+    const rows = await listSyncRuns(knex, orgIds, filters, limit, after);
+    res.json(page(rows, limit, runKey, toRunItem));
   });
   router.get('/api/v1/sync-runs/:id', requireBearer(knex, 'api'), async (req, res) => {
     const run = await findSyncRun(knex, req.caller!.orgIds, pathId(req.params.id, 'sync run'));
     if (!run) throw notFound(`No sync run ${req.params.id}.`);
-    res.json({ ...toItem(run), run_error: run.run_error, errors: await runLevelErrors(knex, run.org_id, run.id) });
+    res.json(await runDetail(knex, run));
   });
   return router;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { RUN_STATUSES, RUN_TRIGGERS } from '../classify/feed-enums.js';
+import { ERROR_CODES } from '../classify/error-enums.js';
+import { RECORD_FIELDS, RECORD_OUTCOMES, RUN_STATUSES, RUN_TRIGGERS } from '../classify/feed-enums.js';
 import { filterText, idParam, pageSchema, timestampParam } from '../http/query.js';
 
 /** The query string of `GET /api/v1/sync-runs`; the OpenAPI document is made from it too. */
@@ -10,5 +11,42 @@ export const runFiltersSchema = z.object({
   from: timestampParam.optional(),
   to: timestampParam.optional(),
   run_id: filterText(200).optional(),
+  format: z.enum(['json', 'csv']).optional(),
   ...pageSchema,
 });
+
+// A page's filter form sends every field, the empty ones as "": those mean "no filter".
+const blank = (value: unknown) => (value === '' ? undefined : value);
+const optionalField = <S extends z.ZodType>(schema: S) => z.preprocess(blank, schema.optional());
+
+/** A date as an `<input type="date">` sends it (a whole day in the reader's time zone), or an RFC 3339 timestamp as the API takes. */
+const dayOrTimestamp = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'expected a date (YYYY-MM-DD) or an RFC 3339 timestamp' });
+
+const pageFields = {
+  limit: z.preprocess(blank, z.coerce.number().int().min(1).max(1000).default(50)),
+  cursor: optionalField(z.string().max(500)),
+  format: optionalField(z.enum(['html', 'csv'])),
+};
+
+/** The feed logs page (GET /runs): the API's filters by the same names, dates as a date input types them too. */
+export const runPageSchema = z.object({
+  integration: optionalField(idParam),
+  status: optionalField(z.enum(RUN_STATUSES)),
+  trigger: optionalField(z.enum(RUN_TRIGGERS)),
+  from: optionalField(dayOrTimestamp),
+  to: optionalField(dayOrTimestamp),
+  run_id: optionalField(filterText(200)),
+  ...pageFields,
+});
+
+/** A run's page (GET /runs/:id): its records' filters, named as in GET /api/v1/records. */
+export const runRecordsPageSchema = z.object({
+  outcome: optionalField(z.enum(RECORD_OUTCOMES)),
+  code: optionalField(z.enum(ERROR_CODES)),
+  field: optionalField(z.enum(RECORD_FIELDS)),
+  q: optionalField(filterText(200)),
+  ...pageFields,
+});
+
+/** The run page's cursor: the index of the last record shown. */
+export const recordIndexCursor = z.tuple([z.number().int().min(0).max(2_147_483_647)]);

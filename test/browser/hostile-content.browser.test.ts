@@ -85,6 +85,18 @@ before(async () => {
     }),
   );
   assert.equal(failed.status, 201, failed.text);
+  // The feed logs, the runs and their records (record 3 carries the long job title).
+  const run = first.body.id as string;
+  VISITS.push(
+    { path: '/runs', status: 200, shows: [`Flow ${PAYLOADS.script}`, `${PAYLOADS.script} 1`, `${PAYLOADS.img} 2`] },
+    { path: `/runs/${run}`, status: 200, shows: [`Run ${PAYLOADS.script} 1`] },
+    { path: `/runs/${run}?outcome=failed&q=${encodeURIComponent(PAYLOADS.script)}`, status: 200, shows: [PAYLOADS.script] },
+    { path: `/runs/${run}?code=job_title_mismatch&field=job_title`, status: 200, shows: [] },
+    { path: `/runs/${failed.body.id as string}`, status: 200, shows: [`${PAYLOADS.script} ${PAYLOADS.jsUrl} ${PAYLOADS.rtl}`] },
+    { path: `/runs/${run}/records/1`, status: 200, shows: [PAYLOADS.attr, PAYLOADS.template, PAYLOADS.rtl] },
+    { path: `/runs/${run}/records/3`, status: 200, shows: [shorten(LONG, 200), PAYLOADS.svg] },
+    { path: `/runs/${run}?q=${encodeURIComponent(PAYLOADS.img)}&code=${encodeURIComponent(PAYLOADS.img)}`, status: 400, shows: [] },
+  );
   await db
     .knex('organisations')
     .where({ id: orgA.organisation.id })

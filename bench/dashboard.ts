@@ -1,0 +1,635 @@
+/**
+ * Benchmark of the dashboard's reads on a database of more than a million
+ * feed records (goal: p95 under 100 ms per page and API read).
+ *
+ * The data goes in through the real ingest path (POST /api/v1/sync-runs into
+ * the app), so every table the dashboard reads is filled the way production
+ * fills it: bench/dashboard-data.ts says what the runs hold. Building takes
+ * minutes; the database (`feedlog_bench_dashboard`, on the benchmarks' own
+ * embedded PostgreSQL in DATA_DIR/bench or on DATABASE_URL's server) is kept
+ * and reused while its data version matches and no migration is pending
+ * (`--migrate` runs pending migrations on it instead, as an upgrade would);
+ * `--rebuild` forces a new one, `--drop` drops it at the end, `--scale 0.05`
+ * builds a small one of its own to try the benchmark itself.
+ *
+ * Then each page and API read is timed over sequential requests on loopback
+ * HTTP (after a warm-up), signed in as support (`--as owner` for org-a's
+ * admin): p50, p95 and max, and the second page of each keyset list. A route
+ * that answers "No route for" is not built yet and says so; any other non-2xx
+ * fails the benchmark. Each route's queries are then run once more under
+ * auto_explain (bench/dashboard-plans.ts) to say whether each list reads an
+ * index in its order; the full plans go to a file. Last, the CSV of a
+ * 100k-record run is streamed from the app in a child process, for its time
+ * and peak memory.
+ *
+ * `node --import tsx bench/dashboard.ts [--rebuild | --migrate] [--drop] [--requests 50] [--as support|owner] [--scale 1]`
+ */
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Knex } from 'knex';
+import pg from 'pg';
+import { createApiToken, createUser } from '../src/accounts/accounts.service.js';
+import { createApp } from '../src/app/app.js';
+import { config } from '../src/config.js';
+import { createKnex } from '../src/db/database.js';
+import { ensureEmbeddedPostgres } from '../src/db/embedded.js';
+import { listMigrations, MIGRATIONS_DIR, migrateToLatest } from '../src/db/migrate.js';
+import { createIntegration } from '../src/integrations/integrations.service.js';
+import { logToStderr } from '../src/logger.js';
+import { createOrganisation } from '../src/orgs/orgs.service.js';
+import { FIXTURE_PASSWORD, signIn } from '../test/helpers/accounts.js';
+import { serveApp } from '../test/helpers/browser.js';
+import { withDatabaseName } from '../test/helpers/database-url.js';
+import { DATA_VERSION, PLANS, runsOf, scaledPlans, type IntegrationPlan } from './dashboard-data.js';
+import { bigSeqScans, buffersOf, explainingKnex, listOrder, planText, rowsRead, tablesOf, type CapturedPlan, type PlanNode } from './dashboard-plans.js';
+
+/** The full benchmark's database; a scaled-down one has its own, so trying the benchmark never costs the full build. */
+const databaseNameOf = (scale: number) => (scale === 1 ? 'feedlog_bench_dashboard' : 'feedlog_bench_dashboard_small');
+const GOAL_MS = 100;
+const WARM_UP = 2;
+/** A slow route stops after this much measuring, once it has MIN_SAMPLES. */
+const ROUTE_BUDGET_MS = 15_000;
+const MIN_SAMPLES = 5;
+const MB = 1024 * 1024;
+
+export interface DashboardOptions {
+  rebuild: boolean;
+  /** Run pending migrations on the stored database instead of building a new one. */
+  migrate: boolean;
+  drop: boolean;
+  requests: number;
+  as: 'support' | 'owner';
+  /** Fewer people and runs (0.05: about 50k records), to try the benchmark itself; the database is another then. */
+  scale: number;
+}
+
+export function parseDashboardOptions(args: string[]): DashboardOptions {
+  const optionValue = (name: string) => {
+    const at = args.findIndex((arg) => arg === name || arg.startsWith(`${name}=`));
+    if (at < 0) return undefined;
+    return args[at]!.includes('=') ? args[at]!.slice(name.length + 1) : args[at + 1];
+  };
+  const as = optionValue('--as') ?? 'support';
+  if (as !== 'support' && as !== 'owner') throw new Error(`--as takes support or owner, not ${as}`);
+  const requests = Number(optionValue('--requests') ?? 50);
+  if (!Number.isInteger(requests) || requests < 1) throw new Error('--requests takes a positive whole number');
+  const scale = Number(optionValue('--scale') ?? 1);
+  if (!(scale > 0 && scale <= 1)) throw new Error('--scale takes a number in (0, 1]');
+  return { rebuild: args.includes('--rebuild'), migrate: args.includes('--migrate'), drop: args.includes('--drop'), requests, as, scale };
+}
+
+const thousands = (n: number) => Math.round(n).toLocaleString('en');
+const seconds = (ms: number) => (ms >= 120_000 ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s` : `${(ms / 1000).toFixed(1)} s`);
+
+async function adminQuery<Row>(adminUrl: string, sql: string, values: unknown[] = []): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, values)).rows as Row[];
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------- building
+
+async function createPeople(knex: Knex): Promise<void> {
+  await createOrganisation(knex, 'org-a', 'Northern Hospitality Group');
+  await createOrganisation(knex, 'org-b', 'Irish Sea Hotels');
+  for (const [name, role, org] of [
+    ['owner', 'admin', 'org-a'],
+    ['teammate', 'ops', 'org-a'],
+    ['outsider', 'admin', 'org-b'],
+    ['support', 'support', undefined],
+  ] as const) {
+    await createUser(knex, { email: `${name}@example.com`, role, orgSlug: org, password: FIXTURE_PASSWORD });
+  }
+}
+
+async function post(base: string, token: string, body: unknown): Promise<void> {
+  const bytes = Buffer.from(JSON.stringify(body));
+  for (let attempt = 1; ; attempt++) {
+    let response: Response;
+    try {
+      response = await fetch(`${base}/api/v1/sync-runs`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: bytes,
+      });
+    } catch (error) {
+      // A kept-alive connection that the server closed as the post went out (ECONNRESET):
+      // post again, as an engine would; a run stored already answers 200.
+      if (attempt >= 3) throw error;
+      continue;
+    }
+    const text = await response.text();
+    if (response.status === 201 || (attempt > 1 && response.status === 200)) return;
+    throw new Error(`ingest answered ${response.status}: ${text.slice(0, 500)}`);
+  }
+}
+
+/** What an admin does between runs: resolves some groups and ignores others (the next runs regress a few). */
+async function adminActions(base: string, token: string, integrationId: number): Promise<void> {
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const listed = await fetch(`${base}/api/v1/error-groups?integration=${integrationId}&limit=100`, { headers });
+  if (listed.status !== 200) throw new Error(`listing groups answered ${listed.status}`);
+  const { items } = (await listed.json()) as { items: { id: string }[] };
+  for (const [index, group] of items.slice(0, 25).entries()) {
+    const response = await fetch(`${base}/api/v1/error-groups/${group.id}`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ status: index < 20 ? 'resolved' : 'ignored' }),
+    });
+    if (response.status !== 200) throw new Error(`changing group ${group.id} answered ${response.status}: ${await response.text()}`);
+  }
+}
+
+/** Posts every run of every integration through the app, with progress; returns the facts the marker keeps. */
+async function build(knex: Knex, plans: IntegrationPlan[]): Promise<string> {
+  const started = performance.now();
+  await createPeople(knex);
+  const tokens: string[] = [];
+  const integrationIds: number[] = [];
+  for (const plan of plans) {
+    const { integration, token } = await createIntegration(knex, {
+      orgSlug: plan.org,
+      name: plan.name,
+      schedule: plan.schedule,
+      timeZone: plan.timeZone,
+      sourceSystem: plan.sourceSystem,
+      targetSystem: plan.targetSystem,
+    });
+    tokens.push(token);
+    integrationIds.push(integration.id);
+  }
+  const ownerToken = await createApiToken(knex, 'owner@example.com', 'bench-build');
+  // Hundreds of runs a minute would trip the per-token rate limit, which is not what is measured here.
+  const served = await serveApp(createApp({ knex, ingestLimits: { perMinute: 1_000_000 } }));
+  const end = new Date(Math.floor(Date.now() / 900_000) * 900_000);
+  let total = 0;
+  let runs = 0;
+  try {
+    for (const [i, plan] of plans.entries()) {
+      const expected = plan.dailyRuns + (plan.deltaRuns ? plan.deltaRuns + 1 : 0);
+      let batch = { runs: 0, records: 0, started: performance.now() };
+      let k = 0;
+      for (const { body } of runsOf(plan, i + 1, end)) {
+        const postStarted = performance.now();
+        await post(served.url, tokens[i]!, body);
+        k += 1;
+        runs += 1;
+        total += body.records.length;
+        batch.runs += 1;
+        batch.records += body.records.length;
+        const elapsed = seconds(performance.now() - started);
+        if (body.records.length >= 10_000) {
+          console.log(
+            `  ${plan.name}: run ${k} (${body.trigger}), ${thousands(body.records.length)} records in ${seconds(performance.now() - postStarted)}` +
+              `  [${thousands(total)} records so far, ${elapsed}]`,
+          );
+          batch = { runs: 0, records: 0, started: performance.now() };
+        } else if (batch.runs === 100) {
+          console.log(
+            `  ${plan.name}: runs ${k - 99}-${k} of about ${expected}, ${thousands(batch.records)} records in ${seconds(performance.now() - batch.started)}` +
+              `  [${thousands(total)} records so far, ${elapsed}]`,
+          );
+          batch = { runs: 0, records: 0, started: performance.now() };
+        }
+        if (i === 0 && k === 3) await adminActions(served.url, ownerToken, integrationIds[i]!);
+      }
+      if (batch.runs > 0) console.log(`  ${plan.name}: last ${batch.runs} runs, ${thousands(batch.records)} records  [${thousands(total)} records so far]`);
+    }
+  } finally {
+    await served.close();
+  }
+  const ingested = performance.now() - started;
+  process.stdout.write('  VACUUM (ANALYZE), as autovacuum leaves a database at rest... ');
+  const vacuumStarted = performance.now();
+  await knex.raw('VACUUM (ANALYZE)');
+  const vacuumed = performance.now() - vacuumStarted;
+  console.log(seconds(vacuumed));
+  return `${thousands(total)} feed records in ${thousands(runs)} runs, ingested in ${seconds(ingested)} (+ ${seconds(vacuumed)} VACUUM) on ${new Date().toISOString()}`;
+}
+
+/** The benchmark database: the stored one when its data version matches and no migration is pending, else a new build. */
+async function prepareDatabase(adminUrl: string, url: string, { rebuild, migrate, scale }: DashboardOptions): Promise<Knex> {
+  const dbName = databaseNameOf(scale);
+  const MARKER = `feedlog dashboard bench data v${DATA_VERSION}${scale === 1 ? '' : ` at scale ${scale}`};`;
+  const [found] = await adminQuery<{ comment: string | null }>(
+    adminUrl,
+    "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1",
+    [dbName],
+  );
+  let reason = rebuild ? '--rebuild' : !found ? 'none stored yet' : `its data is not ${MARKER.slice(0, -1)} (${found.comment ?? 'an unfinished build'})`;
+  if (!rebuild && found?.comment?.startsWith(MARKER)) {
+    const knex = createKnex(url);
+    const { done } = await listMigrations(knex);
+    // Named from the folder: listMigrations' pending entries carry no file name with this migration source.
+    const known = fs
+      .readdirSync(MIGRATIONS_DIR)
+      .filter((file) => /\.(ts|js)$/.test(file))
+      .map((file) => file.replace(/\.js$/, '.ts'));
+    const pending = known.filter((name) => !done.includes(name));
+    // Built by another branch's code: its schema has migrations this checkout does not.
+    const foreign = done.filter((name) => !known.includes(name));
+    if (foreign.length > 0) {
+      await knex.destroy();
+      reason = `it has migrations this checkout lacks: ${foreign.join(', ')}`;
+    } else if (pending.length === 0) {
+      console.log(`reusing ${dbName}: ${found.comment.slice(MARKER.length).trim()} (--rebuild builds it again)`);
+      return knex;
+    } else if (migrate) {
+      // What an upgrade does to a production database: the migrations' own backfills fill new tables.
+      const started = performance.now();
+      await migrateToLatest(knex);
+      console.log(
+        `reusing ${dbName}, migrated (${pending.join(', ')}) in ${seconds(performance.now() - started)}: ${found.comment.slice(MARKER.length).trim()}`,
+      );
+      return knex;
+    } else {
+      await knex.destroy();
+      reason = `migrations pending: ${pending.join(', ')}; --migrate runs them on the stored data instead`;
+    }
+  }
+  console.log(`building ${dbName} (${reason}); this takes minutes:`);
+  await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await adminQuery(adminUrl, `CREATE DATABASE ${dbName}`);
+  const knex = createKnex(url);
+  await migrateToLatest(knex);
+  const facts = await build(knex, scaledPlans(scale));
+  // Written last: an interrupted build has no marker and is built again.
+  await adminQuery(adminUrl, `COMMENT ON DATABASE ${dbName} IS '${`${MARKER} ${facts}`.replaceAll("'", "''")}'`);
+  console.log(`built: ${facts}`);
+  return knex;
+}
+
+// ---------------------------------------------------------------- measuring
+
+interface Targets {
+  planday: number;
+  mapal: number;
+  bigRun: { id: number; records: number };
+  failedIndex: number;
+  externalId: string;
+  group: { id: number; value: string | null };
+}
+
+/** The objects the routes are read for: the newest full push, one of its job-title failures and that person, org-a's largest group. */
+async function findTargets(knex: Knex): Promise<Targets> {
+  const integrations = await knex('integrations').select<{ id: number; org_id: number; name: string }[]>('id', 'org_id', 'name');
+  const byName = (name: string) => integrations.find((i) => i.name === name)!;
+  const planday = byName(PLANS[0]!.name);
+  const bigRun = await knex('sync_runs')
+    .where({ org_id: planday.org_id, integration_id: planday.id })
+    .orderBy('started_at', 'desc')
+    .first<{ id: number; record_count: number }>('id', 'record_count');
+  const failed = await knex('errors')
+    .where({ org_id: planday.org_id, sync_run_id: bigRun!.id, code: 'job_title_mismatch' })
+    .whereNotNull('record_index')
+    .orderBy('record_index', 'desc')
+    .first<{ record_index: number }>('record_index');
+  const record = await knex('feed_records')
+    .where({ org_id: planday.org_id, sync_run_id: bigRun!.id, index: failed!.record_index })
+    .first<{ external_id: string }>('external_id');
+  // In org-a, like every target, so that `--as owner` reads them too.
+  const group = await knex('error_groups')
+    .where({ org_id: planday.org_id })
+    .orderBy('occurrences', 'desc')
+    .first<{ id: number; value: string | null }>('id', 'value');
+  return {
+    planday: planday.id,
+    mapal: byName(PLANS[1]!.name).id,
+    bigRun: { id: bigRun!.id, records: bigRun!.record_count },
+    failedIndex: failed!.record_index,
+    externalId: record!.external_id,
+    group: group!,
+  };
+}
+
+interface Route {
+  path: string;
+  auth: 'session' | 'token';
+  /** A keyset list: its second page is measured too. */
+  list?: boolean;
+}
+
+function routesFor(t: Targets): Route[] {
+  const q = encodeURIComponent;
+  const pages: Route[] = [
+    { path: '/runs', list: true },
+    { path: `/runs?integration=${t.mapal}&status=failed`, list: true },
+    { path: `/runs/${t.bigRun.id}`, list: true },
+    { path: `/runs/${t.bigRun.id}?outcome=failed`, list: true },
+    { path: `/runs/${t.bigRun.id}?code=job_title_mismatch`, list: true },
+    { path: `/runs/${t.bigRun.id}/records/${t.failedIndex}` },
+    { path: `/search?q=${q('hadda')}`, list: true },
+    { path: `/search?q=${q('Siobhán')}`, list: true },
+    { path: `/search?q=${q('francois')}` },
+    { path: `/employees?integration=${t.planday}`, list: true },
+    { path: `/employees/${q(t.externalId)}` },
+    { path: '/error-groups', list: true },
+    { path: `/error-groups?q=${q('Bartender')}` },
+    { path: `/error-groups/${t.group.id}` },
+    { path: '/drift' },
+  ].map((route) => ({ ...route, auth: 'session' as const }));
+  const api: Route[] = [
+    { path: '/api/v1/sync-runs', list: true },
+    { path: `/api/v1/sync-runs?integration=${t.mapal}&status=failed`, list: true },
+    { path: `/api/v1/records?run=${t.bigRun.id}`, list: true },
+    { path: `/api/v1/records?run=${t.bigRun.id}&code=job_title_mismatch`, list: true },
+    { path: `/api/v1/records?q=${q('hadda')}`, list: true },
+    { path: `/api/v1/employees?q=${q('hadda')}`, list: true },
+    { path: `/api/v1/employees?integration=${t.planday}`, list: true },
+    { path: `/api/v1/employees/${q(t.externalId)}` },
+    { path: '/api/v1/error-groups', list: true },
+    { path: `/api/v1/error-groups/${t.group.id}` },
+    { path: '/api/v1/drift' },
+  ].map((route) => ({ ...route, auth: 'token' as const }));
+  return [...pages, ...api];
+}
+
+interface Result {
+  route: Route;
+  label: string;
+  state: 'ok' | 'not built yet' | 'FAILED';
+  status: number;
+  samples: number[];
+  bytes: number;
+  note?: string;
+  nextPath?: string;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+const HTML_ENTITIES: Record<string, string> = { '&amp;': '&', '&#34;': '"', '&quot;': '"', '&#39;': "'", '&lt;': '<', '&gt;': '>', '&#x2F;': '/' };
+
+/** The second page of a list: next_cursor of the JSON, or the page's own link with a cursor ("older"). */
+function nextPathOf(route: Route, body: string, json: boolean): string | undefined {
+  const [pathname] = route.path.split('?');
+  if (json) {
+    const cursor = (JSON.parse(body) as { next_cursor?: string | null }).next_cursor;
+    return cursor ? `${route.path}${route.path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}` : undefined;
+  }
+  for (const match of body.matchAll(/href="([^"]*[?&;]cursor=[^"]*)"/g)) {
+    const href = match[1]!.replace(/&(amp|#34|quot|#39|lt|gt|#x2F);/g, (entity) => HTML_ENTITIES[entity]!);
+    if (href.split('?')[0] === pathname) return href;
+  }
+  return undefined;
+}
+
+async function measure(base: string, route: Route, label: string, headers: Record<string, string>, requests: number): Promise<Result> {
+  const once = async () => {
+    const started = performance.now();
+    const response = await fetch(`${base}${route.path}`, { headers, redirect: 'manual' });
+    const body = await response.text();
+    return { ms: performance.now() - started, status: response.status, body, json: (response.headers.get('content-type') ?? '').includes('json') };
+  };
+  const first = await once();
+  const result: Result = { route, label, state: 'ok', status: first.status, samples: [], bytes: Buffer.byteLength(first.body) };
+  if (first.status === 404 && first.body.includes('No route for')) return { ...result, state: 'not built yet' };
+  if (first.status !== 200) {
+    const where = first.status >= 300 && first.status < 400 ? ` (redirect: signed out?)` : '';
+    return { ...result, state: 'FAILED', note: `${first.status}${where}: ${first.body.replace(/\s+/g, ' ').slice(0, 300)}` };
+  }
+  if (route.list) {
+    result.nextPath = nextPathOf(route, first.body, first.json);
+    if (!result.nextPath) result.note = 'no link to a second page';
+  }
+  for (let i = 1; i < WARM_UP; i++) await once();
+  const started = performance.now();
+  while (result.samples.length < requests && !(result.samples.length >= MIN_SAMPLES && performance.now() - started > ROUTE_BUDGET_MS)) {
+    const { ms, status, body } = await once();
+    if (status !== 200)
+      return { ...result, state: 'FAILED', status, note: `answered ${status} after ${result.samples.length} requests: ${body.slice(0, 200)}` };
+    result.samples.push(ms);
+  }
+  return result;
+}
+
+function printResults(results: Result[], requests: number): void {
+  const width = Math.min(78, Math.max(...results.map((r) => r.label.length)));
+  console.log(
+    `${'route'.padEnd(width)}  ${'auth'.padEnd(7)} ${'n'.padStart(3)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'size'.padStart(8)}  status`,
+  );
+  for (const r of results) {
+    const label = r.label.length > width ? `${r.label.slice(0, width - 1)}…` : r.label;
+    const auth = r.route.auth === 'session' ? 'cookie' : 'token';
+    if (r.state !== 'ok') {
+      console.log(
+        `${label.padEnd(width)}  ${auth.padEnd(7)} ${''.padStart(3)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(8)}  ${r.state}${r.note ? `: ${r.note}` : ''}`,
+      );
+      continue;
+    }
+    const sorted = [...r.samples].sort((a, b) => a - b);
+    const p95 = percentile(sorted, 95);
+    const flags = [
+      p95 >= GOAL_MS ? `SLOW: p95 >= ${GOAL_MS} ms` : '',
+      r.samples.length < requests ? `stopped after ${seconds(ROUTE_BUDGET_MS)}` : '',
+      r.note ?? '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    console.log(
+      `${label.padEnd(width)}  ${auth.padEnd(7)} ${String(r.samples.length).padStart(3)} ${percentile(sorted, 50).toFixed(1).padStart(8)} ${p95.toFixed(1).padStart(8)} ` +
+        `${sorted[sorted.length - 1]!.toFixed(1).padStart(8)} ${`${(r.bytes / 1024).toFixed(0)} kB`.padStart(8)}  ${r.status}${flags ? ` ${flags}` : ''}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------- plans
+
+// Who is asking (session, token, user, memberships): small lookups by key that every route makes alike.
+const IDENTITY_TABLES = new Set(['sessions', 'users', 'api_tokens', 'memberships', 'organisations', 'rate_limits']);
+const identityOnly = (plan: PlanNode) => tablesOf(plan).every((table) => IDENTITY_TABLES.has(table));
+
+/** One line per list query (does it read an index in order?), and the sequential scans that read many rows. */
+function summarisePlans(plans: CapturedPlan[]): string[] {
+  const lines: string[] = [];
+  const total = plans.reduce((sum, p) => sum + p.durationMs, 0);
+  const slowest = plans.reduce<CapturedPlan | undefined>((worst, p) => (!worst || p.durationMs > worst.durationMs ? p : worst), undefined);
+  lines.push(
+    `${plans.length} queries, ${total.toFixed(1)} ms in PostgreSQL (EXPLAIN ANALYZE timing)` +
+      (slowest
+        ? `; slowest ${slowest.durationMs.toFixed(1)} ms, reads ${thousands(rowsRead(slowest.plan))} rows, ${thousands(buffersOf(slowest.plan))} buffers`
+        : ''),
+  );
+  for (const captured of plans) {
+    if (identityOnly(captured.plan)) continue;
+    const order = listOrder(captured.plan);
+    if (order)
+      lines.push(
+        `list (${captured.durationMs.toFixed(1)} ms, reads ${thousands(rowsRead(captured.plan))} rows, ${thousands(buffersOf(captured.plan))} buffers): ${order}`,
+      );
+    for (const scan of bigSeqScans(captured.plan)) lines.push(`! ${scan} in a query of ${captured.durationMs.toFixed(1)} ms`);
+  }
+  return lines;
+}
+
+async function explainRoutes(url: string, results: Result[], headersOf: (route: Route) => Record<string, string>, planFile: string): Promise<void> {
+  const explaining = explainingKnex(url);
+  const served = await serveApp(createApp({ knex: explaining.knex }));
+  const file: string[] = [];
+  try {
+    for (const result of results.filter((r) => r.state === 'ok')) {
+      explaining.capture();
+      const response = await fetch(`${served.url}${result.route.path}`, { headers: headersOf(result.route), redirect: 'manual' });
+      await response.arrayBuffer();
+      // The notices of the last statement can trail the response by a moment.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const plans = explaining.stop();
+      console.log(`${result.label}`);
+      for (const line of summarisePlans(plans)) console.log(`    ${line}`);
+      file.push(`==== GET ${result.label} (${response.status})`);
+      for (const captured of plans) file.push(`-- ${captured.durationMs} ms\n${captured.queryText.trim()}\n${planText(captured.plan)}\n`);
+    }
+  } finally {
+    await served.close();
+    await explaining.knex.destroy();
+  }
+  fs.mkdirSync(path.dirname(planFile), { recursive: true });
+  fs.writeFileSync(planFile, `${file.join('\n')}\n`);
+  console.log(`every plan in full: ${planFile}`);
+}
+
+// ---------------------------------------------------------------- CSV
+
+/** Streams one CSV from the app in a child process: time to first byte and to the end, rows, and the process's peak RSS. */
+async function measureCsv(url: string, base: Route, headers: Record<string, string>): Promise<string> {
+  const child = fork(fileURLToPath(new URL('./dashboard-server.ts', import.meta.url)), [url], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+  });
+  const next = () =>
+    new Promise<Record<string, number | undefined>>((resolve) => child.once('message', (message) => resolve(message as Record<string, number>)));
+  try {
+    const { port, rssBytes } = await next();
+    const started = performance.now();
+    const response = await fetch(`http://127.0.0.1:${port}${base.path}`, { headers });
+    const firstByte = performance.now() - started;
+    const type = response.headers.get('content-type') ?? '';
+    let bytes = 0;
+    let lines = 0;
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      for (const byte of chunk) if (byte === 10) lines += 1;
+    }
+    const total = performance.now() - started;
+    const peak = next();
+    child.send('peak');
+    const { peakBytes } = await peak;
+    if (response.status === 404) return `not built yet (${response.status})`;
+    if (response.status !== 200) throw new Error(`CSV ${base.path} answered ${response.status}`);
+    if (!type.startsWith('text/csv')) return `not built yet (format=csv answered ${type.split(';')[0]})`;
+    return (
+      `${thousands(lines - 1)} rows, ${(bytes / MB).toFixed(1)} MB in ${seconds(total)} (first byte ${firstByte.toFixed(0)} ms, ${thousands(Math.round((lines - 1) / (total / 1000)))} rows/s); ` +
+      `app peak RSS ${(peakBytes! / MB).toFixed(0)} MB (${(rssBytes! / MB).toFixed(0)} MB when it started)`
+    );
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+}
+
+// ---------------------------------------------------------------- the benchmark
+
+export async function benchDashboard(options: DashboardOptions = parseDashboardOptions(process.argv.slice(2))): Promise<void> {
+  const { databaseUrl, dataDir, embeddedPgPort } = config();
+  const server = databaseUrl ? undefined : await ensureEmbeddedPostgres(path.join(dataDir, 'bench'), embeddedPgPort + 20);
+  const adminUrl = databaseUrl ? withDatabaseName(databaseUrl, 'postgres') : server!.url('postgres');
+  const dbName = databaseNameOf(options.scale);
+  const url = withDatabaseName(adminUrl, dbName);
+  let knex: Knex | undefined;
+  try {
+    const [{ server_version: version }] = (await adminQuery<{ server_version: string }>(adminUrl, 'SHOW server_version')) as [{ server_version: string }];
+    console.log(`PostgreSQL ${version} (${databaseUrl ? 'DATABASE_URL' : `embedded, ${path.join(dataDir, 'bench')}`})`);
+    knex = await prepareDatabase(adminUrl, url, options);
+    const targets = await findTargets(knex);
+    const app = createApp({ knex });
+    const served = await serveApp(app);
+    const email = `${options.as}@example.com`;
+    const { cookie } = await signIn(app, email);
+    const token = await createApiToken(knex, email, 'bench');
+    const headersOf = (route: Route): Record<string, string> =>
+      route.auth === 'session' ? { Cookie: cookie, Accept: 'text/html' } : { Authorization: `Bearer ${token}`, Accept: 'application/json' };
+
+    console.log(
+      `\nsigned in as ${email}; run ${targets.bigRun.id} has ${thousands(targets.bigRun.records)} records, record ${targets.failedIndex} is ${targets.externalId}'s, ` +
+        `group ${targets.group.id} (${JSON.stringify(targets.group.value)}) has the most occurrences`,
+    );
+    console.log(
+      `${options.requests} sequential requests per route after ${WARM_UP} to warm up (at most ${seconds(ROUTE_BUDGET_MS)} a route), goal p95 < ${GOAL_MS} ms:`,
+    );
+    const results: Result[] = [];
+    const loadBefore = os.loadavg()[0]!;
+    try {
+      for (const route of routesFor(targets)) {
+        const result = await measure(served.url, route, decodeURIComponent(route.path), headersOf(route), options.requests);
+        results.push(result);
+        if (result.nextPath) {
+          const second: Route = { path: result.nextPath, auth: route.auth };
+          results.push(await measure(served.url, second, `${result.label} → page 2`, headersOf(second), options.requests));
+        }
+      }
+    } finally {
+      await served.close();
+    }
+    printResults(results, options.requests);
+    // Latencies on a busy machine are not those of a quiet one: say which this was.
+    console.log(`load average ${loadBefore.toFixed(1)} when the measuring began, ${os.loadavg()[0]!.toFixed(1)} when it ended, on ${os.cpus().length} CPUs`);
+
+    console.log('\nplans of the same requests, once each under auto_explain (ANALYZE, BUFFERS):');
+    const planFile = path.join(dataDir, `bench-dashboard-plans-pg${version.split('.')[0]}.txt`);
+    await explainRoutes(url, results, headersOf, planFile);
+
+    console.log(`\nCSV exports of run ${targets.bigRun.id} (${thousands(targets.bigRun.records)} records), the app in a child process:`);
+    for (const route of [
+      { path: `/api/v1/records?run=${targets.bigRun.id}&format=csv`, auth: 'token' as const },
+      { path: `/runs/${targets.bigRun.id}?format=csv`, auth: 'session' as const },
+    ]) {
+      console.log(`${route.path}: ${await measureCsv(url, route, headersOf(route))}`);
+    }
+
+    const [size] = await knex.raw<{ rows: { bytes: string }[] }>('SELECT pg_database_size(current_database()) AS bytes').then((r) => r.rows);
+    const tables = await knex.raw<{ rows: { name: string; bytes: string; rows: string }[] }>(
+      `SELECT c.relname AS name, pg_total_relation_size(c.oid) AS bytes, c.reltuples::bigint AS rows FROM pg_class c
+       WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace ORDER BY 2 DESC LIMIT 6`,
+    );
+    console.log(
+      `\ndatabase ${dbName}: ${(Number(size!.bytes) / MB / 1024).toFixed(2)} GB on disk; largest tables with their indexes: ` +
+        tables.rows.map((t) => `${t.name} ${(Number(t.bytes) / MB).toFixed(0)} MB (${thousands(Number(t.rows))} rows)`).join(', '),
+    );
+
+    const failed = results.filter((r) => r.state === 'FAILED');
+    const slow = results.filter(
+      (r) =>
+        r.state === 'ok' &&
+        percentile(
+          [...r.samples].sort((a, b) => a - b),
+          95,
+        ) >= GOAL_MS,
+    );
+    const unbuilt = results.filter((r) => r.state === 'not built yet');
+    console.log(
+      `dashboard: ${results.length - unbuilt.length} of ${results.length} reads answer; ${slow.length} with p95 >= ${GOAL_MS} ms` +
+        (slow.length ? ` (${slow.map((r) => r.label).join(', ')})` : '') +
+        `; ${unbuilt.length} not built yet`,
+    );
+    if (failed.length > 0) throw new Error(`dashboard bench: ${failed.length} read(s) failed: ${failed.map((r) => `${r.label} (${r.note})`).join('; ')}`);
+  } finally {
+    await knex?.destroy();
+    if (options.drop) {
+      await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      console.log(`dropped ${dbName}`);
+    }
+    await server?.release();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  logToStderr();
+  await benchDashboard();
+  process.exit(0);
+}

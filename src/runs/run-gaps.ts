@@ -1,0 +1,161 @@
+/**
+ * Gaps in the feed logs: where a scheduled run did not arrive. Pure (the
+ * caller passes the runs, the schedules and `now`), so the page and the tests
+ * agree, DST included.
+ *
+ * A gap lies between two consecutive runs of one integration, `after` and
+ * `before` (or `now` when no run came since `after`): the schedule's slots in
+ * between, each given its grace, that no run met.
+ * - An interval schedule counts from the last run: the slots are `after + k *
+ *   interval`, and one is missed when `slot + grace` passed before the next run.
+ * - A cron schedule has fixed slots in its time zone (croner, which follows
+ *   Vixie cron across DST). A run that starts a little early, within grace of
+ *   the next slot and nearer to it than to the slot before, covers that slot.
+ * Any run counts, whatever its trigger: a manual push that arrives when the
+ * scheduled one would have also brings the changes.
+ */
+import { Cron } from 'croner';
+import { formatDuration } from '../integrations/schedule.js';
+
+export interface GapSchedule {
+  intervalSeconds: number | null;
+  cron: string | null;
+  timeZone: string;
+  graceSeconds: number;
+}
+
+/** Counting the missed slots of a cron schedule stops here: a gap that long says "at least". */
+export const MISSED_COUNT_CAP = 1_000;
+
+/** Gap rows on one page of the feed logs; the rest are summed up in one line. */
+export const GAP_ROWS_PER_PAGE = 20;
+
+export interface Missed {
+  /** Slots that passed their grace with no run. */
+  count: number;
+  /** True when counting stopped at MISSED_COUNT_CAP. */
+  atLeast: boolean;
+  /** The first slot that no run met. */
+  firstSlot: Date;
+}
+
+const HH_MM = /^(\d{1,2}) (\d{1,2}) \* \* \*$/;
+
+/** "every 15m" or "at 02:00 Europe/Copenhagen" (daily), or the cron expression itself. */
+export function describeExpected(schedule: GapSchedule): string {
+  const grace = schedule.graceSeconds > 0 ? ` (grace ${formatDuration(schedule.graceSeconds)})` : '';
+  if (schedule.intervalSeconds !== null) return `every ${formatDuration(schedule.intervalSeconds)}${grace}`;
+  const daily = HH_MM.exec(schedule.cron ?? '');
+  if (daily) return `at ${daily[2]!.padStart(2, '0')}:${daily[1]!.padStart(2, '0')} ${schedule.timeZone}${grace}`;
+  return `on cron "${schedule.cron}" ${schedule.timeZone}${grace}`;
+}
+
+const crons = new Map<string, Cron>();
+function cronOf(schedule: GapSchedule): Cron {
+  const key = `${schedule.cron}\n${schedule.timeZone}`;
+  let cron = crons.get(key);
+  if (!cron) {
+    cron = new Cron(schedule.cron!, { timezone: schedule.timeZone, paused: true });
+    crons.set(key, cron);
+  }
+  return cron;
+}
+
+/**
+ * The slots missed between a run that started at `after` and the next run,
+ * which started at `before` (or, when none has come yet, `now`); null when the
+ * schedule was kept.
+ */
+export function missedBetween(schedule: GapSchedule, after: Date, before: Date): Missed | null {
+  const grace = schedule.graceSeconds * 1000;
+  const end = before.getTime();
+  if (schedule.intervalSeconds !== null) {
+    const interval = schedule.intervalSeconds * 1000;
+    const count = Math.ceil((end - after.getTime() - grace) / interval) - 1;
+    return count > 0 ? { count, atLeast: false, firstSlot: new Date(after.getTime() + interval) } : null;
+  }
+  if (!schedule.cron) return null;
+  const cron = cronOf(schedule);
+  const slots = cron.enumerate(after);
+  let next = slots.next();
+  if (next.done) return null;
+  // An early run covers the slot it came just before.
+  const first = next.value.getTime();
+  const previous = cron.previousRuns(1, after)[0]?.getTime();
+  const untilFirst = first - after.getTime();
+  if (untilFirst <= grace && (previous === undefined || after.getTime() - previous > untilFirst)) next = slots.next();
+  let count = 0;
+  let firstSlot: Date | undefined;
+  while (!next.done && next.value.getTime() + grace < end) {
+    firstSlot ??= next.value;
+    count += 1;
+    if (count === MISSED_COUNT_CAP) return { count, atLeast: true, firstSlot };
+    next = slots.next();
+  }
+  return firstSlot ? { count, atLeast: false, firstSlot } : null;
+}
+
+export interface GapRun {
+  integrationId: number;
+  startedAt: Date;
+}
+
+export interface Gap {
+  integrationId: number;
+  /** The start of the last run before the gap. */
+  from: Date;
+  /** The start of the run that ended it; null while it lasts (no run since `from`). */
+  to: Date | null;
+  missed: Missed;
+  expected: string;
+}
+
+export type FeedLogRow<R> = { kind: 'run'; run: R } | { kind: 'gap'; gap: Gap };
+
+export interface GapInput<R extends GapRun> {
+  /** One page of runs, newest first, as the list shows them (not filtered by status or trigger). */
+  runs: R[];
+  schedules: ReadonlyMap<number, GapSchedule>;
+  /** Per integration on the page: the start of its run just older than its oldest run on the page (null: none). */
+  olderRun: ReadonlyMap<number, Date | null>;
+  /**
+   * Per integration whose open gap belongs on this page (the first page, when
+   * the list reaches up to now): the start of its latest run.
+   */
+  latestRun: ReadonlyMap<number, Date>;
+  now: Date;
+  maxGaps?: number;
+}
+
+/**
+ * The page's rows: its runs with a gap row after each run that came late (the
+ * gap reaching back to the integration's previous run), and the gaps still
+ * open at the top, newest last run first. At most `maxGaps` gap rows, the
+ * newest; `hiddenGaps` says how many more there were.
+ */
+export function withGaps<R extends GapRun>(input: GapInput<R>): { rows: FeedLogRow<R>[]; hiddenGaps: number } {
+  const max = input.maxGaps ?? GAP_ROWS_PER_PAGE;
+  let shown = 0;
+  let hiddenGaps = 0;
+  const rows: FeedLogRow<R>[] = [];
+  const add = (integrationId: number, from: Date, to: Date | null) => {
+    const schedule = input.schedules.get(integrationId);
+    if (!schedule) return;
+    const missed = missedBetween(schedule, from, to ?? input.now);
+    if (!missed) return;
+    if (shown >= max) {
+      hiddenGaps += 1;
+      return;
+    }
+    shown += 1;
+    rows.push({ kind: 'gap', gap: { integrationId, from, to, missed, expected: describeExpected(schedule) } });
+  };
+  const open = [...input.latestRun.entries()].sort(([, a], [, b]) => b.getTime() - a.getTime());
+  for (const [integrationId, latest] of open) add(integrationId, latest, null);
+  input.runs.forEach((run, i) => {
+    rows.push({ kind: 'run', run });
+    const older = input.runs.slice(i + 1).find((other) => other.integrationId === run.integrationId)?.startedAt ?? input.olderRun.get(run.integrationId);
+    if (older) add(run.integrationId, older, run.startedAt);
+  });
+  return { rows, hiddenGaps };
+}

@@ -1,0 +1,46 @@
+/**
+ * Dates as a person types them in an `<input type="date">` (YYYY-MM-DD), read
+ * in their own time zone: a filter "from 21 Nov to 21 Nov" means that whole
+ * day where they are.
+ */
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `at`, in milliseconds. */
+function offsetAt(at: number, timeZone: string): number {
+  let format = offsetFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    offsetFormats.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(new Date(at)).map((part) => [part.type, part.value]));
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return wall - Math.floor(at / 1000) * 1000;
+}
+
+/** The moment a day (YYYY-MM-DD) begins in `timeZone` (DST-safe: the offset is read at that moment). */
+export function startOfDay(day: string, timeZone: string): Date {
+  const midnightUtc = Date.parse(`${day}T00:00:00Z`);
+  const guess = midnightUtc - offsetAt(midnightUtc, timeZone);
+  return new Date(midnightUtc - offsetAt(guess, timeZone));
+}
+
+/** The moment the day after `day` begins: the end of `day`, exclusive. */
+export function endOfDay(day: string, timeZone: string): Date {
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return startOfDay(next, timeZone);
+}
+
+/** The date (YYYY-MM-DD) of a moment in `timeZone`, as a date input shows it. */
+export function dayOf(at: Date, timeZone: string): string {
+  return new Date(at.getTime() + offsetAt(at.getTime(), timeZone)).toISOString().slice(0, 10);
+}

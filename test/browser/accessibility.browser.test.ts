@@ -1,0 +1,238 @@
+/**
+ * Accessibility of every page (issue 10): axe-core on each page a person can
+ * reach today, signed out and signed in, with the example corpus posted so the
+ * tables, status words and forms are all on show; then the keyboard: the header's
+ * links and search are reached with Tab, in reading order, each with a focus
+ * ring that stands out from what is around it. Each page is also saved as a
+ * full-page screenshot under test-artifacts/screenshots.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { emailOf, FIXTURE_PASSWORD } from '../helpers/accounts.js';
+import { assertAccessible, saveScreenshot } from '../helpers/axe.js';
+import { computedStyle, expectRefusedLoad, openPage, signInAs, startBrowserSuite, submit, submitSignIn, type WatchedPage } from '../helpers/browser.js';
+import { createExampleIntegration } from '../helpers/fixtures.js';
+import { postRun } from '../helpers/ingest.js';
+import { loadExampleCorpus } from '../helpers/truth.js';
+
+let suite: Awaited<ReturnType<typeof startBrowserSuite>> | undefined;
+/** One signed-in tab (the owner, an admin of org-a, who sees every form), kept for the whole file. */
+let owner: WatchedPage;
+
+before(async () => {
+  suite = await startBrowserSuite();
+  const { db, app } = suite;
+  for (const example of loadExampleCorpus()) {
+    const { token } = await createExampleIntegration(db.knex, 'org-a', example);
+    for (const run of example.runs) {
+      const posted = await postRun(app, token, run.payload);
+      assert.equal(posted.status, 201, `${run.file}: ${posted.text}`);
+    }
+  }
+  // Every status word a group can have, so each pill's colours are checked.
+  const groups: Array<{ id: string }> = await db.knex('error_groups').select('id').orderBy('id').limit(3);
+  assert.equal(groups.length, 3, 'the corpus leaves at least three error groups');
+  await db.knex('error_groups').where({ id: groups[0]!.id }).update({ status: 'resolved' });
+  await db.knex('error_groups').where({ id: groups[1]!.id }).update({ status: 'ignored' });
+  await db.knex('error_groups').where({ id: groups[2]!.id }).update({ status: 'regressed' });
+
+  owner = await openPage(suite.browser);
+  await signInAs(owner.page, suite.served.url, emailOf('owner'), '/');
+});
+after(async () => {
+  await owner?.close();
+  await suite?.close();
+});
+
+/** Opens `path` in the signed-in tab, expecting `status`, and checks the page with axe. */
+async function checkPage(path: string, label: string, status = 200): Promise<Page> {
+  const { page } = owner;
+  const response = await page.goto(`${suite!.served.url}${path}`);
+  assert.equal(response?.status(), status, `${path} answered ${response?.status()}`);
+  if (status >= 400) expectRefusedLoad(owner, status);
+  await assertAccessible(page, label);
+  await saveScreenshot(page, label);
+  await owner.assertNoProblems();
+  return page;
+}
+
+const SIGNED_IN_PAGES: ReadonlyArray<{ path: string; label: string; status?: number; shows: string }> = [
+  { path: '/', label: 'overview', shows: 'Overview' },
+  { path: '/error-groups', label: 'error groups', shows: 'Error groups' },
+  { path: '/error-groups?status=ignored', label: 'error groups ignored', shows: 'Error groups' },
+  { path: '/integrations', label: 'integrations', shows: 'Integrations' },
+  { path: '/members', label: 'people', shows: 'People' },
+  { path: '/settings/profile', label: 'settings time zone', shows: 'Settings' },
+  { path: '/settings/password', label: 'settings password', shows: 'Change your password' },
+  { path: '/settings/tokens', label: 'settings API tokens', shows: 'API tokens' },
+  { path: '/api/docs', label: 'API reference', shows: 'feedlog API' },
+  { path: '/no-such-page', label: 'not found', status: 404, shows: 'Not Found' },
+];
+
+for (const { path, label, status, shows } of SIGNED_IN_PAGES) {
+  test(`axe finds no serious or critical violation on the ${label} page (${path}), signed in`, { timeout: 120_000 }, async () => {
+    const page = await checkPage(path, label, status);
+    assert.match(await page.getByRole('heading', { level: 1 }).innerText(), new RegExp(`^${shows}`), 'the page is the one meant, with data');
+  });
+}
+
+test('the pages show the example corpus, so the check saw filled tables and status words', { timeout: 120_000 }, async () => {
+  const { page } = owner;
+  await page.goto(`${suite!.served.url}/`);
+  assert.equal(await page.locator('table.list tbody tr').count(), 4, 'A flow and the three example integrations');
+  const statuses = new Set<string>();
+  for (const path of ['/error-groups', '/error-groups?status=ignored']) {
+    await page.goto(`${suite!.served.url}${path}`);
+    for (const word of await page.locator('.status').allInnerTexts()) statuses.add(word);
+  }
+  for (const word of ['open', 'resolved', 'ignored', 'regressed']) assert.ok(statuses.has(word), `a ${word} group is shown`);
+});
+
+test('axe finds no serious or critical violation on the signed-out pages: sign in, its error, the API reference', { timeout: 120_000 }, async () => {
+  const visitor = await openPage(suite!.browser);
+  try {
+    const { page } = visitor;
+    await page.goto(`${suite!.served.url}/login`);
+    await assertAccessible(page, 'sign-in page');
+    await saveScreenshot(page, 'sign in');
+
+    await submitSignIn(page, emailOf('owner'), `${FIXTURE_PASSWORD} but wrong`, 401);
+    expectRefusedLoad(visitor, 401);
+    assert.ok(await page.getByRole('alert').isVisible(), 'the refusal is shown');
+    await assertAccessible(page, 'sign-in page with its error');
+
+    await page.goto(`${suite!.served.url}/api/docs`);
+    await assertAccessible(page, 'API reference, signed out');
+    await visitor.assertNoProblems();
+  } finally {
+    await visitor.close();
+  }
+});
+
+test('axe finds no serious or critical violation on the answers to forms: a new API token, a new person, a rotated ingest token', {
+  timeout: 60_000,
+}, async () => {
+  const { page } = owner;
+  await page.goto(`${suite!.served.url}/settings/tokens`);
+  await page.getByLabel('Name', { exact: true }).fill('accessibility check');
+  await submit(page, page.getByRole('button', { name: 'Create token' }), 201);
+  assert.ok(await page.locator('#new-token').isVisible(), 'the new token is shown');
+  await assertAccessible(page, 'API tokens with a new token');
+
+  await page.goto(`${suite!.served.url}/members`);
+  await page.getByLabel('Add a person').fill('new.person@example.com');
+  await submit(page, page.locator('main').getByRole('button', { name: 'Add', exact: true }), 201);
+  assert.ok(await page.locator('#new-password').isVisible(), 'the new password is shown');
+  await assertAccessible(page, 'people with a new person');
+
+  await page.goto(`${suite!.served.url}/integrations`);
+  await submit(page, page.getByRole('button', { name: 'Rotate ingest token' }).first(), 201);
+  assert.ok(await page.locator('#new-ingest-token').isVisible(), 'the new ingest token is shown');
+  await assertAccessible(page, 'integrations with a rotated token');
+  await owner.assertNoProblems();
+});
+
+for (const who of ['teammate', 'support'] as const) {
+  test(`axe finds no serious or critical violation on what ${who === 'support' ? 'support' : 'ops'} sees (${who})`, { timeout: 120_000 }, async () => {
+    const reader = await openPage(suite!.browser);
+    try {
+      await signInAs(reader.page, suite!.served.url, emailOf(who), '/');
+      for (const path of ['/', '/error-groups', '/integrations', '/members']) {
+        await reader.page.goto(`${suite!.served.url}${path}`);
+        await assertAccessible(reader.page, `${path} as ${who}`);
+      }
+      await reader.assertNoProblems();
+    } finally {
+      await reader.close();
+    }
+  });
+}
+
+// The few DOM types the code run in the page needs (tsconfig has no "dom" lib).
+interface FocusedElement {
+  tagName: string;
+  id: string;
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  closest(selector: string): unknown;
+}
+interface PageDocument {
+  document: { activeElement: FocusedElement | null };
+}
+
+/** What has the keyboard focus: a short description such as `a "Overview" in header` or `input#header-search in header`. */
+function describeFocused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const element = (globalThis as unknown as PageDocument).document.activeElement;
+    if (!element) return 'nothing';
+    const name = element.tagName.toLowerCase();
+    const what = element.id ? `${name}#${element.id}` : `${name} "${(element.textContent ?? '').trim()}"`;
+    return `${what}${element.closest('header.top') ? ' in header' : ''}`;
+  });
+}
+
+/** The relative luminance of a CSS `rgb(...)`/`rgba(...)` colour (WCAG 2). */
+function luminance(color: string): number {
+  const parts = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(color);
+  assert.ok(parts, `a colour in rgb(): ${color}`);
+  const [r, g, b] = parts.slice(1, 4).map((value) => {
+    const channel = Number(value) / 255;
+    return channel <= 0.03928 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+function contrast(one: string, other: string): number {
+  const [light, dark] = [luminance(one), luminance(other)].sort((a, b) => b - a);
+  return (light! + 0.05) / (dark! + 0.05);
+}
+
+test('the keyboard reaches the header links and the search in reading order, each with a focus ring that stands out', { timeout: 120_000 }, async () => {
+  const { page } = owner;
+  await page.goto(`${suite!.served.url}/`);
+  // The navigation grows as pages are added: every link it has now, in its order.
+  const navLinks = await page.locator('header.top nav.main-nav a').allInnerTexts();
+  for (const name of ['Overview', 'Error groups', 'Integrations', 'People', 'Settings', 'API reference']) {
+    assert.ok(navLinks.includes(name), `the navigation links to ${name}: ${navLinks.join(', ')}`);
+  }
+  const expected = [
+    'a "Skip to the page content" in header',
+    'a "feedlog" in header',
+    ...navLinks.map((name) => `a "${name}" in header`),
+    'input#header-search in header',
+    'button "Search" in header',
+    'button "Sign out" in header',
+  ];
+  const headerBackground = (await computedStyle(page.locator('header.top'), ['background-color']))['background-color']!;
+  const reached: string[] = [];
+  for (const _ of expected) {
+    await page.keyboard.press('Tab');
+    reached.push(await describeFocused(page));
+    const focused = page.locator(':focus');
+    const style = await computedStyle(focused, ['outline-style', 'outline-width', 'outline-color']);
+    assert.notEqual(style['outline-style'], 'none', `${reached.at(-1)} shows a focus outline`);
+    assert.ok(Number.parseFloat(style['outline-width']!) >= 2, `${reached.at(-1)}'s focus outline is at least 2px wide: ${style['outline-width']}`);
+    // WCAG 2.2's 1.4.11: a focus indicator needs 3:1 against the colours next to it.
+    const ratio = contrast(style['outline-color']!, headerBackground);
+    assert.ok(ratio >= 3, `${reached.at(-1)}'s focus outline ${style['outline-color']} has ${ratio.toFixed(2)}:1 against the header's ${headerBackground}`);
+  }
+  assert.deepEqual(reached, expected);
+
+  // The skip link is hidden until focused and, followed, moves the focus past the header.
+  await page.goto(`${suite!.served.url}/`);
+  const skip = page.getByRole('link', { name: 'Skip to the page content' });
+  const inSight = async () => {
+    const box = await skip.boundingBox();
+    return box !== null && box.y >= 0 && box.x >= 0;
+  };
+  assert.equal(await inSight(), false, 'the skip link is out of sight until it has the focus');
+  await page.keyboard.press('Tab');
+  assert.equal(await describeFocused(page), expected[0]);
+  assert.equal(await inSight(), true, 'the skip link shows while it has the focus');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  const afterSkip = await describeFocused(page);
+  assert.doesNotMatch(afterSkip, /in header$/, `after the skip link, Tab goes into the page (${afterSkip})`);
+  await owner.assertNoProblems();
+});

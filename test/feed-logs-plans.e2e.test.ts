@@ -1,0 +1,164 @@
+/**
+ * The feed logs, a run's records and the record page read an index in their
+ * order: checked on the plans PostgreSQL makes for the very queries the pages
+ * send (captured from knex), on a database big enough that a full read shows.
+ * The tables are analysed first, as autovacuum (and ingest, for a young table)
+ * does. Assertions are on plan shapes, never on time.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { listRecords, listRunRecords, previousRecordOf } from '../src/records/records.read.queries.js';
+import { listSyncRuns } from '../src/runs/runs.read.queries.js';
+import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+
+let db: TestDatabase;
+let big: { org_id: number; id: number; integration_id: number; started_at: Date };
+let orgIds: number[];
+let last: { sql: string; bindings: unknown[] } = { sql: '', bindings: [] };
+
+before(async () => {
+  db = await createTestDatabase();
+  const { knex } = db;
+  await knex.raw(`INSERT INTO organisations (slug, name) SELECT 'plan-' || g, 'Plan ' || g FROM generate_series(1, 3) g`);
+  await knex.raw(
+    `INSERT INTO integrations (org_id, name, schedule_interval_seconds, required_fields) SELECT o.id, 'flow ' || g, 900, '{}' FROM organisations o, generate_series(1, 3) g`,
+  );
+  // 3,000 runs per integration, one every 15 minutes: a few rare statuses and triggers among them.
+  await knex.raw(`INSERT INTO sync_runs (org_id, integration_id, run_id, trigger, status, started_at, finished_at, record_count, counts, error_counts, body_sha256, header)
+    SELECT i.org_id, i.id, 'r-' || g, CASE WHEN g % 50 = 0 THEN 'manual' ELSE 'scheduled' END,
+      CASE WHEN g % 200 = 0 THEN 'failed' WHEN g % 3 = 0 THEN 'completed_with_errors' ELSE 'completed' END,
+      timestamptz '2026-09-01' + g * interval '15 min', timestamptz '2026-09-01' + g * interval '15 min' + interval '1 min', 10, '{}', '{}', 'x', '{}'
+    FROM integrations i, generate_series(1, 3000) g`);
+  orgIds = (await knex('organisations').orderBy('id').pluck('id')).map(Number);
+  big = await knex('sync_runs').where({ org_id: orgIds[0] }).orderBy('started_at', 'desc').first('org_id', 'id', 'integration_id', 'started_at');
+  // The newest run holds 30,000 records (1 in 97 failed, 1 in 31 a warning); 1,000 older runs hold 10 each.
+  await knex.raw(
+    `INSERT INTO feed_records (org_id, sync_run_id, index, integration_id, started_at, external_id, action, outcome, first_name, last_name, email, raw, employee)
+     SELECT ?, ?, g, ?, ?, 'e-' || g, 'update', CASE WHEN g % 97 = 0 THEN 'failed' WHEN g % 31 = 0 THEN 'warning' ELSE 'succeeded' END,
+       'First' || g, 'Last' || g, 'e' || g || '@example.com', '{}', '{}'
+     FROM generate_series(0, 29999) g`,
+    [big.org_id, big.id, big.integration_id, big.started_at],
+  );
+  await knex.raw(
+    `INSERT INTO feed_records (org_id, sync_run_id, index, integration_id, started_at, external_id, action, outcome, raw, employee)
+     SELECT r.org_id, r.id, g, r.integration_id, r.started_at, 'e-' || (g * 100 + r.id % 100), 'update', 'succeeded', '{}', '{}'
+     FROM (SELECT * FROM sync_runs WHERE org_id = ? AND id <> ? ORDER BY started_at DESC LIMIT 1000) r, generate_series(0, 9) g`,
+    [big.org_id, big.id],
+  );
+  await knex.raw(
+    `INSERT INTO errors (org_id, sync_run_id, record_index, integration_id, code, severity, field, value)
+     SELECT org_id, sync_run_id, index, integration_id, CASE WHEN index % 2 = 0 THEN 'job_title_mismatch' ELSE 'unclassified' END, 'error',
+       CASE WHEN index % 2 = 0 THEN 'job_title' END, 'v'
+     FROM feed_records WHERE sync_run_id <> ? UNION ALL
+     SELECT org_id, sync_run_id, index, integration_id, CASE WHEN index % 2 = 0 THEN 'job_title_mismatch' ELSE 'unclassified' END, 'error',
+       CASE WHEN index % 2 = 0 THEN 'job_title' END, 'v'
+     FROM feed_records WHERE sync_run_id = ? AND outcome <> 'succeeded'`,
+    [big.id, big.id],
+  );
+  await knex.raw('ANALYZE');
+  knex.on('query', (query: { sql: string; bindings?: unknown[] }) => {
+    last = { sql: query.sql, bindings: query.bindings ?? [] };
+  });
+});
+after(() => db.drop());
+
+/** Runs `read` (which sends one query), then the plan PostgreSQL makes for that query in a new session. */
+async function planOf(read: () => Promise<unknown>): Promise<string> {
+  await read();
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${last.sql}`, last.bindings);
+    return result.rows.map((row) => row['QUERY PLAN']).join('\n');
+  } finally {
+    await client.end();
+  }
+}
+
+const after2: [string, number] = ['2026-09-20T00:00:00.000Z', Number.MAX_SAFE_INTEGER];
+
+test("the feed logs read each organisation's newest runs in order, a page at a time, whatever the filter", async () => {
+  const { knex } = db;
+  const cases: [string, () => Promise<unknown>, RegExp][] = [
+    ['one organisation', () => listSyncRuns(knex, [orgIds[0]!], {}, 50), /Index Scan using sync_runs_by_org_start on sync_runs/],
+    ['the next page', () => listSyncRuns(knex, [orgIds[0]!], {}, 50, after2), /Index Scan using sync_runs_by_org_start on sync_runs/],
+    [
+      'one integration',
+      () => listSyncRuns(knex, [orgIds[0]!], { integration: big.integration_id }, 50, after2),
+      /Index Scan using sync_runs_by_start on sync_runs/,
+    ],
+    ['every organisation (support)', () => listSyncRuns(knex, orgIds, {}, 50), /Index Scan using sync_runs_by_org_start on sync_runs/],
+  ];
+  for (const [label, read, index] of cases) {
+    const plan = await planOf(read);
+    assert.match(plan, index, `${label}:\n${plan}`);
+    // Each organisation's scan stops after a page: a Limit right above it, no sort of every run.
+    assert.match(plan, /Limit[^\n]*\n\s+->\s+Index Scan using sync_runs_by/, `${label}:\n${plan}`);
+    assert.doesNotMatch(plan, /Seq Scan on sync_runs|Bitmap Heap Scan on sync_runs/, `${label}:\n${plan}`);
+  }
+  // The rare statuses and triggers have partial indexes of their own; when they
+  // hold few runs PostgreSQL may read them all and sort them, never the whole list.
+  for (const [label, read, index] of [
+    ['failed runs', () => listSyncRuns(knex, [orgIds[0]!], { status: 'failed' }, 50), /sync_runs_by_status/],
+    ['manual runs', () => listSyncRuns(knex, [orgIds[0]!], { trigger: 'manual' }, 50, after2), /sync_runs_by_trigger/],
+  ] as const) {
+    const plan = await planOf(read);
+    assert.match(plan, index, `${label}:\n${plan}`);
+    assert.doesNotMatch(plan, /Seq Scan on sync_runs|sync_runs_by_org_start/, `${label}:\n${plan}`);
+  }
+});
+
+test("a run's records are read in the run's order, filtered by outcome, code or field, without a sort or a scan of the run per error", async () => {
+  const { knex } = db;
+  const inOrder: [string, () => Promise<unknown>, RegExp][] = [
+    ['every record', () => listRunRecords(knex, big, {}, 50), /Index Scan using feed_records_pkey on feed_records/],
+    ['a later page', () => listRunRecords(knex, big, {}, 50, 20_000), /Index Scan using feed_records_pkey on feed_records/],
+    ['failed records', () => listRunRecords(knex, big, { outcome: 'failed' }, 50), /Index Scan using feed_records_by_run_outcome on feed_records/],
+    ['warnings', () => listRunRecords(knex, big, { outcome: 'warning' }, 50, 3_000), /Index Scan using feed_records_by_run_outcome on feed_records/],
+    [
+      'the API, one run, failed',
+      () => listRecords(knex, [big.org_id], { run: big.id, outcome: 'failed' }, 50),
+      /Index Scan Backward using feed_records_by_run_outcome/,
+    ],
+    ['the API, one run', () => listRecords(knex, [big.org_id], { run: big.id }, 50), /Index Scan Backward using feed_records_pkey on feed_records/],
+  ];
+  for (const [label, read, index] of inOrder) {
+    const plan = await planOf(read);
+    assert.match(plan, index, `${label}:\n${plan}`);
+    assert.doesNotMatch(plan, /Sort|Seq Scan on feed_records|Bitmap Heap Scan on feed_records/, `${label}:\n${plan}`);
+  }
+  for (const [label, filters] of [
+    ['by code', { code: 'job_title_mismatch' }],
+    ['by field', { field: 'job_title' }],
+    ['by code and outcome', { code: 'unclassified', outcome: 'failed' }],
+  ] as const) {
+    const plan = await planOf(() => listRunRecords(knex, big, filters, 50));
+    // The run's errors of that code or field name the records (through errors_by_record: PostgreSQL
+    // may read them all and sort them, as many as there are such errors in the run, never every
+    // record of the run); each record is then fetched by its key.
+    assert.match(plan, /(Index (Only )?Scan|Bitmap Index Scan) (using|on) errors_by_record/, `${label}:\n${plan}`);
+    assert.doesNotMatch(plan, /Sort Key: f\./, `${label}:\n${plan}`);
+    assert.match(
+      plan,
+      /Index Cond: \(\(org_id = .*\) AND \(sync_run_id = .*\)( AND \(outcome = .*\))? AND \(index = e\.record_index\)\)/,
+      `${label}:\n${plan}`,
+    );
+    assert.doesNotMatch(plan, /Seq Scan/, `${label}:\n${plan}`);
+  }
+});
+
+test("the record page finds the employee's previous record through feed_records_by_employee", async () => {
+  const plan = await planOf(() =>
+    previousRecordOf(db.knex, {
+      org_id: big.org_id,
+      integration_id: big.integration_id,
+      external_id: 'e-5',
+      started_at: big.started_at,
+      sync_run_id: big.id,
+      index: 5,
+    }),
+  );
+  assert.match(plan, /Index Scan using feed_records_by_employee on feed_records/, plan);
+  assert.doesNotMatch(plan, /Seq Scan on feed_records/, plan);
+});
