@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
-import { CSV_BATCH, csvCell, csvLine, keysetBatches } from './csv.js';
+import type { Response } from 'express';
+import { CSV_BATCH, csvCell, csvLine, keysetBatches, sendCsv } from './csv.js';
 
 test('cells that a spreadsheet would run as a formula are neutralised', () => {
   for (const start of ['=', '+', '-', '@', '\t', '\r']) {
@@ -39,4 +41,38 @@ test('keyset batches read every row once, a batch at a time, after the last key'
   }
   assert.deepEqual(seen, all);
   assert.deepEqual(asked, [undefined, CSV_BATCH - 1, CSV_BATCH * 2 - 1]);
+});
+
+test('a long export that waits for a slow client many times leaves no listener behind', async () => {
+  // A client that takes every chunk only after a pause: each write asks the export to wait.
+  class SlowClient extends EventEmitter {
+    destroyed = false;
+    ended = false;
+    written = '';
+    status() {
+      return this;
+    }
+    type() {
+      return this;
+    }
+    attachment() {
+      return this;
+    }
+    write(chunk: string) {
+      this.written += chunk;
+      setImmediate(() => this.emit('drain'));
+      return false;
+    }
+    end() {
+      this.ended = true;
+    }
+  }
+  const client = new SlowClient();
+  async function* batches() {
+    for (let i = 0; i < 50; i++) yield [{ n: i }];
+  }
+  await sendCsv(client as unknown as Response, 'x.csv', [{ header: 'n', cell: (row: { n: number }) => row.n }], batches());
+  assert.ok(client.ended);
+  assert.equal(client.written.trimEnd().split('\r\n').length, 51);
+  for (const event of ['drain', 'close', 'error']) assert.equal(client.listenerCount(event), 0, `${event} listeners left`);
 });

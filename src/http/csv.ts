@@ -48,6 +48,19 @@ export async function* keysetBatches<Row, Key>(fetchAfter: (after: Key | undefin
 }
 
 /**
+ * Waits until the response can take more, or the client went away. The wait
+ * that loses is taken off: left, each wait of a long export added a listener.
+ */
+async function drainedOrClosed(res: Response): Promise<void> {
+  const done = new AbortController();
+  try {
+    await Promise.race([once(res, 'drain', { signal: done.signal }), once(res, 'close', { signal: done.signal })]);
+  } finally {
+    done.abort();
+  }
+}
+
+/**
  * Streams `batches` to the client as `filename` (UTF-8 with a byte order mark,
  * which Excel needs to read accents right). A client that goes away stops the
  * reading; a database error after the first bytes cuts the download short
@@ -62,7 +75,7 @@ export async function sendCsv<Row>(res: Response, filename: string, columns: Csv
     for await (const batch of batches) {
       if (res.destroyed) return;
       const chunk = batch.map((row) => csvLine(columns.map((c) => c.cell(row)))).join('');
-      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(chunk)) await drainedOrClosed(res);
     }
     res.end();
   } catch (error) {

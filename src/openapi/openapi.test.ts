@@ -4,7 +4,8 @@ import express from 'express';
 import request from 'supertest';
 import { ERROR_CODES } from '../classify/error-enums.js';
 import { employeeListSchema, employeeQuerySchema } from '../employees/employees.schemas.js';
-import { groupFiltersSchema } from '../groups/groups.schemas.js';
+import { driftFiltersSchema } from '../drift/drift.schemas.js';
+import { groupDetailQuerySchema, groupFiltersSchema } from '../groups/groups.schemas.js';
 import { recordFiltersSchema } from '../records/records.schemas.js';
 import { runFiltersSchema } from '../runs/runs.schemas.js';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -202,9 +203,11 @@ describe('the OpenAPI document', () => {
     const expected: Record<string, string[]> = {
       '/api/v1/sync-runs': ['integration', 'status', 'trigger', 'from', 'to', 'run_id', 'limit', 'cursor'],
       '/api/v1/records': ['run', 'integration', 'external_id', 'email', 'q', 'code', 'severity', 'outcome', 'field', 'from', 'to', 'limit', 'cursor'],
-      '/api/v1/error-groups': ['integration', 'code', 'status', 'limit', 'cursor'],
+      '/api/v1/error-groups': ['integration', 'code', 'status', 'q', 'format', 'limit', 'cursor'],
+      '/api/v1/error-groups/{id}': ['members_limit', 'members_cursor'],
       '/api/v1/employees/{external_id}': ['integration'],
       '/api/v1/employees': ['q', 'integration', 'state', 'format', 'limit', 'cursor'],
+      '/api/v1/drift': ['integration', 'field', 'format', 'limit', 'cursor'],
     };
     for (const [path, names] of Object.entries(expected)) {
       const present = queryParams(operation(path, 'get')).map((p) => p.name);
@@ -217,8 +220,10 @@ describe('the OpenAPI document', () => {
       ['/api/v1/sync-runs', runFiltersSchema],
       ['/api/v1/records', recordFiltersSchema],
       ['/api/v1/error-groups', groupFiltersSchema],
+      ['/api/v1/error-groups/{id}', groupDetailQuerySchema],
       ['/api/v1/employees/{external_id}', employeeQuerySchema],
       ['/api/v1/employees', employeeListSchema],
+      ['/api/v1/drift', driftFiltersSchema],
     ] as const;
     for (const [path, schema] of pairs) {
       const names = queryParams(operation(path, 'get')).map((p) => p.name);
@@ -307,6 +312,8 @@ describe('the OpenAPI document', () => {
       ['/api/v1/employees/{external_id}', 'Employee'],
       ['/api/v1/employees', 'EmployeeSummaryPage'],
       ['/api/v1/error-groups', 'ErrorGroupPage'],
+      ['/api/v1/error-groups/{id}', 'ErrorGroupDetail'],
+      ['/api/v1/drift', 'DriftPage'],
     ];
     for (const [path, schema] of expectations) {
       const op = operation(path, 'get');
@@ -317,6 +324,17 @@ describe('the OpenAPI document', () => {
     const page = doc.components.schemas.SyncRunPage!;
     assert.deepEqual(page.required, ['items', 'next_cursor']);
     assert.deepEqual((page.properties as Record<string, JsonSchema>).next_cursor!.type, ['string', 'null']);
+  });
+});
+
+describe('CSV in the OpenAPI document', () => {
+  it('documents `format=csv` and its text/csv answer on the lists that stream one', () => {
+    for (const path of ['/api/v1/error-groups', '/api/v1/drift']) {
+      const op = operation(path, 'get');
+      assert.deepEqual(param(op, 'format').schema.enum, ['json', 'csv'], path);
+      const ok = op.responses['200'] as { content: Record<string, { schema: JsonSchema }> };
+      assert.deepEqual(Object.keys(ok.content).sort(), ['application/json', 'text/csv'], path);
+    }
   });
 });
 

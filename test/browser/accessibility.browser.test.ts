@@ -72,6 +72,8 @@ const SIGNED_IN_PAGES: ReadonlyArray<{ path: string; label: string; status?: num
   { path: '/settings/profile', label: 'settings time zone', shows: 'Settings' },
   { path: '/settings/password', label: 'settings password', shows: 'Change your password' },
   { path: '/settings/tokens', label: 'settings API tokens', shows: 'API tokens' },
+  { path: '/drift', label: 'catalog drift', shows: 'Catalog drift' },
+  { path: '/drift?field=branch', label: 'catalog drift branches', shows: 'Catalog drift' },
   { path: '/api/docs', label: 'API reference', shows: 'feedlog API' },
   { path: '/no-such-page', label: 'not found', status: 404, shows: 'Not Found' },
 ];
@@ -82,6 +84,16 @@ for (const { path, label, status, shows } of SIGNED_IN_PAGES) {
     assert.match(await page.getByRole('heading', { level: 1 }).innerText(), new RegExp(`^${shows}`), 'the page is the one meant, with data');
   });
 }
+
+test("axe finds no serious or critical violation on a group's page, with its employees, occurrences, history and buttons", { timeout: 120_000 }, async () => {
+  // The group set to regressed above: the history shows a run's change, and the admin has buttons.
+  const [group] = await suite!.db.knex('error_groups as g').select('g.id').where('g.status', 'regressed').orderBy('g.id').limit(1);
+  assert.ok(group);
+  const page = await checkPage(`/error-groups/${group.id}`, 'error group');
+  assert.ok((await page.locator('table.members tbody tr').count()) > 0, 'employees listed');
+  assert.ok((await page.locator('table.occurrences tbody tr').count()) > 0, 'occurrences listed');
+  assert.ok((await page.locator('.group-summary button').count()) > 0, 'the admin sees the buttons');
+});
 
 test('the pages show the example corpus, so the check saw filled tables and status words', { timeout: 120_000 }, async () => {
   const { page } = owner;
