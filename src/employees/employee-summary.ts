@@ -5,6 +5,7 @@
  * writes it (employee-summaries.queries.ts); migration 2026-11-29-1920 filled
  * it once from the records stored before, with a copy of these rules.
  */
+import { cutCodePoints as cut, normaliseSearchText, SEARCH_PART } from '../shared/search-text.js';
 import { APPLIED_OUTCOMES, type RecordAction, type RecordOutcome } from '../classify/feed-enums.js';
 
 /**
@@ -13,6 +14,8 @@ import { APPLIED_OUTCOMES, type RecordAction, type RecordOutcome } from '../clas
  * - `inactive`: deactivated in the target;
  * - `never_applied`: sent, but no record of theirs was ever applied (not in the target).
  */
+export { normaliseSearchText, searchWords } from '../shared/search-text.js';
+
 export const EMPLOYEE_STATES = ['synced', 'blocked', 'inactive', 'never_applied'] as const;
 export type EmployeeState = (typeof EMPLOYEE_STATES)[number];
 
@@ -46,37 +49,7 @@ export function employeeState(facts: StateFacts): EmployeeState {
   return 'synced';
 }
 
-const SEARCH_PART = 200;
 const SORT_KEY = 60;
-
-/**
- * Text as search compares it: NFKD with the combining marks removed (so
- * "Haddád" is "haddad"), lower case, control and format characters (zero-width
- * spaces, byte order marks, direction overrides) removed, whitespace runs made
- * one space, trimmed.
- */
-export function normaliseSearchText(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[\p{Cc}\p{Cf}]/gu, '')
-    .replace(/\p{White_Space}+/gu, ' ')
-    .trim();
-}
-
-/** At most `max` code points, never half a surrogate pair. */
-const cut = (text: string, max: number) => (text.length <= max ? text : [...text].slice(0, max).join(''));
-
-/**
- * The words of a query, each of which the search key must contain: "haddad
- * aoife" finds Aoife Haddad. At most 8 words, each at most 200 code points (the
- * key keeps no more of a value).
- */
-export function searchWords(query: string): string[] {
-  const words = normaliseSearchText(query).split(' ').filter(Boolean);
-  return [...new Set(words.map((word) => cut(word, SEARCH_PART)))].slice(0, 8);
-}
 
 export interface SearchableEmployee {
   external_id: string;

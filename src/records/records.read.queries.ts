@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { INDEXED_PREFIX } from '../db/long-values.js';
+import { searchWords } from '../shared/search-text.js';
 
 export interface RecordFilters {
   run?: number;
@@ -31,67 +32,104 @@ export interface RecordRow {
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** Feed-log records, newest first (run start, run, position), keyset-paginated. */
+const RECORD_COLUMNS = ['org_id', 'sync_run_id', 'index', 'integration_id', 'started_at', 'external_id', 'action', 'outcome', 'employee', 'messages'];
+
+/**
+ * Feed-log records, newest first (run start, run, position), keyset-paginated.
+ * Each organisation's records are read in order from feed_records_by_org_start
+ * (or, for one run, its primary key), at most a page of them, and the pages are
+ * merged: a page never sorts every record of an organisation, and support's
+ * every organisation is one short index walk each. The run's engine id is
+ * joined after the limit.
+ */
 export async function listRecords(knex: Knex, orgIds: number[], filters: RecordFilters, limit: number, after?: [string, number, number]): Promise<RecordRow[]> {
-  const query = knex('feed_records as f')
-    .join('sync_runs as r', (join) => join.on('r.org_id', 'f.org_id').andOn('r.id', 'f.sync_run_id'))
-    .select(
-      'f.org_id',
-      'f.sync_run_id',
-      'f.index',
-      'f.integration_id',
-      'f.started_at',
-      'f.external_id',
-      'f.action',
-      'f.outcome',
-      'f.employee',
-      'f.messages',
-      'r.run_id',
-    )
-    .whereIn('f.org_id', orgIds)
+  const perOrg = knex('feed_records as f')
+    .select(RECORD_COLUMNS.map((column) => `f.${column}`))
+    .where('f.org_id', knex.ref('o.id'))
     .orderBy([
       { column: 'f.started_at', order: 'desc' },
       { column: 'f.sync_run_id', order: 'desc' },
       { column: 'f.index', order: 'desc' },
     ])
     .limit(limit + 1);
-  if (filters.run !== undefined) query.where('f.sync_run_id', filters.run);
-  if (filters.integration !== undefined) query.where('f.integration_id', filters.integration);
+  if (filters.run !== undefined) perOrg.where('f.sync_run_id', filters.run);
+  if (filters.integration !== undefined) perOrg.where('f.integration_id', filters.integration);
   if (filters.external_id) {
-    query.whereRaw(`left(f.external_id, ${INDEXED_PREFIX}) = left(?, ${INDEXED_PREFIX})`, [filters.external_id]).where('f.external_id', filters.external_id);
+    perOrg.whereRaw(`left(f.external_id, ${INDEXED_PREFIX}) = left(?, ${INDEXED_PREFIX})`, [filters.external_id]).where('f.external_id', filters.external_id);
+    // feed_records_by_employee starts (org_id, integration_id): naming every
+    // integration of the organisation lets a server without skip scan (before
+    // PostgreSQL 18) seek the ID in each, instead of reading all the org's entries.
+    if (filters.integration === undefined) perOrg.whereRaw('f.integration_id = ANY(ARRAY(SELECT i.id FROM integrations i WHERE i.org_id = o.id))');
   }
   if (filters.email) {
     const email = filters.email.trim();
-    query.whereRaw(`left(lower(f.email), ${INDEXED_PREFIX}) = left(lower(?), ${INDEXED_PREFIX}) AND lower(f.email) = lower(?)`, [email, email]);
+    perOrg.whereRaw(`left(lower(f.email), ${INDEXED_PREFIX}) = left(lower(?), ${INDEXED_PREFIX}) AND lower(f.email) = lower(?)`, [email, email]);
   }
-  if (filters.outcome) query.where('f.outcome', filters.outcome);
-  if (filters.from) query.where('f.started_at', '>=', filters.from);
-  if (filters.to) query.where('f.started_at', '<', filters.to);
-  if (filters.q) {
-    const pattern = `%${escapeLike(filters.q.trim())}%`;
-    query.where((q) =>
-      q
-        .whereRaw("(coalesce(f.first_name, '') || ' ' || coalesce(f.last_name, '')) ILIKE ?", [pattern])
-        .orWhere('f.email', 'ilike', pattern)
-        .orWhere('f.external_id', 'ilike', pattern),
-    );
-  }
+  if (filters.outcome) perOrg.where('f.outcome', filters.outcome);
+  if (filters.from) perOrg.where('f.started_at', '>=', filters.from);
+  if (filters.to) perOrg.where('f.started_at', '<', filters.to);
+  if (filters.q) whereMatches(knex, perOrg, filters.q, filters.run !== undefined);
   if (filters.code || filters.severity || filters.field) {
-    query.whereExists((sub) => {
+    perOrg.whereExists((sub) => {
       sub.select(knex.raw('1')).from('errors as e').whereRaw('e.org_id = f.org_id AND e.sync_run_id = f.sync_run_id AND e.record_index = f.index');
       if (filters.code) sub.where('e.code', filters.code);
       if (filters.severity) sub.where('e.severity', filters.severity);
       if (filters.field) sub.where('e.field', filters.field);
     });
   }
-  if (after) query.whereRaw('(f.started_at, f.sync_run_id, f.index) < (?::timestamptz, ?, ?)', after);
+  if (after) perOrg.whereRaw('(f.started_at, f.sync_run_id, f.index) < (?::timestamptz, ?, ?)', after);
   // One run's records all share its start: the primary key (org_id, sync_run_id,
   // index) serves them in order, which PostgreSQL sees only when told the order is by index.
   if (filters.run !== undefined) {
-    query.clearOrder().orderBy('f.index', 'desc');
-    if (after && after[1] === filters.run) query.where('f.index', '<', after[2]);
+    perOrg.clearOrder().orderBy('f.index', 'desc');
+    if (after && after[1] === filters.run) perOrg.where('f.index', '<', after[2]);
   }
-  return query;
+  return knex
+    .select(...RECORD_COLUMNS.map((column) => `x.${column}`), 'r.run_id')
+    .from(knex.raw('unnest(?::bigint[]) AS o(id)', [orgIds]))
+    .joinRaw('CROSS JOIN LATERAL ? AS x', [perOrg] as unknown as Knex.Value[])
+    .join('sync_runs as r', (join) => join.on('r.org_id', 'x.org_id').andOn('r.id', 'x.sync_run_id'))
+    .orderBy([
+      { column: 'x.started_at', order: 'desc' },
+      { column: 'x.sync_run_id', order: 'desc' },
+      { column: 'x.index', order: 'desc' },
+    ])
+    .limit(limit + 1);
+}
+
+/**
+ * `q`: within one run, the record's own name, email or external ID contains it
+ * (case-insensitive), a scan of that run only. Across runs, the records of the
+ * employees the header search finds (every word in their name, email or
+ * external ID as last sent, accents ignored), through employee_summaries and its
+ * trigram index: matching text in every record ever stored was a scan of them all.
+ */
+function whereMatches(knex: Knex, perOrg: Knex.QueryBuilder, q: string, withinOneRun: boolean) {
+  if (withinOneRun) {
+    const pattern = `%${escapeLike(q.trim())}%`;
+    perOrg.where((match) =>
+      match
+        .whereRaw("(coalesce(f.first_name, '') || ' ' || coalesce(f.last_name, '')) ILIKE ?", [pattern])
+        .orWhere('f.email', 'ilike', pattern)
+        .orWhere('f.external_id', 'ilike', pattern),
+    );
+    return;
+  }
+  const words = searchWords(q);
+  if (words.length === 0) return;
+  perOrg.whereExists((sub) => {
+    sub
+      .select(knex.raw('1'))
+      .from('employee_summaries as s')
+      // Both indexed forms of the ID, so PostgreSQL can go either way: from the
+      // matching employees to their records (feed_records_by_employee), or from
+      // the newest records to their employee (the primary key), when many match.
+      .whereRaw(
+        `s.org_id = f.org_id AND s.integration_id = f.integration_id AND left(s.external_id, ${INDEXED_PREFIX}) = left(f.external_id, ${INDEXED_PREFIX})
+         AND s.external_key = md5(f.external_id) AND s.external_id = f.external_id`,
+      );
+    for (const word of words) sub.whereRaw('s.search_key LIKE ?', [`%${escapeLike(word)}%`]);
+  });
 }
 
 export interface StoredError {

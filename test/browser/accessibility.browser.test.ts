@@ -59,6 +59,7 @@ async function checkPage(path: string, label: string, status = 200): Promise<Pag
 
 const SIGNED_IN_PAGES: ReadonlyArray<{ path: string; label: string; status?: number; shows: string }> = [
   { path: '/', label: 'overview', shows: 'Overview' },
+  { path: '/runs', label: 'feed logs', shows: 'Feed logs' },
   { path: '/error-groups', label: 'error groups', shows: 'Error groups' },
   { path: '/error-groups?status=ignored', label: 'error groups ignored', shows: 'Error groups' },
   { path: '/integrations', label: 'integrations', shows: 'Integrations' },
@@ -84,6 +85,38 @@ for (const { path, label, status, shows } of SIGNED_IN_PAGES) {
     assert.match(await page.getByRole('heading', { level: 1 }).innerText(), new RegExp(`^${shows}`), 'the page is the one meant, with data');
   });
 }
+
+test("axe finds no serious or critical violation on a run, its failed records and a record, reached through the feed logs' links", {
+  timeout: 120_000,
+}, async () => {
+  const { page } = owner;
+  // The run's page, as the feed logs link it (no id written down here).
+  await page.goto(`${suite!.served.url}/runs?run_id=fourth-flow-001`);
+  const runHref = await page.locator('main').getByRole('link', { name: 'fourth-flow-001', exact: true }).first().getAttribute('href');
+  assert.match(runHref ?? '', /^\/runs\/\d+$/, `the feed logs link the run: ${runHref}`);
+
+  const run = await checkPage(runHref!, 'run');
+  assert.match(await run.getByRole('heading', { level: 1 }).innerText(), /^Run fourth-flow-001/);
+  assert.ok((await run.locator('table.records tbody tr').count()) > 1, 'its records are listed');
+  assert.ok((await run.locator('.summary-bar a').count()) > 1, 'the counts per outcome are links');
+
+  const failed = await checkPage(`${runHref}?outcome=failed`, 'run failed records');
+  const rows = failed.locator('table.records tbody tr');
+  assert.ok((await rows.count()) > 0, 'failed records are listed');
+  assert.equal(await rows.filter({ hasNotText: 'failed' }).count(), 0, 'only failed records');
+  assert.ok((await failed.locator('ul.errors-inline li').count()) > 0, 'their errors are inline');
+
+  // Aoife Haddad's record, as the filtered run links it.
+  const hers = rows.filter({ hasText: '7781_10020' });
+  assert.equal(await hers.count(), 1, "Aoife Haddad's failed record is in the list");
+  const recordHref = await hers.getByRole('link', { name: '7781_10020' }).getAttribute('href');
+  assert.match(recordHref ?? '', /^\/runs\/\d+\/records\/\d+$/, `the run links the record: ${recordHref}`);
+  const record = await checkPage(recordHref!, 'record');
+  assert.match(await record.getByRole('heading', { level: 1 }).innerText(), /^Record \d+: Aoife Haddad$/);
+  assert.equal(await record.locator('.guidance').count(), 1, 'its error, with guidance');
+  assert.ok((await record.locator('table.diff tbody tr').count()) > 0, 'the diff against her previous record');
+  assert.ok(await record.locator('pre.raw').isVisible(), 'the raw JSON');
+});
 
 test("axe finds no serious or critical violation on a group's page, with its employees, occurrences, history and buttons", { timeout: 120_000 }, async () => {
   // The group set to regressed above: the history shows a run's change, and the admin has buttons.
