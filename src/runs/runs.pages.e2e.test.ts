@@ -290,7 +290,10 @@ describe('the record page', () => {
     assert.ok(page.text.includes(`href="/runs/${runs['first-run']}/records/0"`));
     assert.match(page.text, /<th scope="row">job_title<\/th><td class="before">Bartender<\/td><td class="after">Bartender <\/td>/);
     assert.match(page.text, /Job title &#39;Bartender &#39; does not exist/, "the engine's message");
-    assert.match(page.text, /<pre class="raw"><code>\{\n {2}&#34;action&#34;: &#34;update&#34;,\n[^<]*\n {2}&#34;external_id&#34;: &#34;7781_1&#34;\n\}/);
+    assert.match(
+      page.text,
+      /<pre class="raw" tabindex="0"[^>]*><code>\{\n {2}&#34;action&#34;: &#34;update&#34;,\n[^<]*\n {2}&#34;external_id&#34;: &#34;7781_1&#34;\n\}/,
+    );
   });
 
   test('a first record has no diff; a record index that is not one, or of another organisation, is a 404', async () => {
