@@ -155,6 +155,15 @@ test("every integration of the caller's organisations: still the list index, in 
   }
 });
 
+test('mapped employees with a word of three characters or more take the matches from the trigram index; shorter words walk the list in order', async () => {
+  const plan = await planOf(() => listEmployeeSummaries(db.knex, [orgA], { integration: integrationA, words: ['last1234'] }, 50));
+  assert.match(plan, /CTE matches[\s\S]*Bitmap Index Scan on employee_summaries_search/, plan);
+  assert.doesNotMatch(plan, /Seq Scan on employee_summaries|Index Scan using employee_summaries_list/, plan);
+  const short = await planOf(() => listEmployeeSummaries(db.knex, [orgA], { integration: integrationA, words: ['12'] }, 50));
+  assert.match(short, /Index Scan using employee_summaries_list on employee_summaries/, short);
+  assert.doesNotMatch(short, /Sort/, short);
+});
+
 test('search reads the trigram index', async (t) => {
   const trigram = await db.knex('pg_indexes').where({ indexname: 'employee_summaries_search' }).first();
   if (!trigram) {

@@ -188,8 +188,9 @@ const SUMMARY_COLUMNS = [
   's.sort_key',
 ];
 
-function summariesOf(knex: Knex, orgIds: number[]) {
-  return knex('employee_summaries as s')
+function summariesOf(knex: Knex, orgIds: number[], from: string | Knex.QueryBuilder = 'employee_summaries as s') {
+  const base = typeof from === 'string' ? knex(from) : from;
+  return base
     .join('integrations as i', (join) => join.on('i.org_id', 's.org_id').andOn('i.id', 's.integration_id'))
     .join('organisations as o', 'o.id', 's.org_id')
     .select(SUMMARY_COLUMNS)
@@ -227,6 +228,9 @@ export type SummaryKey = [number, number, string, number];
  * read from employee_summaries_list, or employee_summaries_by_state when a
  * state is asked for, in the index's order.
  */
+/** Words the trigram index can serve: three characters or more (a shorter one has no trigram). */
+const TRIGRAM_WORD = 3;
+
 export async function listEmployeeSummaries(
   knex: Knex,
   orgIds: number[],
@@ -234,12 +238,30 @@ export async function listEmployeeSummaries(
   limit: number,
   after?: SummaryKey,
 ): Promise<EmployeeSummaryRow[]> {
-  const query = summariesOf(knex, orgIds)
+  const words = filters.words ?? [];
+  // With a word of three characters or more, the matches come from the
+  // trigram index first (a materialized CTE), then are sorted: left to itself,
+  // PostgreSQL walked the list index in order and filtered every row on the
+  // pattern, which read 28,000 employees for 51 matches of "hadda" on the
+  // dashboard benchmark's million records. A query of only shorter words
+  // matches nearly everyone: the ordered walk is then the fast plan.
+  const selective = words.some((word) => [...word].length >= TRIGRAM_WORD);
+  let from: string | Knex.QueryBuilder = 'employee_summaries as s';
+  if (selective) {
+    from = knex
+      .withMaterialized('matches', (matches) => {
+        matches.select('*').from('employee_summaries as s').whereRaw('s.org_id = ANY(?::bigint[])', [orgIds]);
+        if (filters.integration !== undefined) matches.where('s.integration_id', filters.integration);
+        containsEvery(matches, words);
+      })
+      .from('matches as s');
+  }
+  const query = summariesOf(knex, orgIds, from)
     .orderBy([{ column: 's.org_id' }, { column: 's.integration_id' }, { column: 's.sort_key' }, { column: 's.id' }])
     .limit(limit + 1);
   if (filters.integration !== undefined) query.where('s.integration_id', filters.integration);
   if (filters.state) query.where('s.state', filters.state);
-  containsEvery(query, filters.words ?? []);
+  if (!selective) containsEvery(query, words);
   if (after) query.whereRaw('(s.org_id, s.integration_id, s.sort_key, s.id) > (?, ?, ?, ?)', after);
   return query;
 }

@@ -43,8 +43,8 @@ export function employeePages(knex: Knex): Router {
       listIntegrationsOf(knex, caller.orgIds),
     ]);
     const integration = filters.integration === undefined ? undefined : integrations.find((i) => i.id === filters.integration);
-    // Counted only for one integration, through the state index: a count over every organisation would not be cheap.
-    const counts = integration ? await countStates(knex, caller.orgIds, integration.id) : undefined;
+    // Counted for one integration only, on its first page, through the state index: a count over every organisation, or on every page, would not be cheap.
+    const counts = integration && !cursor ? await countStates(knex, caller.orgIds, integration.id) : undefined;
     const { items, next_cursor } = page(rows, limit, summaryKeyOf, (row) => ({
       ...toEmployeeItem(row),
       href: employeeHref(row.external_id, row.integration_id),
