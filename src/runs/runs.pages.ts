@@ -5,7 +5,7 @@ import type { Caller } from '../auth/caller.js';
 import { requireLogin } from '../auth/web-auth.js';
 import { ERROR_CODES } from '../classify/error-enums.js';
 import { RECORD_FIELDS, RECORD_OUTCOMES, RUN_STATUSES, RUN_TRIGGERS } from '../classify/feed-enums.js';
-import { guidanceFor, type GuidanceContext } from '../classify/guidance.js';
+import { guidanceFor, quote, type GuidanceContext } from '../classify/guidance.js';
 import type { ClassifiedError } from '../classify/types.js';
 import { config } from '../config.js';
 import { keysetBatches, sendCsv } from '../http/csv.js';
@@ -179,7 +179,9 @@ export function runPages(knex: Knex): Router {
       title: `Record ${record.index} of run ${shorten(run.run_id)} · feedlog`,
       run,
       record,
-      employee: Object.entries(employee),
+      // The feed's fields in its order, then any other the engine sent; the
+      // record's own external_id is the table's first row already.
+      employee: sentFields(employee, record.external_id),
       messages: (record.messages ?? []) as { code?: unknown; field?: unknown; text?: unknown }[],
       errors: errors.map((error) => ({
         ...error,
@@ -194,9 +196,18 @@ export function runPages(knex: Knex): Router {
       rawCut: rawText.length > RAW_SHOWN,
       runLink,
       show: (value: unknown) =>
-        value === undefined ? '(not sent)' : value === null ? '(null)' : typeof value === 'string' ? shorten(value, 200) : JSON.stringify(value),
+        value === undefined ? '(not sent)' : value === null ? '(null)' : typeof value === 'string' ? quote(shorten(value, 200)) : JSON.stringify(value),
     });
   });
 
   return router;
+}
+
+/** The employee's fields as sent: the feed's in its order, then the others by name; its external_id when it repeats the record's. */
+function sentFields(employee: Record<string, unknown>, externalId: string | null): [string, unknown][] {
+  const known = RECORD_FIELDS.filter((field) => field in employee && !(field === 'external_id' && employee[field] === externalId));
+  const others = Object.keys(employee)
+    .filter((field) => !(RECORD_FIELDS as readonly string[]).includes(field))
+    .sort();
+  return [...known, ...others].map((field) => [field, employee[field]]);
 }
