@@ -165,7 +165,10 @@ const snippet = (res: request.Response) => `${res.status} ${(res.text ?? '').rep
 
 function assertAnswer(res: request.Response, what: string) {
   assert.ok(res.status < 500, `${what} answered ${snippet(res)}`);
-  if (what.includes(' /api/v1/') && res.status >= 400) {
+  // 431: a request line and headers over Node's 16 KB limit are refused by its
+  // HTTP parser before the app sees them (a long external ID plus a long query
+  // string), so there is no problem document to check.
+  if (what.includes(' /api/v1/') && res.status >= 400 && res.status !== 431) {
     assert.match(res.headers['content-type'] ?? '', /^application\/problem\+json/, `${what}: an API refusal is problem+json: ${snippet(res)}`);
   }
 }
