@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { INDEXED_PREFIX } from '../db/long-values.js';
-import type { EmployeeState, RunEmployee } from './employee-summary.js';
+import { type EmployeeState, type RunEmployee, SENT_FIELDS } from './employee-summary.js';
 
 const CHUNK = 5_000;
 
@@ -12,21 +12,7 @@ const APPLIED_NEWER =
 const SETTER_NEWER =
   'EXCLUDED.active_started_at IS NOT NULL AND (s.active_started_at IS NULL OR (EXCLUDED.active_started_at, EXCLUDED.active_sync_run_id) > (s.active_started_at, s.active_sync_run_id))';
 
-const LATEST_COLUMNS = [
-  'first_name',
-  'last_name',
-  'email',
-  'job_title',
-  'department',
-  'branch',
-  'search_key',
-  'sort_key',
-  'last_started_at',
-  'last_sync_run_id',
-  'last_index',
-  'last_action',
-  'last_outcome',
-];
+const LATEST_COLUMNS = [...SENT_FIELDS, 'search_key', 'sort_key', 'last_started_at', 'last_sync_run_id', 'last_index', 'last_action', 'last_outcome'];
 const latest = (column: string) => `${column} = CASE WHEN ${NEWER} THEN EXCLUDED.${column} ELSE s.${column} END`;
 const when = (condition: string, column: string) => `${column} = CASE WHEN ${condition} THEN EXCLUDED.${column} ELSE s.${column} END`;
 
