@@ -30,6 +30,7 @@ import { requestLog } from '../http/request-log.js';
 import { requireWellFormedForm } from '../http/well-formed.js';
 import { noStore } from '../http/no-store.js';
 import { shorten } from '../shared/shorten.js';
+import { type Clock, systemClock } from '../shared/clock.js';
 import { duration, exactTime, relativeTime } from '../shared/time-format.js';
 import { FORM_FIELD_LIMIT } from '../http/limits.js';
 
@@ -37,6 +38,8 @@ export interface AppDependencies {
   knex: Knex;
   /** Overrides the configured ingest limits (tests use small ones). */
   ingestLimits?: Partial<IngestLimits>;
+  /** What time it is for the pages (health, "12 min ago"); tests pass a frozen clock. */
+  clock?: Clock;
 }
 
 /**
@@ -44,7 +47,7 @@ export interface AppDependencies {
  * form needs its CSRF token; the JSON API authenticates with bearer tokens only
  * and never reads cookies, so it needs none.
  */
-function pageRoutes(knex: Knex): Router {
+function pageRoutes(knex: Knex, clock: Clock): Router {
   const pages = Router();
   pages.use((req, _res, next) => next(req.path.startsWith('/api/') ? 'router' : undefined));
   pages.use(
@@ -55,7 +58,7 @@ function pageRoutes(knex: Knex): Router {
     csrfProtection,
     requireWellFormedForm,
     (_req: Request, res: Response, next: NextFunction) => {
-      res.locals.renderedAt = new Date();
+      res.locals.renderedAt = clock.now();
       next();
     },
   );
@@ -75,7 +78,7 @@ function pageRoutes(knex: Knex): Router {
 }
 
 /** Builds the Express application; it owns no resources, so tests create one per database. */
-export function createApp({ knex, ingestLimits }: AppDependencies): Express {
+export function createApp({ knex, ingestLimits, clock = systemClock }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config().trustProxy);
@@ -124,7 +127,7 @@ export function createApp({ knex, ingestLimits }: AppDependencies): Express {
   // CSRF token; an anonymous visitor gets no CSRF cookie there (no form to send).
   const signedInCsrf: RequestHandler = (req, res, next) => (req.webSession ? csrfProtection(req, res, next) : next());
   app.use(openapiRoutes([noStore, cookieParser(), loadWebSession(knex), signedInCsrf]));
-  app.use(pageRoutes(knex));
+  app.use(pageRoutes(knex, clock));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

@@ -15,6 +15,7 @@ import type { RunError } from '../groups/aggregate.js';
 import { insertErrors, insertFeedRecords, type NewFeedRecord } from '../records/records.queries.js';
 import { toRunSummary, type RunSummary } from '../runs/run-summary.js';
 import { findSyncRunByRunId, insertSyncRun } from '../runs/runs.queries.js';
+import { addRunToRollups } from '../trends/rollups.queries.js';
 import type { FeedRunInput } from './feed.schema.js';
 
 // The codes a run can carry: missed_run belongs to the integration, not to a run.
@@ -133,6 +134,16 @@ export async function ingestRun(
     );
     // A young table planned without statistics ties every index on (organisation, integration): the pages' reads need them.
     await analyzeIfOutgrown(trx, 'employee_summaries', newEmployees);
+    await addRunToRollups(trx, {
+      orgId: caller.orgId,
+      integrationId: caller.integrationId,
+      startedAt,
+      finishedAt: new Date(run.finished_at),
+      status: run.status,
+      recordCount: records.length,
+      counts,
+      errorCounts,
+    });
     await recordRunKnowledge(trx, integration, startedAt, run.catalog, run.form_fields as FeedRun['form_fields'], run);
     return { created: true, summary: toRunSummary(stored, integration) };
   });
