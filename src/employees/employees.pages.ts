@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { requireLogin } from '../auth/web-auth.js';
 import { keysetBatches, sendCsv } from '../http/csv.js';
 import { notFound } from '../http/errors.js';
+import { pageLink } from '../http/links.js';
 import { decodeCursor, page, parseQuery, recordCursor } from '../http/query.js';
 import { listIntegrationsOf } from '../integrations/integrations.queries.js';
 import { shorten } from '../shared/shorten.js';
@@ -49,13 +50,7 @@ export function employeePages(knex: Knex): Router {
       ...toEmployeeItem(row),
       href: employeeHref(row.external_id, row.integration_id),
     }));
-    const query = (changes: Record<string, string | undefined>) => {
-      const params = new URLSearchParams();
-      for (const [name, value] of Object.entries({ integration: rest.integration?.toString(), state: rest.state, q, ...changes })) {
-        if (value) params.set(name, value);
-      }
-      return `/employees?${params}`;
-    };
+    const query = (changes: Record<string, string | undefined>) => pageLink('/employees', { integration: rest.integration, state: rest.state, q }, changes);
     res.render('employees/index', {
       title: 'Employees · feedlog',
       employees: items,
