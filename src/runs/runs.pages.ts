@@ -11,7 +11,7 @@ import type { ClassifiedError } from '../classify/types.js';
 import { config } from '../config.js';
 import { keysetBatches, sendCsv } from '../http/csv.js';
 import { notFound } from '../http/errors.js';
-import { decodeCursor, encodeCursor, parseQuery, pathId, timeIdCursor } from '../http/query.js';
+import { decodeCursor, encodeCursor, parsePageQuery, pathId, timeIdCursor } from '../http/query.js';
 import { listOrganisationsIn } from '../orgs/orgs.queries.js';
 import { diffEmployee } from '../records/record-diff.js';
 import { apiErrorsOf, RECORD_CSV_COLUMNS, recordCsvBatches } from '../records/records.read.js';
@@ -50,7 +50,7 @@ export function runPages(knex: Knex): Router {
 
   router.get('/runs', requireLogin, async (req, res) => {
     const caller = req.caller!;
-    const { limit, cursor, format, from, to, ...rest } = parseQuery(runPageSchema, req);
+    const { limit, cursor, format, from, to, ...rest } = parsePageQuery(runPageSchema, req);
     const timeZone = caller.timeZone;
     // A date from a date input is a whole day where the reader is; a timestamp is itself.
     const filters: RunFilters = {
@@ -107,7 +107,7 @@ export function runPages(knex: Knex): Router {
 
   router.get('/runs/:id', requireLogin, async (req, res) => {
     const run = await findRun(req.caller!, req.params.id);
-    const { limit, cursor, format, ...filters } = parseQuery(runRecordsPageSchema, req);
+    const { limit, cursor, format, ...filters } = parsePageQuery(runRecordsPageSchema, req);
     const afterIndex = decodeCursor(cursor, recordIndexCursor)?.[0];
     if (format === 'csv') {
       const batches = recordCsvBatches(
