@@ -77,16 +77,13 @@ describe('a cron schedule (02:00 Europe/Copenhagen, 10 min grace), fixed slots i
     assert.equal(describeHealth(health, clock.now(), 'Europe/Copenhagen'), 'last run 02:00 today, next expected 02:00 tomorrow');
   });
 
-  test('late at 02:05, missed at 02:10:01, with the reason worded in the reader\'s zone', () => {
+  test("late at 02:05, missed at 02:10:01, with the reason worded in the reader's zone", () => {
     const clock = frozenClock('2026-11-29T01:05:00Z');
     assert.equal(healthAt(clock, input).state, 'late');
     clock.set('2026-11-29T01:10:01Z');
     const health = healthAt(clock, input);
     assert.equal(health.state, 'missed');
-    assert.equal(
-      describeHealth(health, clock.now(), 'Europe/Copenhagen'),
-      'no run since 02:00 yesterday, expected 02:00 today + 10 min grace',
-    );
+    assert.equal(describeHealth(health, clock.now(), 'Europe/Copenhagen'), 'no run since 02:00 yesterday, expected 02:00 today + 10 min grace');
     assert.deepEqual(health.nextExpectedAt, at('2026-11-30T01:00:00Z'), 'tomorrow night is awaited next');
     assert.equal(
       describeHealth(health, clock.now(), 'America/New_York'),
@@ -185,7 +182,7 @@ describe('which state wins', () => {
     assert.equal(health.state, 'failing');
   });
 
-  test("an open missed_run event of the scheduler counts while no newer run ended it; an older one is stale", () => {
+  test('an open missed_run event of the scheduler counts while no newer run ended it; an older one is stale', () => {
     const lastRun = run('2026-11-29T10:00:00Z');
     const now = at('2026-11-29T10:05:00Z');
     const open = { dueAt: at('2026-11-29T09:45:00Z'), lastDueAt: at('2026-11-29T09:45:00Z'), missedSlots: 1 };
