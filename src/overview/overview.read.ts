@@ -136,8 +136,8 @@ export async function overviewOf(knex: Knex, orgIds: number[], now: Date, timeZo
   const [rows, errors] = await Promise.all([overviewIntegrations(knex, orgIds, since24h(now)), hourlyErrors(knex, orgIds, sparkWindowStart(now))]);
   const hoursOf = new Map<number, { hour: Date; errors: number }[]>();
   for (const row of errors) {
-    let list = hoursOf.get(row.integration_id);
-    if (!list) hoursOf.set(row.integration_id, (list = []));
+    const list = hoursOf.get(row.integration_id) ?? [];
+    if (list.length === 0) hoursOf.set(row.integration_id, list);
     list.push(row);
   }
   const organisations = new Map<number, OrganisationOverview>();
