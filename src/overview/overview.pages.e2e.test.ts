@@ -10,12 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../app/app.js';
-import { createIntegration } from '../integrations/integrations.service.js';
 import { frozenClock } from '../shared/clock.js';
 import { createFixtureUsers, emailOf, signIn, type BrowserSession } from '../../test/helpers/accounts.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
-import { makeRun } from '../../test/helpers/fixtures.js';
-import { postRun } from '../../test/helpers/ingest.js';
+import { type HealthStates, runOf, seedHealthStates } from '../../test/helpers/health-states.js';
 
 const NOW = '2026-11-29T12:00:00Z';
 const clock = frozenClock(NOW);
@@ -23,75 +21,15 @@ let db: TestDatabase;
 let app: Express;
 let owner: BrowserSession;
 let apiToken: string;
-const ids: Record<string, number> = {};
-const tokens: Record<string, string> = {};
-
-const minutesBefore = (minutes: number) => new Date(new Date(NOW).getTime() - minutes * 60_000);
-
-/** A run of `total` records, `failed` of them failed with a job title the catalog lacks. */
-function runOf(runId: string, startedAt: Date, options: { total?: number; failed?: number; status?: string; runError?: string } = {}) {
-  const total = options.total ?? 2;
-  const failed = options.failed ?? 0;
-  const records = Array.from({ length: total }, (_, i) => ({
-    external_id: `emp-${i}`,
-    action: 'update',
-    outcome: i < failed ? 'failed' : 'succeeded',
-    employee: {
-      first_name: `First${i}`,
-      last_name: 'Person',
-      email: `p${i}@example.com`,
-      job_title: i < failed ? 'kitchen porter' : 'Head Chef',
-      department: 'Kitchen',
-      branch: 'London Soho',
-    },
-    messages: i < failed ? [{ code: 'JOB_TITLE_NOT_FOUND', field: 'job_title', text: "Job title 'kitchen porter' does not exist" }] : [],
-  }));
-  const status = options.status ?? (failed > 0 ? 'completed_with_errors' : 'completed');
-  return makeRun({
-    run_id: runId,
-    started_at: startedAt.toISOString(),
-    finished_at: new Date(startedAt.getTime() + 30_000).toISOString(),
-    status,
-    run_error: options.runError ?? null,
-    records: status === 'failed' ? [] : records,
-  });
-}
-
-async function post(name: string, body: Record<string, unknown>) {
-  const response = await postRun(app, tokens[name]!, body);
-  assert.equal(response.status, 201, response.text);
-}
-
-async function addIntegration(name: string, schedule: string, timeZone?: string) {
-  const { integration, token } = await createIntegration(db.knex, { orgSlug: 'org-a', name, schedule, timeZone });
-  ids[name] = Number(integration.id);
-  tokens[name] = token;
-}
+let ids: Record<string, number> = {};
+let post: HealthStates['post'];
 
 before(async () => {
   db = await createTestDatabase();
   app = createApp({ knex: db.knex, clock, ingestLimits: { perMinute: 100_000 } });
   const fixtures = await createFixtureUsers(db.knex);
   apiToken = fixtures.apiTokens.owner;
-  await addIntegration('Healthy feed', '15m');
-  await addIntegration('Late feed', '15m');
-  await addIntegration('Nightly feed', '0 2 * * *', 'Europe/Copenhagen');
-  await addIntegration('Broken feed', '15m');
-  await addIntegration('Noisy feed', '1h');
-  await addIntegration('Quiet feed', '15m');
-  // A day of history for each: every 15 minutes (hourly for the noisy one), a few failed records each.
-  for (let k = 96; k >= 1; k -= 1) {
-    const at = minutesBefore(5 + k * 15);
-    await post('Healthy feed', runOf(`h-${k}`, at, { total: 2, failed: k % 2 }));
-    await post('Broken feed', runOf(`b-${k}`, at, { total: 2 }));
-    if (k % 4 === 0) await post('Noisy feed', runOf(`n-${k}`, minutesBefore(30 + k * 15), { total: 50, failed: 1 }));
-  }
-  await post('Healthy feed', runOf('h-now', minutesBefore(5), { total: 2, failed: 1 }));
-  await post('Late feed', runOf('l-1', minutesBefore(20)));
-  await post('Nightly feed', runOf('nightly-1', new Date('2026-11-27T01:00:20Z')));
-  await post('Broken feed', runOf('b-now', minutesBefore(5), { status: 'failed', runError: 'Planday answered HTTP 503' }));
-  await post('Noisy feed', runOf('n-now', minutesBefore(30), { total: 50, failed: 20 }));
-  // "Quiet feed" never ran.
+  ({ ids, post } = await seedHealthStates(db.knex, app, new Date(NOW)));
   owner = await signIn(app, emailOf('owner'));
 });
 after(() => db.drop());
@@ -157,7 +95,7 @@ describe('the overview at a frozen moment', () => {
     assert.match(html, /<time datetime="2026-11-29T12:10:00.000Z"[^>]*>in 10 min<\/time>/, 'next expected');
     // Every other run had a failed record: 48 errors in the day plus the last run's one.
     assert.match(html, new RegExp(`<a class="spark-link" href="/trends\\?integration=${id}&range=7d">`));
-    assert.match(html, /<title id="spark-\d+">49 errors in 7 days, at most \d+ in 4 hours<\/title>/);
+    assert.match(html, /<title id="spark-\d+">49 errors in 7 days, at most \d+ in 6 hours<\/title>/);
     assert.match(html, /<rect x="\d+" y="\d+" width="2" height="\d+"\/>/);
     assert.match(html, new RegExp(`<a href="/error-groups\\?integration=${id}&code=job_title_mismatch">job_title_mismatch <strong>1</strong></a>`));
     assert.match(html, new RegExp(`<a href="/employees\\?integration=${id}&state=blocked">1</a>`), 'the last run failed one employee');

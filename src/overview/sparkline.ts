@@ -1,13 +1,13 @@
 /**
  * The errors sparkline of an integration: 7 days of hourly error counts in
- * bars of 4 hours, ending with the current hour, as the geometry of a small
+ * bars of 6 hours, ending with the current hour, as the geometry of a small
  * inline SVG the page draws (no script). Pure: the caller passes the hours and
  * `now`.
  */
 const HOUR_MS = 3_600_000;
 
 export const SPARK_DAYS = 7;
-export const SPARK_BUCKET_HOURS = 4;
+export const SPARK_BUCKET_HOURS = 6;
 export const SPARK_BUCKETS = (SPARK_DAYS * 24) / SPARK_BUCKET_HOURS;
 export const SPARK_BAR_WIDTH = 3;
 export const SPARK_WIDTH = SPARK_BUCKETS * SPARK_BAR_WIDTH;
@@ -31,7 +31,7 @@ export interface Sparkline {
   peak: number;
   from: Date;
   to: Date;
-  /** The text alternative: "1,234 errors in 7 days, at most 300 in 4 hours". */
+  /** The text alternative: "1,234 errors in 7 days, at most 300 in 6 hours". */
   label: string;
 }
 
