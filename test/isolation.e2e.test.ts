@@ -49,6 +49,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'PATCH /api/v1/error-groups/:id': { kind: 'api-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
   // The owner's walk ignores the title's group before it reaches drift: drift shows the department's, which nobody changes.
   'GET /api/v1/drift': { kind: 'api-read', shows: { a: 'secret a department', b: 'plain b title' } },
+  'GET /api/v1/overview': { kind: 'api-read', shows: { a: 'A flow', b: 'B flow' } },
   'GET /api/v1/openapi.json': { kind: 'public' },
   'GET /api/docs': { kind: 'public' },
   'GET /login': { kind: 'public' },
