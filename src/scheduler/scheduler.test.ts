@@ -36,7 +36,12 @@ describe('scheduler', () => {
           throw new Error('database unreachable');
         },
       },
-      { name: 'good', run: async () => void (good += 1) },
+      {
+        name: 'good',
+        run: async () => {
+          good += 1;
+        },
+      },
     ];
     const scheduler = startScheduler({ knex, clock: frozenClock('2026-11-21T10:00:00Z'), tickMs: 5, jobs, log });
     for (const deadline = Date.now() + 5_000; good < 3 && Date.now() < deadline; ) await sleep(5);
