@@ -121,25 +121,27 @@ export async function setNextCheck(
 /**
  * In the ingest transaction, for a new run (the integration's row is locked):
  * - the open gaps whose first slot came before the run's start are closed by it;
- * - when the run is the integration's first examined one, or older than the
- *   last run examined (a late retry, history posted out of order), the check
- *   is due now, from the run before this one, so the gaps around it are
+ * - the check is made due now when the run closed a gap (the next check counts
+ *   the gap to its end, or drops it when the run was in time but posted late),
+ *   when it is the integration's first run to examine, or when it is older than
+ *   the last run examined (a late retry, history posted out of order): then the
+ *   checkpoint moves back to the run before it, so the gaps around it are
  *   examined again.
  * Both read small indexes (the open gaps, the runs of one integration by start).
  */
 export async function closeMissedRuns(trx: Knex.Transaction, run: { orgId: number; integrationId: number; syncRunId: number; startedAt: Date }): Promise<void> {
-  await trx('integration_events')
+  const closed = await trx('integration_events')
     .where({ org_id: run.orgId, integration_id: run.integrationId, code: 'missed_run' })
     .whereNull('resolved_at')
     .where('due_at', '<', run.startedAt)
     .update({ resolved_at: run.startedAt, resolved_by_sync_run_id: run.syncRunId });
   await trx.raw(
     `UPDATE integrations SET missed_check_at = '-infinity',
-       missed_checked_through = CASE WHEN missed_checked_through IS NULL THEN NULL ELSE (
+       missed_checked_through = CASE WHEN missed_checked_through > ? THEN (
          SELECT r.started_at FROM sync_runs r WHERE r.org_id = ? AND r.integration_id = ? AND r.started_at < ?
-         ORDER BY r.started_at DESC, r.id DESC LIMIT 1) END
+         ORDER BY r.started_at DESC, r.id DESC LIMIT 1) ELSE missed_checked_through END
      WHERE org_id = ? AND id = ?
-       AND ((missed_checked_through IS NULL AND missed_check_at <> '-infinity') OR missed_checked_through > ?)`,
-    [run.orgId, run.integrationId, run.startedAt, run.orgId, run.integrationId, run.startedAt],
+       AND (missed_checked_through > ? OR (missed_check_at <> '-infinity' AND (? OR missed_checked_through IS NULL)))`,
+    [run.startedAt, run.orgId, run.integrationId, run.startedAt, run.orgId, run.integrationId, run.startedAt, closed > 0],
   );
 }
