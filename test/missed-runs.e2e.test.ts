@@ -284,7 +284,14 @@ describe('missed runs', () => {
         tickMs: 60_000,
         timer: false,
         log,
-        jobs: [{ name: 'missed-runs', run: async (trx, now) => void (checked[i]! += await checkMissedRuns(trx, now)) }],
+        jobs: [
+          {
+            name: 'missed-runs',
+            run: async (trx, now) => {
+              checked[i]! += await checkMissedRuns(trx, now);
+            },
+          },
+        ],
       }),
     ) as [ReturnType<typeof startScheduler>, ReturnType<typeof startScheduler>];
     try {
