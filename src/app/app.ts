@@ -19,6 +19,7 @@ import { employeePages } from '../employees/employees.pages.js';
 import { searchPages } from '../employees/search.pages.js';
 import { groupsRoutes } from '../groups/groups.routes.js';
 import { driftRoutes } from '../drift/drift.routes.js';
+import { eventsRoutes } from '../events/events.routes.js';
 import { ingestRoutes, type IngestLimits } from '../ingest/ingest.routes.js';
 import { openapiRoutes } from '../openapi/openapi.routes.js';
 import { recordsRoutes } from '../records/records.routes.js';
@@ -124,6 +125,7 @@ export function createApp({ knex, ingestLimits, clock = systemClock }: AppDepend
   app.use(groupsRoutes(knex));
   app.use(driftRoutes(knex));
   app.use(overviewRoutes(knex, clock));
+  app.use(eventsRoutes(knex));
   // Public: GET /api/v1/openapi.json and GET /api/docs. The page's header shows a
   // signed-in person their navigation and Sign out, whose form needs the session's
   // CSRF token; an anonymous visitor gets no CSRF cookie there (no form to send).

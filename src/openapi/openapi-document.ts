@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { driftApi } from '../drift/drift.openapi.js';
 import { employeesApi } from '../employees/employees.openapi.js';
+import { eventsApi } from '../events/events.openapi.js';
 import { groupsApi } from '../groups/groups.openapi.js';
 import { ingestApi } from '../ingest/ingest.openapi.js';
 import { recordsApi } from '../records/records.openapi.js';
@@ -37,7 +38,7 @@ const metaApi: ApiPart = {
 };
 
 /** In this order: the tags, and the paths, are listed as the features come here. */
-const PARTS: ApiPart[] = [ingestApi, runsApi, recordsApi, employeesApi, groupsApi, driftApi, overviewApi, metaApi];
+const PARTS: ApiPart[] = [ingestApi, runsApi, recordsApi, employeesApi, groupsApi, driftApi, overviewApi, eventsApi, metaApi];
 
 function build(): OpenApiDocument {
   const schemas: Record<string, JsonSchema> = {};

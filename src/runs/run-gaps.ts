@@ -37,6 +37,8 @@ export interface Missed {
   atLeast: boolean;
   /** The first slot that no run met. */
   firstSlot: Date;
+  /** The latest slot that passed its grace with no run (the last one counted). */
+  lastSlot: Date;
 }
 
 const HH_MM = /^(\d{1,2}) (\d{1,2}) \* \* \*$/;
@@ -122,20 +124,40 @@ export function missedBetween(schedule: GapSchedule, after: Date, before: Date):
   if (schedule.intervalSeconds !== null) {
     const interval = schedule.intervalSeconds * 1000;
     const count = Math.ceil((end - after.getTime() - grace) / interval) - 1;
-    return count > 0 ? { count, atLeast: false, firstSlot: new Date(after.getTime() + interval) } : null;
+    return count > 0
+      ? { count, atLeast: false, firstSlot: new Date(after.getTime() + interval), lastSlot: new Date(after.getTime() + count * interval) }
+      : null;
   }
   const slots = cronSlotsAfterRun(schedule, after);
   if (!slots) return null;
   let next = slots.next();
   let count = 0;
   let firstSlot: Date | undefined;
+  let lastSlot: Date | undefined;
   while (!next.done && next.value.getTime() + grace < end) {
     firstSlot ??= next.value;
+    lastSlot = next.value;
     count += 1;
-    if (count === MISSED_COUNT_CAP) return { count, atLeast: true, firstSlot };
+    if (count === MISSED_COUNT_CAP) return { count, atLeast: true, firstSlot, lastSlot };
     next = slots.next();
   }
-  return firstSlot ? { count, atLeast: false, firstSlot } : null;
+  return firstSlot && lastSlot ? { count, atLeast: false, firstSlot, lastSlot } : null;
+}
+
+/**
+ * When the gap after a run that started at `after` grows next: the moment the
+ * next slot (after `missed`'s last one, or the first slot when none was missed
+ * yet) passes its grace; null when the schedule has no slot to come.
+ */
+export function nextMissDeadline(schedule: GapSchedule, after: Date, missed: Missed | null): Date | null {
+  const grace = schedule.graceSeconds * 1000;
+  if (schedule.intervalSeconds !== null) {
+    const interval = schedule.intervalSeconds * 1000;
+    return new Date(after.getTime() + ((missed?.count ?? 0) + 1) * interval + grace);
+  }
+  if (!schedule.cron) return null;
+  const slot = missed ? cronOf(schedule).nextRun(missed.lastSlot) : cronSlotsAfterRun(schedule, after)?.next().value;
+  return slot ? new Date(slot.getTime() + grace) : null;
 }
 
 export interface GapRun {
