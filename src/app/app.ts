@@ -25,6 +25,8 @@ import { openapiRoutes } from '../openapi/openapi.routes.js';
 import { recordsRoutes } from '../records/records.routes.js';
 import { runsRoutes } from '../runs/runs.routes.js';
 import { runPages } from '../runs/runs.pages.js';
+import { trendsPages } from '../trends/trends.pages.js';
+import { trendsRoutes, vendorRoutes } from '../trends/trends.routes.js';
 import { errorHandler, notFoundHandler } from '../http/errors.js';
 import { requestLog } from '../http/request-log.js';
 import { requireWellFormedForm } from '../http/well-formed.js';
@@ -64,6 +66,7 @@ function pageRoutes(knex: Knex, clock: Clock): Router {
   );
   pages.use(loginPages(knex));
   pages.use(homePages(knex));
+  pages.use(trendsPages(knex, clock));
   pages.use(groupPages(knex));
   pages.use(runPages(knex));
   pages.use(driftPages(knex));
@@ -115,6 +118,7 @@ export function createApp({ knex, ingestLimits, clock = systemClock }: AppDepend
     }),
   );
   app.use('/static', express.static(path.join(ROOT_DIR, 'public'), { maxAge: '1h', index: false }));
+  app.use(vendorRoutes());
   app.use(healthRoutes(knex));
   app.use(ingestRoutes(knex, ingestLimits));
   app.use(runsRoutes(knex));
@@ -122,6 +126,7 @@ export function createApp({ knex, ingestLimits, clock = systemClock }: AppDepend
   app.use(employeesRoutes(knex));
   app.use(groupsRoutes(knex));
   app.use(driftRoutes(knex));
+  app.use(trendsRoutes(knex, clock));
   // Public: GET /api/v1/openapi.json and GET /api/docs. The page's header shows a
   // signed-in person their navigation and Sign out, whose form needs the session's
   // CSRF token; an anonymous visitor gets no CSRF cookie there (no form to send).
