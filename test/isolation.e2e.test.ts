@@ -49,6 +49,9 @@ const ROUTES: Record<string, RouteSpec> = {
   'PATCH /api/v1/error-groups/:id': { kind: 'api-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
   // The owner's walk ignores the title's group before it reaches drift: drift shows the department's, which nobody changes.
   'GET /api/v1/drift': { kind: 'api-read', shows: { a: 'secret a department', b: 'plain b title' } },
+  // Trends default to the caller's first organisation: its top mismatched values are drift's.
+  'GET /api/v1/trends': { kind: 'api-read', shows: { a: 'secret a department', b: 'plain b title' } },
+  'GET /static/vendor/chart.umd.min.js': { kind: 'public' },
   'GET /api/v1/openapi.json': { kind: 'public' },
   'GET /api/docs': { kind: 'public' },
   'GET /login': { kind: 'public' },
@@ -62,6 +65,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /error-groups/:id': { kind: 'page-read', params: { id: 'group' }, shows: { a: 'secret a title' } },
   'POST /error-groups/:id/status': { kind: 'page-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
   'GET /drift': { kind: 'page-read', shows: { a: 'secret a department', b: 'plain b title' } },
+  'GET /trends': { kind: 'page-read', shows: { a: 'A flow', b: 'B flow' } },
   'GET /integrations': { kind: 'page-read', shows: { a: 'A flow', b: 'B flow' } },
   // Without a query the search page only says what to type; test/employees.e2e.test.ts searches as the outsider.
   'GET /search': { kind: 'page-read' },

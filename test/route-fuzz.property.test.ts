@@ -23,6 +23,7 @@ import { driftFiltersSchema, driftPageSchema } from '../src/drift/drift.schemas.
 import { groupDetailQuerySchema, groupFiltersSchema, groupPageQuerySchema, groupPageSchema } from '../src/groups/groups.schemas.js';
 import { recordFiltersSchema } from '../src/records/records.schemas.js';
 import { runFiltersSchema, runPageSchema, runRecordsPageSchema } from '../src/runs/runs.schemas.js';
+import { trendsFiltersSchema, trendsPageSchema } from '../src/trends/trends.schemas.js';
 import { csrfFrom, emailOf, startWithFixtureUsers } from './helpers/accounts.js';
 import type { TestDatabase } from './helpers/database.js';
 import { makeRun } from './helpers/fixtures.js';
@@ -60,6 +61,8 @@ const FUZZ: Record<string, FuzzSpec> = {
   'GET /api/v1/error-groups/:id': { params: { id: 'group' }, query: names(groupDetailQuerySchema) },
   'PATCH /api/v1/error-groups/:id': { params: { id: 'group' }, fields: ['status'] },
   'GET /api/v1/drift': { query: names(driftFiltersSchema) },
+  'GET /api/v1/trends': { query: names(trendsFiltersSchema) },
+  'GET /static/vendor/chart.umd.min.js': {},
   'GET /api/v1/openapi.json': {},
   'GET /api/docs': {},
   'GET /login': { query: ['next', 'signed_out'] },
@@ -70,6 +73,7 @@ const FUZZ: Record<string, FuzzSpec> = {
   'GET /error-groups/:id': { params: { id: 'group' }, query: [...names(groupPageQuerySchema), 'done'] },
   'POST /error-groups/:id/status': { params: { id: 'group' }, fields: ['status', 'back'] },
   'GET /drift': { query: names(driftPageSchema) },
+  'GET /trends': { query: names(trendsPageSchema) },
   'GET /runs': { query: names(runPageSchema) },
   'GET /runs/:id': { params: { id: 'run' }, query: names(runRecordsPageSchema) },
   'GET /runs/:id/records/:index': { params: { id: 'run', index: 'recordIndex' } },
