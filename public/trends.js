@@ -34,12 +34,15 @@
         borderWidth: type === 'bar' ? 0 : 2,
         borderDash: set.dashed ? [6, 4] : undefined,
         pointRadius: data.labels.length > 40 ? 0 : 2,
+        maxBarThickness: 36,
         spanGaps: false,
         order: type === 'line' ? 0 : 1,
       };
     });
     const value = data.horizontal ? 'x' : 'y';
     const category = data.horizontal ? 'y' : 'x';
+    // Drawn, the chart stands for its table, which stays one click away (open without JavaScript).
+    canvas.closest('section')?.querySelector('details.trend-numbers')?.removeAttribute('open');
     new Chart(canvas, {
       type: data.type,
       data: { labels: data.labels, datasets },

@@ -4,8 +4,8 @@
  * late runs landing in hours already counted, runs of several integrations and
  * hours at once, a stored run posted again, failed runs, runs racing each
  * other — they always equal the aggregate of the raw rows (sync_runs, errors).
- * And the migrations that created them (2100, 2101) fill them from stored runs
- * exactly as ingest does.
+ * And the migrations that created them (2100, 2101, and 2130's records of the
+ * runs that did not fail) fill them from stored runs exactly as ingest does.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +16,7 @@ import { createApp } from '../src/app/app.js';
 import { createIntegration } from '../src/integrations/integrations.service.js';
 import * as runStatsMigration from '../migrations/2026-11-29-2100-create-run-stats-hourly.js';
 import * as errorCountsMigration from '../migrations/2026-11-29-2101-create-error-counts-hourly.js';
+import * as completedRecordsMigration from '../migrations/2026-11-29-2130-add-completed-records-to-run-stats.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { createOrgWithIntegration, makeRun } from './helpers/fixtures.js';
 import { postRun } from './helpers/ingest.js';
@@ -102,7 +103,9 @@ async function rollupsAndTruth(knex: Knex) {
       sum((counts->>'failed')::bigint)::bigint AS records_failed, sum((counts->>'warning')::bigint)::bigint AS records_warning,
       min(record_count) AS min_records, max(record_count) AS max_records,
       sum(extract(epoch FROM finished_at - started_at) * 1000)::bigint AS duration_ms,
-      max(extract(epoch FROM finished_at - started_at) * 1000)::bigint AS max_duration_ms
+      max(extract(epoch FROM finished_at - started_at) * 1000)::bigint AS max_duration_ms,
+      (coalesce(sum(record_count) FILTER (WHERE status <> 'failed'), 0))::bigint AS completed_records,
+      min(record_count) FILTER (WHERE status <> 'failed') AS min_completed_records
     FROM sync_runs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
   const errors = await knex.raw(`SELECT org_id, integration_id, hour, code, errors FROM error_counts_hourly ORDER BY 1, 2, 3, 4`);
   const errorsTruth = await knex.raw(`
@@ -150,7 +153,7 @@ describe('the hourly rollups', () => {
     assert.ok(runs >= 40, `the property stored runs (${runs})`);
   });
 
-  test('their migrations fill them from stored runs as ingest does', { timeout: 60_000 }, async () => {
+  test('their migrations (2100, 2101, 2130) fill them from stored runs as ingest does', { timeout: 60_000 }, async () => {
     // A run that arrives after later ones, in an hour already counted, and a repeated post.
     const late = { integration: 0, startMinute: 5, durationSeconds: 12, failed: false, records: [{ title: 3, outcome: 'failed' as const, noEmail: false }] };
     const late2 = { ...late, startMinute: 6, failed: true, records: [] };
@@ -158,10 +161,12 @@ describe('the hourly rollups', () => {
     assert.equal((await postRun(app, tokens[0]!, bodyOf(late, 'late-5'))).status, 200);
     const byIngest = await rollupsAndTruth(db.knex);
     assert.ok(byIngest.stats.length > 3 && byIngest.errors.length > 3, 'there is something to compare');
+    await completedRecordsMigration.down(db.knex);
     await errorCountsMigration.down(db.knex);
     await runStatsMigration.down(db.knex);
     await runStatsMigration.up(db.knex);
     await errorCountsMigration.up(db.knex);
+    await completedRecordsMigration.up(db.knex);
     const byMigrations = await rollupsAndTruth(db.knex);
     assert.deepEqual(byMigrations.stats, byIngest.stats, 'run_stats_hourly');
     assert.deepEqual(byMigrations.errors, byIngest.errors, 'error_counts_hourly');

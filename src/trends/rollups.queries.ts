@@ -29,8 +29,9 @@ export async function addRunToRollups(trx: Knex.Transaction, run: RunForRollups)
   const durationMs = Math.max(0, run.finishedAt.getTime() - run.startedAt.getTime());
   await trx.raw(
     `INSERT INTO run_stats_hourly AS s (org_id, integration_id, hour, runs, failed_runs, runs_with_errors, records,
-       records_succeeded, records_failed, records_warning, min_records, max_records, duration_ms, max_duration_ms)
-     VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       records_succeeded, records_failed, records_warning, min_records, max_records, duration_ms, max_duration_ms,
+       completed_records, min_completed_records)
+     VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (org_id, integration_id, hour) DO UPDATE SET
        runs = s.runs + 1,
        failed_runs = s.failed_runs + excluded.failed_runs,
@@ -42,7 +43,9 @@ export async function addRunToRollups(trx: Knex.Transaction, run: RunForRollups)
        min_records = least(s.min_records, excluded.min_records),
        max_records = greatest(s.max_records, excluded.max_records),
        duration_ms = s.duration_ms + excluded.duration_ms,
-       max_duration_ms = greatest(s.max_duration_ms, excluded.max_duration_ms)`,
+       max_duration_ms = greatest(s.max_duration_ms, excluded.max_duration_ms),
+       completed_records = s.completed_records + excluded.completed_records,
+       min_completed_records = least(s.min_completed_records, excluded.min_completed_records)`,
     [
       run.orgId,
       run.integrationId,
@@ -57,6 +60,9 @@ export async function addRunToRollups(trx: Knex.Transaction, run: RunForRollups)
       run.recordCount,
       durationMs,
       durationMs,
+      // A failed run's records are left out of the records-per-run figures (least() skips its NULL).
+      run.status === 'failed' ? 0 : run.recordCount,
+      run.status === 'failed' ? null : run.recordCount,
     ],
   );
   const codes = Object.entries(run.errorCounts).filter(([, count]) => count > 0);
@@ -86,6 +92,8 @@ export interface RunStatsBucket {
   runs_with_errors: number;
   records: number;
   min_records: number;
+  completed_records: number;
+  min_completed_records: number | null;
   duration_ms: number;
   max_duration_ms: number;
 }
@@ -100,6 +108,7 @@ export async function readRunStats(knex: Knex, scope: RollupScope): Promise<RunS
   const { rows } = await knex.raw<{ rows: RunStatsBucket[] }>(
     `SELECT width_bucket(hour, ?::timestamptz[]) AS bucket, sum(runs)::int AS runs, sum(failed_runs)::int AS failed_runs,
        sum(runs_with_errors)::int AS runs_with_errors, sum(records)::float8 AS records, min(min_records) AS min_records,
+       sum(completed_records)::float8 AS completed_records, min(min_completed_records) AS min_completed_records,
        sum(duration_ms)::float8 AS duration_ms, max(max_duration_ms)::float8 AS max_duration_ms
      FROM run_stats_hourly
      WHERE org_id = ? AND integration_id = ANY(?::bigint[]) AND hour >= ? AND hour < ?

@@ -136,8 +136,8 @@ export function chartsOf(report: TrendsReport): TrendsChart[] {
       },
       table: {
         caption: 'Records per run, per bucket',
-        columns: [col('Bucket', false), col('Runs'), col('Records'), col('Average per run'), col('Smallest run')],
-        rows: bucketRows((b) => [number(b.runs), number(b.records), number(b.records_per_run_avg, 1), number(b.records_per_run_min)]),
+        columns: [col('Bucket', false), col('Runs not failed'), col('Records'), col('Average per run'), col('Smallest run')],
+        rows: bucketRows((b) => [number(b.runs - b.failed_runs), number(b.records), number(b.records_per_run_avg, 1), number(b.records_per_run_min)]),
       },
     },
     {

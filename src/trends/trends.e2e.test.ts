@@ -25,7 +25,7 @@ const record = (i: number, outcome = 'succeeded') => ({
   messages: [],
 });
 
-// Three runs in the 10:00 UTC hour (one failed), one at 11:15 that sent a fifth of the usual volume.
+// Three runs in the 10:00 UTC hour (one failed, which records per run leave out), one at 11:15 that sent a fifth of the usual volume.
 const RUNS = [
   { run_id: 'r1', started_at: '2026-11-21T10:00:00Z', finished_at: '2026-11-21T10:00:30Z', records: 10 },
   { run_id: 'r2', started_at: '2026-11-21T10:15:00Z', finished_at: '2026-11-21T10:16:00Z', records: 10 },
@@ -79,7 +79,7 @@ describe('GET /api/v1/trends', () => {
         durationMax: ten.duration_max_ms,
         expected: ten.expected_runs,
       },
-      { runs: 3, failed: 1, rate: 66.7, records: 20, avg: 6.7, min: 0, durationAvg: 33_333, durationMax: 60_000, expected: 4 },
+      { runs: 3, failed: 1, rate: 66.7, records: 20, avg: 10, min: 10, durationAvg: 33_333, durationMax: 60_000, expected: 4 },
     );
     assert.equal(ten.errors.run_failed, 1);
     const eleven = res.body.buckets.find((b: { start: string }) => b.start === '2026-11-21T11:00:00.000Z');
@@ -145,9 +145,9 @@ describe('GET /api/v1/trends', () => {
       .replace(/^\uFEFF/, '')
       .trim()
       .split('\r\n');
-    assert.equal(lines[0], 'bucket_start,bucket_end,label,runs,records,records_per_run_avg,records_per_run_min');
+    assert.equal(lines[0], 'bucket_start,bucket_end,label,runs,failed_runs,records,records_per_run_avg,records_per_run_min');
     assert.equal(lines.length, 25);
-    assert.ok(lines.includes('2026-11-21T10:00:00.000Z,2026-11-21T11:00:00.000Z,10:00,3,20,6.7,0'), lines.join('\n'));
+    assert.ok(lines.includes('2026-11-21T10:00:00.000Z,2026-11-21T11:00:00.000Z,10:00,3,1,20,10,10'), lines.join('\n'));
   });
 });
 

@@ -50,6 +50,15 @@ export function trendsPages(knex: Knex, clock: Clock): Router {
       from: plan.range === 'custom' ? query.from : undefined,
       to: plan.range === 'custom' ? query.to : undefined,
     };
+    const at = new Intl.DateTimeFormat('en-GB', {
+      timeZone: caller.timeZone,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     const dayIn = new Intl.DateTimeFormat('en-CA', { timeZone: caller.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     res.render('trends/index', {
       title: 'Trends · feedlog',
@@ -63,6 +72,7 @@ export function trendsPages(knex: Knex, clock: Clock): Router {
         current: plan.range === r,
       })),
       rangeLabel: RANGE_LABELS[plan.range],
+      rangeText: `${at.format(plan.from)} to ${at.format(plan.to)}`,
       customFrom: query.from ?? dayIn.format(plan.from),
       customTo: query.to ?? dayIn.format(new Date(plan.to.getTime() - 1)),
       csvHref: (name: string) => link({ ...base, chart: name, format: 'csv' }),

@@ -129,8 +129,8 @@ export async function readTrends(knex: Knex, scope: TrendsScope, plan: BucketPla
       runs_with_errors: s?.runs_with_errors ?? 0,
       success_rate: percent(runs - (s?.failed_runs ?? 0), runs),
       records: s?.records ?? 0,
-      records_per_run_avg: ratio(s?.records ?? 0, runs),
-      records_per_run_min: s ? Number(s.min_records) : null,
+      records_per_run_avg: ratio(s?.completed_records ?? 0, runs - (s?.failed_runs ?? 0)),
+      records_per_run_min: s?.min_completed_records ?? null,
       duration_avg_ms: s ? Math.round(s.duration_ms / runs) : null,
       duration_max_ms: s ? s.max_duration_ms : null,
       expected_runs: expected[i] ?? 0,
@@ -184,6 +184,7 @@ export function chartCsv(report: TrendsReport, chart: ChartName): { columns: Csv
     case 'records':
       return table([
         { header: 'runs', cell: (b) => b.runs },
+        { header: 'failed_runs', cell: (b) => b.failed_runs },
         { header: 'records', cell: (b) => b.records },
         { header: 'records_per_run_avg', cell: (b) => b.records_per_run_avg },
         { header: 'records_per_run_min', cell: (b) => b.records_per_run_min },

@@ -63,8 +63,8 @@ export const trendsBucketSchema = z.object({
   runs_with_errors: count,
   success_rate: nullableNumber.describe('Runs that did not fail, in percent of the runs; null without runs.'),
   records: count.describe('Records of all runs in the bucket.'),
-  records_per_run_avg: nullableNumber,
-  records_per_run_min: z.number().int().nullable().describe('The smallest run of the bucket.'),
+  records_per_run_avg: nullableNumber.describe('Records per run that did not fail (a failed run usually sends none); null without such runs.'),
+  records_per_run_min: z.number().int().nullable().describe('The smallest run of the bucket that did not fail.'),
   duration_avg_ms: nullableNumber,
   duration_max_ms: z.number().int().nullable(),
   expected_runs: z
