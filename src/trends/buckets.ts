@@ -67,26 +67,58 @@ function partsFormat(timeZone: string): Intl.DateTimeFormat {
       month: 'numeric',
       day: 'numeric',
       hour: 'numeric',
-      weekday: 'short',
+      minute: 'numeric',
+      second: 'numeric',
     });
     formats.set(timeZone, format);
   }
   return format;
 }
 
-const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+/** Date.UTC without its two-digit-year quirk (year 50 is not 1950). */
+function utc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime();
+}
+
+/** How far the zone's wall clock is ahead of UTC at `ms` (a whole second), as Intl says. */
+function exactOffset(ms: number, timeZone: string): number {
+  const parts = Object.fromEntries(
+    partsFormat(timeZone)
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, Number(p.value)]),
+  );
+  return utc(parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!) - Math.floor(ms / 1000) * 1000;
+}
+
+// Per zone and UTC day: the zone's offset when the same all day, NaN when it changes that day (then each hour asks Intl).
+const dayOffsets = new Map<string, number>();
+const DAY_OFFSETS_KEPT = 100_000;
+
+/** The zone's wall-clock time at the hour `hour`, as milliseconds read with the UTC getters. */
+function wallClock(hour: number, timeZone: string): number {
+  const day = Math.floor(hour / DAY_MS) * DAY_MS;
+  const key = `${timeZone}|${day}`;
+  let offset = dayOffsets.get(key);
+  if (offset === undefined) {
+    const first = exactOffset(day, timeZone);
+    offset = first === exactOffset(day + DAY_MS - HOUR_MS, timeZone) ? first : Number.NaN;
+    if (dayOffsets.size >= DAY_OFFSETS_KEPT) dayOffsets.clear();
+    dayOffsets.set(key, offset);
+  }
+  return hour + (Number.isNaN(offset) ? exactOffset(hour, timeZone) : offset);
+}
 
 /** The bucket an hour (a UTC hour start) belongs to, as a key that changes exactly at bucket boundaries. */
 export function bucketKey(hour: number, size: BucketSize, timeZone: string): string {
-  const parts = Object.fromEntries(
-    partsFormat(timeZone)
-      .formatToParts(new Date(hour))
-      .map((p) => [p.type, p.value]),
-  );
-  const localDay = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day));
-  if (size.hours === 168) return String(localDay - WEEKDAYS.indexOf(parts.weekday!) * DAY_MS);
+  const local = new Date(wallClock(hour, timeZone));
+  const localDay = utc(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate());
+  // Weeks start on Monday (getUTCDay: 0 is Sunday).
+  if (size.hours === 168) return String(localDay - ((local.getUTCDay() + 6) % 7) * DAY_MS);
   if (size.hours === 24) return String(localDay);
-  return `${localDay}/${Math.floor(Number(parts.hour) / size.hours)}`;
+  return `${localDay}/${Math.floor(local.getUTCHours() / size.hours)}`;
 }
 
 /** The start of the bucket that holds `at`: walking back hour by hour while the key stays the same. */
@@ -150,7 +182,7 @@ export function planBuckets(range: RangeName, timeZone: string, now: Date, custo
 /** Midnight starting the local day `date` (YYYY-MM-DD) in `timeZone`, as the first UTC hour whose local date it is. */
 export function localMidnight(date: string, timeZone: string): Date {
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const target = Date.UTC(year, month - 1, day);
+  const target = utc(year, month, day);
   const day1 = sizeNamed('1d');
   // Local midnight is within 14 hours of UTC midnight: find the first hour of that local day.
   for (let hour = target - 15 * HOUR_MS; hour <= target + 15 * HOUR_MS; hour += HOUR_MS) {
