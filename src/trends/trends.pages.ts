@@ -35,7 +35,7 @@ export function trendsPages(knex: Knex, clock: Clock): Router {
     const caller = req.caller!;
     const { format, chart, ...query } = parsePageQuery(trendsPageSchema, req);
     const now = clock.now();
-    const scope = await resolveScope(knex, caller, query);
+    const scope = await resolveScope(knex, caller, query, { orgWins: true });
     const plan = planOf(query, caller.timeZone, now);
     const report = await readTrends(knex, scope, plan, now);
     if (format === 'csv') {
@@ -45,7 +45,7 @@ export function trendsPages(knex: Knex, clock: Clock): Router {
     }
     const base = {
       org: scope.integration ? undefined : query.org,
-      integration: query.integration,
+      integration: scope.integration?.id,
       range: plan.range === 'custom' ? 'custom' : query.range,
       from: plan.range === 'custom' ? query.from : undefined,
       to: plan.range === 'custom' ? query.to : undefined,

@@ -34,7 +34,13 @@ export interface TrendsScope {
  * it, or when `org` names another organisation), else the organisation asked
  * for (a 404 unless the caller's), else the caller's first organisation.
  */
-export async function resolveScope(knex: Knex, caller: Caller, query: Pick<TrendsQuery, 'org' | 'integration'>): Promise<TrendsScope> {
+export async function resolveScope(
+  knex: Knex,
+  caller: Caller,
+  query: Pick<TrendsQuery, 'org' | 'integration'>,
+  /** The page's form sends both when the reader picks another organisation: the organisation wins there. */
+  { orgWins = false } = {},
+): Promise<TrendsScope> {
   const organisations = await listOrganisationsIn(knex, caller.orgIds);
   let org: Organisation | undefined;
   let integrations: IntegrationRow[] = [];
@@ -42,6 +48,9 @@ export async function resolveScope(knex: Knex, caller: Caller, query: Pick<Trend
   if (query.integration !== undefined) {
     const all = await listIntegrationsOf(knex, caller.orgIds);
     integration = all.find((i) => i.id === query.integration);
+    if (integration && orgWins && query.org !== undefined && integration.org_id !== query.org) {
+      return resolveScope(knex, caller, { org: query.org });
+    }
     if (!integration || (query.org !== undefined && integration.org_id !== query.org)) throw notFound(`No integration ${query.integration}.`);
     org = organisations.find((o) => o.id === integration!.org_id);
     integrations = all.filter((i) => i.org_id === integration!.org_id);

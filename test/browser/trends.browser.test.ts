@@ -180,15 +180,17 @@ test('switching the range redraws the charts in its buckets: 24 hours, 30 days, 
   await assertChartsDrawn(page, ALL_CHARTS);
   assert.equal(await page.locator('#chart-success table tbody tr').count(), 30);
 
-  // The form: a custom range of the last three days, then one integration.
-  await page.locator('form.trends-filters').getByLabel('Range').selectOption('custom');
+  // The custom range's form: the last three days; then one integration, in that range.
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   await page.getByLabel('From', { exact: true }).fill(day(Date.now() - 2 * 24 * HOUR));
   await page.getByLabel('To', { exact: true }).fill(day(Date.now()));
+  await submit(page, page.getByRole('button', { name: 'Show these days' }));
+  assert.match(pathAndQuery(page), /range=custom/);
   await page.getByLabel('Integration').selectOption({ label: 'A flow' });
-  await submit(page, page.getByRole('button', { name: 'Show' }));
+  await submit(page, page.getByRole('button', { name: 'Show', exact: true }));
   assert.match(pathAndQuery(page), /range=custom/);
   assert.match(pathAndQuery(page), /integration=\d+/);
+  assert.match(await page.locator('main > p.muted').first().innerText(), /^A flow · Custom:/);
   await assertChartsDrawn(page, ALL_CHARTS);
   // Three days in 3-hour buckets (the smallest size that keeps a custom range at 60 buckets or fewer).
   assert.equal(await page.locator('#chart-success table tbody tr').count(), 24);
