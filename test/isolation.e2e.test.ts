@@ -49,6 +49,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'PATCH /api/v1/error-groups/:id': { kind: 'api-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
   // The owner's walk ignores the title's group before it reaches drift: drift shows the department's, which nobody changes.
   'GET /api/v1/drift': { kind: 'api-read', shows: { a: 'secret a department', b: 'plain b title' } },
+  'GET /api/v1/overview': { kind: 'api-read', shows: { a: 'A flow', b: 'B flow' } },
   // Trends default to the caller's first organisation: its top mismatched values are drift's.
   'GET /api/v1/trends': { kind: 'api-read', shows: { a: 'secret a department', b: 'plain b title' } },
   'GET /static/vendor/chart.umd.min.js': { kind: 'public' },

@@ -14,7 +14,6 @@ import { csrfProtection, loadWebSession } from '../auth/web-auth.js';
 import { groupPages } from '../groups/groups.pages.js';
 import { driftPages } from '../drift/drift.pages.js';
 import { healthRoutes } from '../health/health.routes.js';
-import { homePages } from '../home/home.pages.js';
 import { employeesRoutes } from '../employees/employees.routes.js';
 import { employeePages } from '../employees/employees.pages.js';
 import { searchPages } from '../employees/search.pages.js';
@@ -25,6 +24,8 @@ import { openapiRoutes } from '../openapi/openapi.routes.js';
 import { recordsRoutes } from '../records/records.routes.js';
 import { runsRoutes } from '../runs/runs.routes.js';
 import { runPages } from '../runs/runs.pages.js';
+import { overviewPages } from '../overview/overview.pages.js';
+import { overviewRoutes } from '../overview/overview.routes.js';
 import { trendsPages } from '../trends/trends.pages.js';
 import { trendsRoutes, vendorRoutes } from '../trends/trends.routes.js';
 import { errorHandler, notFoundHandler } from '../http/errors.js';
@@ -65,7 +66,7 @@ function pageRoutes(knex: Knex, clock: Clock): Router {
     },
   );
   pages.use(loginPages(knex));
-  pages.use(homePages(knex));
+  pages.use(overviewPages(knex, clock));
   pages.use(trendsPages(knex, clock));
   pages.use(groupPages(knex));
   pages.use(runPages(knex));
@@ -126,6 +127,7 @@ export function createApp({ knex, ingestLimits, clock = systemClock }: AppDepend
   app.use(employeesRoutes(knex));
   app.use(groupsRoutes(knex));
   app.use(driftRoutes(knex));
+  app.use(overviewRoutes(knex, clock));
   app.use(trendsRoutes(knex, clock));
   // Public: GET /api/v1/openapi.json and GET /api/docs. The page's header shows a
   // signed-in person their navigation and Sign out, whose form needs the session's

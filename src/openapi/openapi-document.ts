@@ -12,6 +12,7 @@ import { groupsApi } from '../groups/groups.openapi.js';
 import { ingestApi } from '../ingest/ingest.openapi.js';
 import { recordsApi } from '../records/records.openapi.js';
 import { runsApi } from '../runs/runs.openapi.js';
+import { overviewApi } from '../overview/overview.openapi.js';
 import { trendsApi } from '../trends/trends.openapi.js';
 import { problemResponse, PUBLIC, retryAfter, tidy } from '../http/openapi-parts.js';
 import type { ApiPart, JsonSchema, OpenApiDocument, PathItem } from '../http/openapi-types.js';
@@ -37,7 +38,7 @@ const metaApi: ApiPart = {
 };
 
 /** In this order: the tags, and the paths, are listed as the features come here. */
-const PARTS: ApiPart[] = [ingestApi, runsApi, recordsApi, employeesApi, groupsApi, driftApi, trendsApi, metaApi];
+const PARTS: ApiPart[] = [ingestApi, runsApi, recordsApi, employeesApi, groupsApi, driftApi, overviewApi, trendsApi, metaApi];
 
 function build(): OpenApiDocument {
   const schemas: Record<string, JsonSchema> = {};

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import { requireLogin } from '../auth/web-auth.js';
 import { sendCsv } from '../http/csv.js';
+import { pageLink } from '../http/links.js';
 import { parsePageQuery } from '../http/query.js';
 import type { Clock } from '../shared/clock.js';
 import { RANGES } from './buckets.js';
@@ -16,12 +17,7 @@ const RANGE_LABELS: Readonly<Record<(typeof RANGES)[number], string>> = {
   custom: 'Custom',
 };
 
-const link = (query: Record<string, string | number | undefined>) => {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
-  const text = params.toString();
-  return text ? `/trends?${text}` : '/trends';
-};
+const link = (query: Record<string, string | number | undefined>) => pageLink('/trends', query);
 
 /**
  * Trends: an organisation's or one integration's runs and errors over a range,
