@@ -59,7 +59,7 @@ test("the compiled app records migrations under the same names as tsx: each find
   assert.deepEqual((await listMigrations(empty.knex)).pending, [], 'tsx sees nothing pending');
 });
 
-test('the compiled server finds views/ and public/ in the repository root', { timeout: 60_000 }, async () => {
+test('the compiled server finds views/ and public/ in the repository root, and chart.js in node_modules', { timeout: 60_000 }, async () => {
   const port = await freePort();
   const server = spawn(process.execPath, [path.join(outDir, 'src/cli/main.js'), 'serve'], {
     cwd: ROOT_DIR,
@@ -78,6 +78,10 @@ test('the compiled server finds views/ and public/ in the repository root', { ti
     assert.equal(login.status, 200);
     assert.match(await login.text(), /<form/);
     assert.equal((await fetch(`http://127.0.0.1:${port}/static/app.css`)).status, 200);
+    // chart.js for the trends page, from node_modules, served by our origin.
+    const chart = await fetch(`http://127.0.0.1:${port}/static/vendor/chart.umd.min.js`);
+    assert.equal(chart.status, 200);
+    assert.match(await chart.text(), /Chart\.js v4/);
   } finally {
     server.kill('SIGTERM');
   }

@@ -53,6 +53,9 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/overview': { kind: 'api-read', shows: { a: 'A flow', b: 'B flow' } },
   // Both organisations' integrations have an open missed run (checked far in the future, in the fixtures).
   'GET /api/v1/events': { kind: 'api-read', shows: { a: 'A flow', b: 'B flow' } },
+  // Trends default to the caller's first organisation: its top mismatched values are drift's.
+  'GET /api/v1/trends': { kind: 'api-read', shows: { a: 'secret a department', b: 'plain b title' } },
+  'GET /static/vendor/chart.umd.min.js': { kind: 'public' },
   'GET /api/v1/openapi.json': { kind: 'public' },
   'GET /api/docs': { kind: 'public' },
   'GET /login': { kind: 'public' },
@@ -66,6 +69,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /error-groups/:id': { kind: 'page-read', params: { id: 'group' }, shows: { a: 'secret a title' } },
   'POST /error-groups/:id/status': { kind: 'page-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
   'GET /drift': { kind: 'page-read', shows: { a: 'secret a department', b: 'plain b title' } },
+  'GET /trends': { kind: 'page-read', shows: { a: 'A flow', b: 'B flow' } },
   'GET /integrations': { kind: 'page-read', shows: { a: 'A flow', b: 'B flow' } },
   // Without a query the search page only says what to type; test/employees.e2e.test.ts searches as the outsider.
   'GET /search': { kind: 'page-read' },

@@ -25,6 +25,7 @@ import { groupDetailQuerySchema, groupFiltersSchema, groupPageQuerySchema, group
 import { overviewPageSchema, overviewQuerySchema } from '../src/overview/overview.schemas.js';
 import { recordFiltersSchema } from '../src/records/records.schemas.js';
 import { runFiltersSchema, runPageSchema, runRecordsPageSchema } from '../src/runs/runs.schemas.js';
+import { trendsFiltersSchema, trendsPageSchema } from '../src/trends/trends.schemas.js';
 import { csrfFrom, emailOf, startWithFixtureUsers } from './helpers/accounts.js';
 import type { TestDatabase } from './helpers/database.js';
 import { makeRun } from './helpers/fixtures.js';
@@ -64,6 +65,8 @@ const FUZZ: Record<string, FuzzSpec> = {
   'GET /api/v1/drift': { query: names(driftFiltersSchema) },
   'GET /api/v1/overview': { query: names(overviewQuerySchema) },
   'GET /api/v1/events': { query: names(eventFiltersSchema) },
+  'GET /api/v1/trends': { query: names(trendsFiltersSchema) },
+  'GET /static/vendor/chart.umd.min.js': {},
   'GET /api/v1/openapi.json': {},
   'GET /api/docs': {},
   'GET /login': { query: ['next', 'signed_out'] },
@@ -74,6 +77,7 @@ const FUZZ: Record<string, FuzzSpec> = {
   'GET /error-groups/:id': { params: { id: 'group' }, query: [...names(groupPageQuerySchema), 'done'] },
   'POST /error-groups/:id/status': { params: { id: 'group' }, fields: ['status', 'back'] },
   'GET /drift': { query: names(driftPageSchema) },
+  'GET /trends': { query: names(trendsPageSchema) },
   'GET /runs': { query: names(runPageSchema) },
   'GET /runs/:id': { params: { id: 'run' }, query: names(runRecordsPageSchema) },
   'GET /runs/:id/records/:index': { params: { id: 'run', index: 'recordIndex' } },
@@ -370,7 +374,7 @@ describe('hostile inputs the issue found, on every route they reach', () => {
     assert.deepEqual(failures, [], failures.join('\n'));
   });
 
-  test('a lone percent sign or a bad escape in the query string is never a 5xx', { timeout: 60_000 }, async () => {
+  test('a lone percent sign or a bad escape in the query string is never a 5xx', { timeout: 120_000 }, async () => {
     const failures: string[] = [];
     for (const [route, spec] of Object.entries(FUZZ)) {
       if (!route.startsWith('GET ')) continue;

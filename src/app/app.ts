@@ -27,6 +27,8 @@ import { runsRoutes } from '../runs/runs.routes.js';
 import { runPages } from '../runs/runs.pages.js';
 import { overviewPages } from '../overview/overview.pages.js';
 import { overviewRoutes } from '../overview/overview.routes.js';
+import { trendsPages } from '../trends/trends.pages.js';
+import { trendsRoutes, vendorRoutes } from '../trends/trends.routes.js';
 import { errorHandler, notFoundHandler } from '../http/errors.js';
 import { requestLog } from '../http/request-log.js';
 import { requireWellFormedForm } from '../http/well-formed.js';
@@ -66,6 +68,7 @@ function pageRoutes(knex: Knex, clock: Clock): Router {
   );
   pages.use(loginPages(knex));
   pages.use(overviewPages(knex, clock));
+  pages.use(trendsPages(knex, clock));
   pages.use(groupPages(knex));
   pages.use(runPages(knex));
   pages.use(driftPages(knex));
@@ -117,6 +120,7 @@ export function createApp({ knex, ingestLimits, clock = systemClock }: AppDepend
     }),
   );
   app.use('/static', express.static(path.join(ROOT_DIR, 'public'), { maxAge: '1h', index: false }));
+  app.use(vendorRoutes());
   app.use(healthRoutes(knex));
   app.use(ingestRoutes(knex, ingestLimits));
   app.use(runsRoutes(knex));
@@ -126,6 +130,7 @@ export function createApp({ knex, ingestLimits, clock = systemClock }: AppDepend
   app.use(driftRoutes(knex));
   app.use(overviewRoutes(knex, clock));
   app.use(eventsRoutes(knex));
+  app.use(trendsRoutes(knex, clock));
   // Public: GET /api/v1/openapi.json and GET /api/docs. The page's header shows a
   // signed-in person their navigation and Sign out, whose form needs the session's
   // CSRF token; an anonymous visitor gets no CSRF cookie there (no form to send).

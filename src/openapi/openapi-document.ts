@@ -14,6 +14,7 @@ import { ingestApi } from '../ingest/ingest.openapi.js';
 import { recordsApi } from '../records/records.openapi.js';
 import { runsApi } from '../runs/runs.openapi.js';
 import { overviewApi } from '../overview/overview.openapi.js';
+import { trendsApi } from '../trends/trends.openapi.js';
 import { problemResponse, PUBLIC, retryAfter, tidy } from '../http/openapi-parts.js';
 import type { ApiPart, JsonSchema, OpenApiDocument, PathItem } from '../http/openapi-types.js';
 import { RESPONSE_SCHEMAS } from './response-schemas.js';
@@ -38,7 +39,7 @@ const metaApi: ApiPart = {
 };
 
 /** In this order: the tags, and the paths, are listed as the features come here. */
-const PARTS: ApiPart[] = [ingestApi, runsApi, recordsApi, employeesApi, groupsApi, driftApi, overviewApi, eventsApi, metaApi];
+const PARTS: ApiPart[] = [ingestApi, runsApi, recordsApi, employeesApi, groupsApi, driftApi, overviewApi, trendsApi, eventsApi, metaApi];
 
 function build(): OpenApiDocument {
   const schemas: Record<string, JsonSchema> = {};

@@ -75,6 +75,8 @@ const SIGNED_IN_PAGES: ReadonlyArray<{ path: string; label: string; status?: num
   { path: '/settings/password', label: 'settings password', shows: 'Change your password' },
   { path: '/settings/tokens', label: 'settings API tokens', shows: 'API tokens' },
   { path: '/drift', label: 'catalog drift', shows: 'Catalog drift' },
+  // The corpus's runs are of 14 to 21 November 2026: a custom range that holds them all, its charts drawn.
+  { path: '/trends?from=2026-11-13&to=2026-11-21', label: 'trends', shows: 'Trends' },
   { path: '/drift?field=branch', label: 'catalog drift branches', shows: 'Catalog drift' },
   { path: '/api/docs', label: 'API reference', shows: 'feedlog API' },
   { path: '/no-such-page', label: 'not found', status: 404, shows: 'Not Found' },

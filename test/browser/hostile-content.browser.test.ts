@@ -132,6 +132,9 @@ const VISITS: Visit[] = [
   // Drift quotes each value and names the source and target (payloads too) in its fix.
   { path: '/drift', status: 200, shows: [shorten(PAYLOADS.img), shorten(PAYLOADS.template), shorten(LONG), PAYLOADS.jsUrl] },
   { path: `/drift?integration=${encodeURIComponent(PAYLOADS.script)}`, status: 400, shows: [] },
+  // The runs are of 21 November 2026. The charts draw the drifted values on canvas; their tables (folded once drawn) hold them as text.
+  { path: '/trends?from=2026-11-20&to=2026-11-22', status: 200, shows: [`All integrations of Org ${PAYLOADS.svg}`] },
+  { path: `/trends?integration=${encodeURIComponent(PAYLOADS.script)}&from=${encodeURIComponent(PAYLOADS.img)}`, status: 400, shows: [] },
   { path: '/integrations', status: 200, shows: [`Flow ${PAYLOADS.script}`] },
   { path: '/members', status: 200, shows: [`Org ${PAYLOADS.svg}`] },
   { path: '/settings/tokens', status: 200, shows: [`token ${PAYLOADS.img}`] },
