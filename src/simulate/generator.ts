@@ -324,6 +324,11 @@ export class Simulation {
     };
   }
 
+  /** The catalog the target has now, for an engine that sends it only on change when posting starts mid-story. */
+  catalogNow(): RunBody['catalog'] | undefined {
+    return this.engine.sendsCatalog === 'never' ? undefined : this.catalog();
+  }
+
   /** The next run the engine sends (silent slots are passed over); never ends. */
   next(): SimulatedRun {
     for (;;) {
