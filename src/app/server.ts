@@ -49,15 +49,15 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
   const firstRun = options.banner !== false && (await countUsers(database.knex)) === 0;
   if (options.banner !== false)
     process.stderr.write(
-    `\nfeedlog is running on ${url}\n\n` +
-      (firstRun
-        ? 'No users yet. In another terminal, create an organisation and its first admin:\n' +
-          '  npm run feedlog -- org create <slug> --name "<name>"\n' +
-          '  npm run feedlog -- user create --email <you@example.com> --role admin --org <slug>\n' +
-          `The second prints a password once: sign in with it at ${url}/login. Then add an integration:\n` +
-          '  npm run feedlog -- integration create --org <slug> --name "<name>" --schedule 15m\n\n'
-        : ''),
-  );
+      `\nfeedlog is running on ${url}\n\n` +
+        (firstRun
+          ? 'No users yet. In another terminal, create an organisation and its first admin:\n' +
+            '  npm run feedlog -- org create <slug> --name "<name>"\n' +
+            '  npm run feedlog -- user create --email <you@example.com> --role admin --org <slug>\n' +
+            `The second prints a password once: sign in with it at ${url}/login. Then add an integration:\n` +
+            '  npm run feedlog -- integration create --org <slug> --name "<name>" --schedule 15m\n\n'
+          : ''),
+    );
 
   let stopping = false;
   const stop = async (signal: string) => {

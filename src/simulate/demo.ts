@@ -171,7 +171,8 @@ export async function runDemo(serving: Serving, options: DemoOptions = {}): Prom
   // again as the first stored run (the 15-minute feed's initial run starts on it), so the story goes on unchanged.
   const days = options.days ?? 7;
   const firsts = plans.map((p) => p.span.first?.getTime()).filter((t): t is number => t !== undefined);
-  const storyStart = firsts.length > 0 ? new Date(Math.min(...firsts)) : alignToSchedule({ kind: 'interval', seconds: 900 }, new Date(now.getTime() - days * DAY));
+  const storyStart =
+    firsts.length > 0 ? new Date(Math.min(...firsts)) : alignToSchedule({ kind: 'interval', seconds: 900 }, new Date(now.getTime() - days * DAY));
   const storyEnd = new Date(storyStart.getTime() + days * DAY);
 
   const feeds = plans.map(({ spec, token, span }) => {

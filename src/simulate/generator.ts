@@ -244,6 +244,8 @@ export class Simulation {
   private slotIndex = -1;
   private catalogSent = false;
   private catalogFixed = false;
+  /** The form fields last sent had the job title archived. */
+  private lastArchived = false;
 
   constructor(options: SimulationOptions) {
     if (!Number.isSafeInteger(options.employees) || options.employees < 1) throw new Error('employees must be a positive whole number');
@@ -316,7 +318,8 @@ export class Simulation {
   }
 
   private catalog(): { job_titles: string[]; departments: string[]; branches: string[] } {
-    if (!this.catalogFixed) return { job_titles: [...BASE_CATALOG.job_titles], departments: [...BASE_CATALOG.departments], branches: [...BASE_CATALOG.branches] };
+    if (!this.catalogFixed)
+      return { job_titles: [...BASE_CATALOG.job_titles], departments: [...BASE_CATALOG.departments], branches: [...BASE_CATALOG.branches] };
     return {
       job_titles: [...BASE_CATALOG.job_titles, NEW_VALUES.job_title[0]!],
       departments: [...BASE_CATALOG.departments, NEW_VALUES.department[0]!],
@@ -404,7 +407,11 @@ export class Simulation {
         startedAt,
         finishedAt,
         events,
-        expected: [{ index: null, code: 'run_failed', field: null, variant: null, expected: null }],
+        expected: [
+          { index: null, code: 'run_failed', field: null, variant: null, expected: null },
+          // Without form fields of its own, the last ones received apply.
+          ...(this.lastArchived ? [{ index: null, code: 'archived_mandatory_field', field: 'job_title', variant: null, expected: null }] : []),
+        ],
         body: { ...base, finished_at: finishedAt.toISOString(), status: 'failed', run_error: runError, records: [] },
       };
     }
@@ -430,6 +437,7 @@ export class Simulation {
       this.catalogSent = true;
     }
     if (this.engine.sendsFormFields) {
+      this.lastArchived = archived;
       body.form_fields = [
         { name: 'Job title (Flow)', maps_to: 'job_title', mandatory: true, archived },
         { name: 'Branch', maps_to: 'branch', mandatory: true, archived: false },
@@ -450,7 +458,8 @@ export class Simulation {
       this.team.push(joiner);
       if (this.has('email-in-use') && rng.chance(0.35 * Math.min(1, rate))) {
         const holder = rng.pick(active);
-        if (this.target.get(holder.externalId)?.active) {
+        const held = this.target.get(holder.externalId);
+        if (held?.active && held.email === holder.email.toLowerCase()) {
           joiner.issue = {
             type: 'email-in-use',
             field: 'email',
@@ -480,7 +489,7 @@ export class Simulation {
       }
     }
     // New problems.
-    const perEmployee = (0.08 * rate) / this.perDay;
+    const perEmployee = (0.15 * rate) / this.perDay;
     for (const employee of active) {
       if (employee.issue || !rng.chance(perEmployee)) continue;
       employee.issue = this.newIssue(rng, employee, slot, i);
@@ -560,13 +569,17 @@ export class Simulation {
     const expected: ExpectedError[] = [];
     const add = (record: RecordBody, errors: Omit<ExpectedError, 'index'>[]) => {
       // A checked create whose email another active ID holds (a person who got their own ID back, say) is email_in_use, whatever else.
-      if (record.action === 'create' && record.outcome !== 'succeeded' && !errors.some((e) => e.code === 'email_in_use')) {
-        const email = keysOf(record.employee).email;
+      const email = keysOf(record.employee).email;
+      const checkedEmail =
+        record.outcome !== 'succeeded' &&
+        (record.action === 'create' || (record.action === 'update' && this.target.get(record.external_id ?? '')?.email !== email));
+      if (checkedEmail && !errors.some((e) => e.code === 'email_in_use')) {
         const held = email !== '' && [...this.target].some(([id, state]) => id !== record.external_id && state.active && state.email === email);
         if (held) errors.push({ code: 'email_in_use', field: 'email', variant: null, expected: null });
       }
       // unclassified is what a failed record gets when nothing else explains it.
       if (errors.length > 1) errors = errors.filter((e) => e.code !== 'unclassified');
+      if (errors.length === 0 && record.outcome === 'failed') errors = [{ code: 'unclassified', field: null, variant: null, expected: null }];
       for (const error of errors) expected.push({ index: records.length, ...error });
       records.push(record);
     };
@@ -581,7 +594,18 @@ export class Simulation {
       const known = this.target.get(employee.externalId);
       if (employee.endDate) {
         if (known?.active) {
-          add({ external_id: employee.externalId, action: 'deactivate', outcome: 'succeeded', employee: this.personOf(employee), messages: [] }, []);
+          const record: RecordBody = {
+            external_id: employee.externalId,
+            action: 'deactivate',
+            outcome: 'succeeded',
+            employee: this.personOf(employee),
+            messages: [],
+          };
+          add(
+            record,
+            differentPeople(known, record.employee) ? [{ code: 'duplicate_external_id', field: 'external_id', variant: 'across_runs', expected: null }] : [],
+          );
+          this.apply(record);
         }
         employee.done = true;
         continue;
@@ -617,9 +641,12 @@ export class Simulation {
           if (message) messages.push(message);
           errors.push({ code: 'invalid_value', field: live.field, variant: null, expected: null });
         } else if (live.type === 'email-in-use') {
+          // The data check finds it while the holder is active with that email (add() looks); an engine code says so anyway.
           const message = this.engine.emailInUse(rng);
-          if (message) messages.push(message);
-          errors.push({ code: 'email_in_use', field: 'email', variant: null, expected: null });
+          if (message) {
+            messages.push(message);
+            errors.push({ code: 'email_in_use', field: 'email', variant: null, expected: null });
+          }
         }
       } else if (!live && known?.active && !archived) {
         if (recreate && !recreated && known.email === employee.email.toLowerCase() && rng.chance(0.2)) {
@@ -643,7 +670,11 @@ export class Simulation {
         }
         person.job_title = rng.chance(0.5) ? '' : null;
         outcome = 'failed';
-        messages.push(rng.chance(0.3) ? { code: 'FIELD_ARCHIVED', field: 'job_title', text: "Field 'Job title (Flow)' is archived" } : { text: 'Job title (Flow) is archived and cannot be synced' });
+        messages.push(
+          rng.chance(0.3)
+            ? { code: 'FIELD_ARCHIVED', field: 'job_title', text: "Field 'Job title (Flow)' is archived" }
+            : { text: 'Job title (Flow) is archived and cannot be synced' },
+        );
         errors.push({ code: 'archived_mandatory_field', field: 'job_title', variant: null, expected: null });
       }
       const twin = live?.type === 'duplicate-id' ? live.twin : undefined;
@@ -651,7 +682,13 @@ export class Simulation {
       if (twin) {
         const twinPerson = this.personOf(twin);
         if (archived) twinPerson.job_title = '';
-        const twinRecord: RecordBody = { external_id: employee.externalId, action: 'update', outcome: record.outcome, employee: twinPerson, messages: [...messages] };
+        const twinRecord: RecordBody = {
+          external_id: employee.externalId,
+          action: 'update',
+          outcome: record.outcome,
+          employee: twinPerson,
+          messages: [...messages],
+        };
         const dup = { code: 'duplicate_external_id', field: 'external_id', variant: 'within_run', expected: null };
         add(record, [...errors, dup]);
         add(twinRecord, [...errors, dup]);

@@ -68,9 +68,7 @@ export async function postRun(body: RunBody, options: PostOptions): Promise<Post
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
       if (attempt >= Math.min(attempts, 3)) {
-        throw new SimulateError(
-          `Cannot reach feedlog at ${options.url} (${cause}). Is it running? Start it with \`npm start\` (or pass the right --url).`,
-        );
+        throw new SimulateError(`Cannot reach feedlog at ${options.url} (${cause}). Is it running? Start it with \`npm start\` (or pass the right --url).`);
       }
       const ms = 500 * 2 ** (attempt - 1);
       options.onRetry?.(`server unreachable (${cause})`, ms);

@@ -9,4 +9,12 @@ import { USER_COMMANDS } from './user.js';
 export type { Command, Values } from './shared.js';
 
 /** Every command, in the order the usage lists them. */
-export const COMMANDS: Command[] = [...SERVER_COMMANDS, ...ORG_COMMANDS, ...INTEGRATION_COMMANDS, ...USER_COMMANDS, ...TOKEN_COMMANDS, ...SIMULATE_COMMANDS, ...DEMO_COMMANDS];
+export const COMMANDS: Command[] = [
+  ...SERVER_COMMANDS,
+  ...ORG_COMMANDS,
+  ...INTEGRATION_COMMANDS,
+  ...USER_COMMANDS,
+  ...TOKEN_COMMANDS,
+  ...SIMULATE_COMMANDS,
+  ...DEMO_COMMANDS,
+];

@@ -62,7 +62,10 @@ export const SIMULATE_COMMANDS: Command[] = [
       const defaults = DEFAULTS[kind as keyof typeof DEFAULTS];
       let schedule: ReturnType<typeof parseSchedule>;
       try {
-        schedule = parseSchedule((values.schedule as string | undefined) ?? defaults.schedule, (values['time-zone'] as string | undefined) ?? defaults.timeZone);
+        schedule = parseSchedule(
+          (values.schedule as string | undefined) ?? defaults.schedule,
+          (values['time-zone'] as string | undefined) ?? defaults.timeZone,
+        );
       } catch (error) {
         throw new InvalidInputError(`Invalid --schedule/--time-zone: ${(error as Error).message}.`);
       }
@@ -79,7 +82,8 @@ export const SIMULATE_COMMANDS: Command[] = [
       const follow = values.follow === true;
       if (values.days !== undefined && values.from !== undefined) throw new InvalidInputError('Give --days or --from, not both.');
       const to = parseDate(values, 'to') ?? now;
-      if (to.getTime() > now.getTime()) throw new InvalidInputError('--to is in the future: runs cannot have happened yet (use --follow to go on in real time).');
+      if (to.getTime() > now.getTime())
+        throw new InvalidInputError('--to is in the future: runs cannot have happened yet (use --follow to go on in real time).');
       if (follow && values.to !== undefined) throw new InvalidInputError('--follow goes on from now: leave out --to.');
       const days = positiveInteger(values, 'days', values.from === undefined && !follow ? 1 : 0);
       const from = parseDate(values, 'from') ?? new Date(to.getTime() - days * 86_400_000);
