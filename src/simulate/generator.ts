@@ -20,7 +20,6 @@ import {
   type EngineProfile,
   FIRST_NAMES,
   LAST_NAMES,
-  LIST_OF,
   NEW_VALUES,
   runFailure,
   transientFailure,
@@ -473,7 +472,7 @@ export class Simulation {
     }
     if (active.length > 1 && rng.chance(turnover)) {
       const leaver = rng.pick(active);
-      if (!leaver.issue || leaver.issue.type !== 'duplicate-id') leaver.endDate = isoDate(slot);
+      if (leaver.issue?.type !== 'duplicate-id') leaver.endDate = isoDate(slot);
     }
     // Fixes in the source.
     for (const employee of this.team) {
@@ -564,7 +563,7 @@ export class Simulation {
     };
   }
 
-  private records(rng: Random, slot: Date, i: number, share: number, archived: boolean): { records: RecordBody[]; expected: ExpectedError[] } {
+  private records(rng: Random, _slot: Date, i: number, share: number, archived: boolean): { records: RecordBody[]; expected: ExpectedError[] } {
     const records: RecordBody[] = [];
     const expected: ExpectedError[] = [];
     const add = (record: RecordBody, errors: Omit<ExpectedError, 'index'>[]) => {
