@@ -111,7 +111,24 @@ describe('the poster', () => {
 describe('feedlog simulate against a real server', () => {
   test('backfills a day of hourly HR feed runs over HTTP; a second run finds them stored already', async () => {
     const to = '2026-11-20T12:00:00Z';
-    const args = ['--url', served.url, '--token', token, '--kind', 'hr-feed', '--employees', '15', '--seed', '4', '--errors', 'mismatch,missing,heavy', '--from', '2026-11-19T12:00:00Z', '--to', to];
+    const args = [
+      '--url',
+      served.url,
+      '--token',
+      token,
+      '--kind',
+      'hr-feed',
+      '--employees',
+      '15',
+      '--seed',
+      '4',
+      '--errors',
+      'mismatch,missing,heavy',
+      '--from',
+      '2026-11-19T12:00:00Z',
+      '--to',
+      to,
+    ];
     const first = await cli(...args);
     assert.equal(first.code, 0, first.stderr);
     assert.equal(first.stderr, '', 'no progress bar in a pipe');

@@ -52,7 +52,8 @@ interface DemoIntegration {
   source: string;
   employees: number;
   seed: number;
-  scenario(end: Date): Scenario;
+  /** The story between the first slot and the end of the backfill (a second demo run finds the same ones). */
+  scenario(start: Date, end: Date): Scenario;
   /** What the overview shows for it at the end of the backfill. */
   expect: string;
 }
@@ -67,8 +68,10 @@ export const DEMO_INTEGRATIONS: DemoIntegration[] = [
     source: 'Mapal OS',
     employees: 24,
     seed: 11,
-    scenario: (end) => {
-      const dropDay = new Date(Math.floor((end.getTime() - 3 * DAY) / DAY) * DAY);
+    scenario: (start, end) => {
+      // Three days back in a week of history; in a shorter one, the day before the end.
+      const back = Math.max(1, Math.min(3, Math.floor((end.getTime() - start.getTime()) / DAY) - 1));
+      const dropDay = new Date(Math.floor((end.getTime() - back * DAY) / DAY) * DAY);
       return {
         drops: [{ from: new Date(dropDay.getTime() + 8 * HOUR), to: new Date(dropDay.getTime() + 12 * HOUR), share: 0.6 }],
         failedRuns: [{ from: new Date(end.getTime() - 5 * DAY), to: new Date(end.getTime() - 5 * DAY + 15 * 60_000) }],
@@ -76,7 +79,7 @@ export const DEMO_INTEGRATIONS: DemoIntegration[] = [
         catalogFixAt: new Date(end.getTime() - 2 * DAY),
       };
     },
-    expect: 'healthy; a volume drop three days ago, 08:00-12:00 UTC (Trends, records per run)',
+    expect: 'healthy; it sent about 40 % fewer employees from 08:00 to 12:00 UTC three days ago (Trends: records per run)',
   },
   {
     name: 'Planday -> Flow Learning',
@@ -87,7 +90,7 @@ export const DEMO_INTEGRATIONS: DemoIntegration[] = [
     source: 'Planday',
     employees: 120,
     seed: 22,
-    scenario: (end) => ({
+    scenario: (_start, end) => ({
       // The API key was revoked after the last good night: the last run before the end (and every later one) fails.
       failedRuns: [{ from: lastSlotBefore(parseSchedule('0 2 * * *', 'Europe/Copenhagen'), new Date(end.getTime() - 15 * 60_000)), to: null }],
       archivedField: [{ from: new Date(end.getTime() - 4 * DAY - 12 * HOUR), to: new Date(end.getTime() - 3 * DAY - 12 * HOUR) }],
@@ -106,7 +109,7 @@ export const DEMO_INTEGRATIONS: DemoIntegration[] = [
     source: 'HR feed',
     employees: 60,
     seed: 33,
-    scenario: (end) => ({
+    scenario: (_start, end) => ({
       silences: [{ from: new Date(end.getTime() - 5 * HOUR), to: null }],
       failedRuns: [],
       drops: [],
@@ -186,7 +189,7 @@ export async function runDemo(serving: Serving, options: DemoOptions = {}): Prom
         errors: parseErrorMix('normal'),
         seed: spec.seed,
         start: alignToSchedule(schedule, storyStart),
-        scenario: spec.scenario(storyEnd),
+        scenario: spec.scenario(storyStart, storyEnd),
       },
       post: { url, token },
       storedUntil: span.last,
