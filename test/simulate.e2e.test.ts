@@ -187,6 +187,35 @@ describe('feedlog simulate against a real server', () => {
     assert.equal(Number(stored!.n), 6);
   });
 
+  test('--follow on an engine that is silent for good waits slot by slot and posts nothing (it never spins)', async () => {
+    const clock = frozenClock('2026-11-25T10:00:00Z');
+    const feed = new Feed({
+      label: 'hr-feed',
+      simulation: {
+        kind: 'hr-feed',
+        schedule: { kind: 'interval', seconds: 3600 },
+        employees: 5,
+        errors: parseErrorMix('none'),
+        seed: 3,
+        start: new Date('2026-11-25T06:00:00Z'),
+        scenario: { silences: [{ from: new Date('2026-11-25T08:30:00Z'), to: null }] },
+      },
+      post: { url: served.url, token },
+    });
+    await feed.backfill(clock.now());
+    const posted = feed.tally.runs;
+    assert.equal(posted, 3, '06:00, 07:00 and 08:00');
+    const controller = new AbortController();
+    const waits: number[] = [];
+    await feed.follow(clock, controller.signal, async (ms) => {
+      waits.push(ms);
+      clock.advance(ms);
+      if (waits.length === 5) controller.abort();
+    });
+    assert.equal(feed.tally.runs, posted, 'nothing more was posted');
+    assert.deepEqual(waits.slice(1), [3_600_000, 3_600_000, 3_600_000, 3_600_000], 'an hour to each silent slot');
+  });
+
   test('a wrong token: exit 1, saying where the ingest token comes from', async () => {
     const result = await cli('--url', served.url, '--token', 'fl_ing_1_not-a-token', '--days', '1');
     assert.equal(result.code, 1);

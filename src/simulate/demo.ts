@@ -5,12 +5,17 @@
  * on simulating in real time.
  *
  * The story, relative to the end of the backfill (E):
- * - "Mapal OS -> Flow Learning" (every 15 min): healthy; three days before E,
- *   from 08:00 to 12:00 UTC, it sent about 40 % fewer employees (a volume drop).
- * - "Planday -> Flow Learning" (02:00 Europe/Copenhagen): failing; its Planday
- *   API key was revoked, so its last run (and every one after) failed.
- * - "HR feed -> Flow Learning" (hourly): went silent five hours before E and
- *   stays silent: missed runs.
+ * - "Restaurants (Mapal OS)", Mapal OS -> Flow Learning every 15 min: healthy;
+ *   three days before E, from 08:00 to 12:00 UTC, it sent about 40 % fewer
+ *   employees (a volume drop); one run failed five days before E.
+ * - "Hotels (Planday)", Planday -> Flow Learning at 02:00 Europe/Copenhagen:
+ *   failing; its Planday API key was revoked, so its last run (and every one
+ *   after) failed. Its "Job title (Flow)" field was archived for a night.
+ * - "Head office (HR feed)", hourly: went silent five hours before E and stays
+ *   silent: missed runs.
+ * All three: people join and leave, values slip from the catalog and get fixed,
+ * and a catalog fix two days before E resolves the groups of values the target
+ * lacked.
  * A second run finds them by name and goes on from each one's last stored run.
  */
 import type { Knex } from 'knex';
@@ -60,7 +65,7 @@ interface DemoIntegration {
 
 export const DEMO_INTEGRATIONS: DemoIntegration[] = [
   {
-    name: 'Mapal OS -> Flow Learning',
+    name: 'Restaurants (Mapal OS)',
     kind: 'mapal-os',
     schedule: '15m',
     timeZone: 'UTC',
@@ -82,7 +87,7 @@ export const DEMO_INTEGRATIONS: DemoIntegration[] = [
     expect: 'healthy; it sent about 40 % fewer employees from 08:00 to 12:00 UTC three days ago (Trends: records per run)',
   },
   {
-    name: 'Planday -> Flow Learning',
+    name: 'Hotels (Planday)',
     kind: 'planday',
     schedule: '0 2 * * *',
     timeZone: 'Europe/Copenhagen',
@@ -101,7 +106,7 @@ export const DEMO_INTEGRATIONS: DemoIntegration[] = [
     expect: 'failing: its last run failed (Planday API key revoked)',
   },
   {
-    name: 'HR feed -> Flow Learning',
+    name: 'Head office (HR feed)',
     kind: 'hr-feed',
     schedule: '1h',
     timeZone: 'UTC',
@@ -228,7 +233,8 @@ export async function runDemo(serving: Serving, options: DemoOptions = {}): Prom
   out('What to look at:');
   out(`  ${url}/            the overview: one healthy integration, one failing, one with missed runs`);
   out(`  ${url}/trends      errors per code, success rate, records per run (the drop), cadence`);
-  out(`  ${url}/groups      the open error groups, each with what to do`);
+  out(`  ${url}/error-groups  the open error groups, each with what to do`);
+  out(`  ${url}/runs        the feed logs, gaps where runs were missed`);
   out('');
   if (options.once) {
     out('Stopping (--once).');

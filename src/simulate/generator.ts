@@ -331,12 +331,13 @@ export class Simulation {
     return this.engine.sendsCatalog === 'never' ? undefined : this.catalog();
   }
 
-  /** The next run the engine sends (silent slots are passed over); never ends. */
+  /** The next run the engine sends (silent slots are passed over). */
   next(): SimulatedRun {
-    for (;;) {
+    for (let slots = 0; slots < 100_000; slots++) {
       const run = this.step();
       if (run) return run;
     }
+    throw new Error('the engine stays silent: no run in 100,000 slots');
   }
 
   /** Runs whose slot is in [from, to] and that finished by `to`, in order. */

@@ -113,8 +113,18 @@ export class Feed {
   /** Goes on in real time: each run is posted when the clock passes its end. Stops when `signal` aborts. */
   async follow(clock: Clock, signal: AbortSignal, wait: (ms: number, signal: AbortSignal) => Promise<unknown> = abortableSleep): Promise<void> {
     while (!signal.aborted) {
-      const run = this.held ?? this.simulation.next();
-      this.held = run;
+      if (!this.held) {
+        const slot = this.simulation.nextSlot();
+        const next = this.simulation.step();
+        if (!next) {
+          // A silent slot: nothing to post; wait for its time to pass (an engine silent for good never spins).
+          const ms = slot.getTime() - clock.now().getTime();
+          if (ms > 0) await wait(ms, signal);
+          continue;
+        }
+        this.held = next;
+      }
+      const run = this.held;
       const ms = run.finishedAt.getTime() - clock.now().getTime();
       if (ms > 0) await wait(ms, signal);
       if (signal.aborted) return;
