@@ -55,7 +55,7 @@ test('feedlog demo creates the organisation, its admin, three integrations and t
   assert.equal(planday.schedule_cron, '0 2 * * *');
   assert.equal(planday.schedule_time_zone, 'Europe/Copenhagen');
   assert.equal(hr.schedule_interval_seconds, 3600);
-  for (const spec of DEMO_INTEGRATIONS) assert.match(first.stdout, new RegExp(`${spec.name}: posted \\d+ run`));
+  for (const spec of DEMO_INTEGRATIONS) assert.ok(first.stdout.includes(`    ${spec.name}: posted `), `${spec.name}: posted ...`);
   assert.equal((first.stdout.match(/ingest token: fl_ing_/g) ?? []).length, 3);
 
   // Two days of history, posted over HTTP with their past started_at.

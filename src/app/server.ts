@@ -6,12 +6,11 @@ import { config } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { logger } from '../logger.js';
-import type { IngestLimits } from '../ingest/ingest.routes.js';
-import { createApp } from './app.js';
+import { type AppDependencies, createApp } from './app.js';
 
 export interface ServeOptions {
   /** Overrides the configured ingest limits (the demo posts a week of runs at once). */
-  ingestLimits?: Partial<IngestLimits>;
+  ingestLimits?: AppDependencies['ingestLimits'];
   /** Print the "feedlog is running" banner and first-run steps (default true; the demo prints its own). */
   banner?: boolean;
 }

@@ -13,9 +13,9 @@
  *   after) failed. Its "Job title (Flow)" field was archived for a night.
  * - "Head office (HR feed)", hourly: went silent five hours before E and stays
  *   silent: missed runs.
- * All three: people join and leave, values slip from the catalog and get fixed,
- * and a catalog fix two days before E resolves the groups of values the target
- * lacked.
+ * All three: people join and leave, values slip from the catalog and get fixed;
+ * in the first two a catalog fix (two days before E) resolves the groups of
+ * values the target lacked.
  * A second run finds them by name and goes on from each one's last stored run.
  */
 import type { Knex } from 'knex';
