@@ -71,7 +71,7 @@ export const DEMO_INTEGRATIONS: DemoIntegration[] = [
     timeZone: 'UTC',
     grace: '10m',
     source: 'Mapal OS',
-    employees: 24,
+    employees: 16,
     seed: 11,
     scenario: (start, end) => {
       // Three days back in a week of history; in a shorter one, the day before the end.
@@ -112,7 +112,7 @@ export const DEMO_INTEGRATIONS: DemoIntegration[] = [
     timeZone: 'UTC',
     grace: '15m',
     source: 'HR feed',
-    employees: 60,
+    employees: 40,
     seed: 33,
     scenario: (_start, end) => ({
       silences: [{ from: new Date(end.getTime() - 5 * HOUR), to: null }],

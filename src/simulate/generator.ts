@@ -587,10 +587,15 @@ export class Simulation {
     const recreate = i > 0 && this.has('recreated') && rng.chance((0.5 * this.options.errors.rate) / Math.max(1, this.perDay / 24));
     let recreated = false;
 
+    // A volume drop: the engine silently leaves part of the workforce out (the same part all along the drop).
+    let kept: Set<Employee> | null = null;
+    if (share < 1) {
+      const present = this.team.filter((e) => !e.done).sort((a, b) => mixSeed(this.options.seed, a.n) - mixSeed(this.options.seed, b.n));
+      kept = new Set(present.slice(0, Math.round(present.length * share)));
+    }
     for (const employee of this.team) {
       if (employee.done) continue;
-      // A volume drop: the engine silently leaves part of the workforce out.
-      if (share < 1 && mixSeed(this.options.seed, employee.n) / 4294967296 >= share) continue;
+      if (kept && !kept.has(employee)) continue;
       const known = this.target.get(employee.externalId);
       if (employee.endDate) {
         if (known?.active) {
