@@ -32,7 +32,7 @@ function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 function startDemo(dataDir: string, port: number, pgPort: number): Promise<{ child: ChildProcess; url: string; password: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo'], {
     cwd: ROOT_DIR,
-    env: { ...withoutDatabaseUrl(process.env), DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    env: { ...withoutDatabaseUrl(process.env), DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SCHEDULER_TICK: '5s' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -103,6 +103,8 @@ try {
     await page.getByLabel('Email').fill('admin@demo.example');
     await page.getByLabel('Password').fill(demo.password);
     await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.getByRole('button', { name: 'Sign in' }).click()]);
+    // The scheduler (every 5 s here) records the HR feed's missed runs on its first tick after the backfill.
+    await page.waitForTimeout(8_000);
     await shoot(page, `${demo.url}/`, 'overview.png', 'the overview');
     await shoot(page, `${demo.url}/trends?range=7d`, 'trends.png', 'the trends page');
     await shoot(page, `${demo.url}/employees/7781_10003`, 'employee.png', "an employee's page");
