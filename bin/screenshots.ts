@@ -32,7 +32,15 @@ function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 function startDemo(dataDir: string, port: number, pgPort: number): Promise<{ child: ChildProcess; url: string; password: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo'], {
     cwd: ROOT_DIR,
-    env: { ...withoutDatabaseUrl(process.env), DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SCHEDULER_TICK: '5s' },
+    env: {
+      ...withoutDatabaseUrl(process.env),
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      EMBEDDED_PG_PORT: String(pgPort),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      SCHEDULER_TICK: '5s',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
