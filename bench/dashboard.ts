@@ -22,7 +22,7 @@
  * 100k-record run is streamed from the app in a child process, for its time
  * and peak memory.
  *
- * `node --import tsx bench/dashboard.ts [--rebuild | --migrate] [--drop] [--requests 50] [--as support|owner] [--scale 1]`
+ * `node --import tsx bench/dashboard.ts [--rebuild | --migrate] [--drop] [--requests 50] [--as support|owner] [--scale 1] [--only /trends]`
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -65,6 +65,8 @@ export interface DashboardOptions {
   as: 'support' | 'owner';
   /** Fewer people and runs (0.05: about 50k records), to try the benchmark itself; the database is another then. */
   scale: number;
+  /** Only the routes whose path contains this text (`--only /trends`), to measure one page before and after a change. */
+  only: string | undefined;
 }
 
 export function parseDashboardOptions(args: string[]): DashboardOptions {
@@ -79,7 +81,15 @@ export function parseDashboardOptions(args: string[]): DashboardOptions {
   if (!Number.isInteger(requests) || requests < 1) throw new Error('--requests takes a positive whole number');
   const scale = Number(optionValue('--scale') ?? 1);
   if (!(scale > 0 && scale <= 1)) throw new Error('--scale takes a number in (0, 1]');
-  return { rebuild: args.includes('--rebuild'), migrate: args.includes('--migrate'), drop: args.includes('--drop'), requests, as, scale };
+  return {
+    rebuild: args.includes('--rebuild'),
+    migrate: args.includes('--migrate'),
+    drop: args.includes('--drop'),
+    requests,
+    as,
+    scale,
+    only: optionValue('--only'),
+  };
 }
 
 const thousands = (n: number) => Math.round(n).toLocaleString('en');
@@ -320,6 +330,10 @@ interface Route {
 function routesFor(t: Targets): Route[] {
   const q = encodeURIComponent;
   const pages: Route[] = [
+    { path: '/' },
+    { path: '/trends?range=24h' },
+    { path: '/trends?range=7d' },
+    { path: `/trends?range=30d&integration=${t.mapal}` },
     { path: '/runs', list: true },
     { path: `/runs?integration=${t.mapal}&status=failed`, list: true },
     { path: `/runs/${t.bigRun.id}`, list: true },
@@ -348,9 +362,15 @@ function routesFor(t: Targets): Route[] {
     { path: '/api/v1/error-groups', list: true },
     { path: `/api/v1/error-groups/${t.group.id}` },
     { path: '/api/v1/drift' },
+    { path: '/api/v1/overview' },
+    { path: '/api/v1/trends?range=7d' },
+    { path: `/api/v1/trends?range=30d&integration=${t.mapal}` },
   ].map((route) => ({ ...route, auth: 'token' as const }));
   return [...pages, ...api];
 }
+
+/** `--only /` is the overview alone; any longer text selects every path that contains it. */
+const isSelected = (routePath: string, only: string | undefined) => !only || routePath === only || (only !== '/' && routePath.includes(only));
 
 interface Result {
   route: Route;
@@ -565,7 +585,7 @@ export async function benchDashboard(options: DashboardOptions = parseDashboardO
     const results: Result[] = [];
     const loadBefore = os.loadavg()[0]!;
     try {
-      for (const route of routesFor(targets)) {
+      for (const route of routesFor(targets).filter((candidate) => isSelected(candidate.path, options.only))) {
         const result = await measure(served.url, route, decodeURIComponent(route.path), headersOf(route), options.requests);
         results.push(result);
         if (result.nextPath) {

@@ -26,3 +26,15 @@ test('INGEST_CONCURRENCY is how many large ingests run at once: 2 unless set, at
     (error: Error) => error instanceof ConfigError && /INGEST_CONCURRENCY/.test(error.message),
   );
 });
+
+test('the scheduler runs unless SCHEDULER=off, ticking every SCHEDULER_TICK (60s unless set)', () => {
+  assert.deepEqual([parseConfig({}).scheduler, parseConfig({}).schedulerTickMs], [true, 60_000]);
+  const set = parseConfig({ SCHEDULER: 'off', SCHEDULER_TICK: '15s' });
+  assert.deepEqual([set.scheduler, set.schedulerTickMs], [false, 15_000]);
+  for (const wrong of [{ SCHEDULER: 'yes' }, { SCHEDULER_TICK: '0s' }, { SCHEDULER_TICK: 'often' }]) {
+    assert.throws(
+      () => parseConfig(wrong),
+      (error: Error) => error instanceof ConfigError && /SCHEDULER/.test(error.message),
+    );
+  }
+});

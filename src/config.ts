@@ -48,6 +48,8 @@ const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   SESSION_IDLE_TIMEOUT: duration.default(12 * 3600),
   SESSION_MAX_AGE: duration.default(7 * 86_400),
+  SCHEDULER: z.enum(['on', 'off']).default('on'),
+  SCHEDULER_TICK: duration.refine((seconds) => seconds > 0, 'longer than zero').default(60),
   // Set by the test runner (test/run.ts) for the test files it starts; not for production use.
   FEEDLOG_TEST_TEMPLATE_URL: z.url().optional(),
   TRUST_PROXY: z
@@ -79,6 +81,10 @@ export type Config = {
   /** Cookies get the Secure attribute when feedlog is reached over https. */
   secureCookies: boolean;
   trustProxy: boolean;
+  /** The scheduler (missed-run detection, and later emails) runs in this process. */
+  scheduler: boolean;
+  /** Milliseconds between the end of one scheduler tick and the start of the next. */
+  schedulerTickMs: number;
   testTemplateUrl: string | undefined;
 };
 
@@ -110,6 +116,8 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     sessionMaxAgeSeconds: e.SESSION_MAX_AGE,
     secureCookies: (e.PUBLIC_URL ?? '').startsWith('https:'),
     trustProxy: e.TRUST_PROXY,
+    scheduler: e.SCHEDULER === 'on',
+    schedulerTickMs: e.SCHEDULER_TICK * 1000,
     testTemplateUrl: e.FEEDLOG_TEST_TEMPLATE_URL,
   };
 }

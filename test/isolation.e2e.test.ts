@@ -11,6 +11,7 @@ import request from 'supertest';
 import { listApiTokens } from '../src/accounts/accounts.queries.js';
 import { findUserByEmail } from '../src/auth/auth.queries.js';
 import { createApiToken } from '../src/accounts/accounts.service.js';
+import { checkMissedRuns } from '../src/missed-runs/missed-runs.service.js';
 import { csrfFrom, emailOf, FIXTURE_PASSWORD, signIn, startWithFixtureUsers, type BrowserSession, type FixtureUser } from './helpers/accounts.js';
 import type { TestDatabase } from './helpers/database.js';
 import { makeRun } from './helpers/fixtures.js';
@@ -49,6 +50,9 @@ const ROUTES: Record<string, RouteSpec> = {
   'PATCH /api/v1/error-groups/:id': { kind: 'api-admin-write', params: { id: 'group' }, body: { status: 'ignored' } },
   // The owner's walk ignores the title's group before it reaches drift: drift shows the department's, which nobody changes.
   'GET /api/v1/drift': { kind: 'api-read', shows: { a: 'secret a department', b: 'plain b title' } },
+  'GET /api/v1/overview': { kind: 'api-read', shows: { a: 'A flow', b: 'B flow' } },
+  // Both organisations' integrations have an open missed run (checked far in the future, in the fixtures).
+  'GET /api/v1/events': { kind: 'api-read', shows: { a: 'A flow', b: 'B flow' } },
   'GET /api/v1/openapi.json': { kind: 'public' },
   'GET /api/docs': { kind: 'public' },
   'GET /login': { kind: 'public' },
@@ -153,6 +157,8 @@ before(async () => {
     makeRun({ run_id: 'run-of-org-b', records: [failedRecord('B-PLAIN-1', 'Bruno', 'Brook', 'bruno.b@org-b.example', 'plain b title')] }),
   );
   assert.deepEqual([runA.status, runB.status], [201, 201], `posting the fixture runs: ${runA.text} ${runB.text}`);
+  // Years later, each integration has missed runs since its run.
+  await checkMissedRuns(db.knex, new Date('2030-01-01T00:00:00Z'));
   const groups = await request(app).get('/api/v1/error-groups').set('Authorization', `Bearer ${apiTokens.owner}`);
   const groupA = (groups.body.items as { id: string; value: string | null }[]).find((g) => g.value === 'secret a title');
   assert.ok(groupA, `org-a has an error group for its job title: ${groups.text}`);

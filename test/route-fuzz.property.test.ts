@@ -20,7 +20,9 @@ import { findUserByEmail } from '../src/auth/auth.queries.js';
 import { SESSION_COOKIE, startSession } from '../src/auth/sessions.js';
 import { employeeListPageSchema, employeeListSchema, employeePageSchema, employeeQuerySchema } from '../src/employees/employees.schemas.js';
 import { driftFiltersSchema, driftPageSchema } from '../src/drift/drift.schemas.js';
+import { eventFiltersSchema } from '../src/events/events.schemas.js';
 import { groupDetailQuerySchema, groupFiltersSchema, groupPageQuerySchema, groupPageSchema } from '../src/groups/groups.schemas.js';
+import { overviewPageSchema, overviewQuerySchema } from '../src/overview/overview.schemas.js';
 import { recordFiltersSchema } from '../src/records/records.schemas.js';
 import { runFiltersSchema, runPageSchema, runRecordsPageSchema } from '../src/runs/runs.schemas.js';
 import { csrfFrom, emailOf, startWithFixtureUsers } from './helpers/accounts.js';
@@ -60,12 +62,14 @@ const FUZZ: Record<string, FuzzSpec> = {
   'GET /api/v1/error-groups/:id': { params: { id: 'group' }, query: names(groupDetailQuerySchema) },
   'PATCH /api/v1/error-groups/:id': { params: { id: 'group' }, fields: ['status'] },
   'GET /api/v1/drift': { query: names(driftFiltersSchema) },
+  'GET /api/v1/overview': { query: names(overviewQuerySchema) },
+  'GET /api/v1/events': { query: names(eventFiltersSchema) },
   'GET /api/v1/openapi.json': {},
   'GET /api/docs': {},
   'GET /login': { query: ['next', 'signed_out'] },
   'POST /login': { fields: ['email', 'password', 'next'] },
   'POST /logout': { fields: [] },
-  'GET /': { query: PAGE },
+  'GET /': { query: names(overviewPageSchema) },
   'GET /error-groups': { query: names(groupPageSchema) },
   'GET /error-groups/:id': { params: { id: 'group' }, query: [...names(groupPageQuerySchema), 'done'] },
   'POST /error-groups/:id/status': { params: { id: 'group' }, fields: ['status', 'back'] },

@@ -14,17 +14,19 @@ import { csrfProtection, loadWebSession } from '../auth/web-auth.js';
 import { groupPages } from '../groups/groups.pages.js';
 import { driftPages } from '../drift/drift.pages.js';
 import { healthRoutes } from '../health/health.routes.js';
-import { homePages } from '../home/home.pages.js';
 import { employeesRoutes } from '../employees/employees.routes.js';
 import { employeePages } from '../employees/employees.pages.js';
 import { searchPages } from '../employees/search.pages.js';
 import { groupsRoutes } from '../groups/groups.routes.js';
 import { driftRoutes } from '../drift/drift.routes.js';
+import { eventsRoutes } from '../events/events.routes.js';
 import { ingestRoutes, type IngestLimits } from '../ingest/ingest.routes.js';
 import { openapiRoutes } from '../openapi/openapi.routes.js';
 import { recordsRoutes } from '../records/records.routes.js';
 import { runsRoutes } from '../runs/runs.routes.js';
 import { runPages } from '../runs/runs.pages.js';
+import { overviewPages } from '../overview/overview.pages.js';
+import { overviewRoutes } from '../overview/overview.routes.js';
 import { errorHandler, notFoundHandler } from '../http/errors.js';
 import { requestLog } from '../http/request-log.js';
 import { requireWellFormedForm } from '../http/well-formed.js';
@@ -63,7 +65,7 @@ function pageRoutes(knex: Knex, clock: Clock): Router {
     },
   );
   pages.use(loginPages(knex));
-  pages.use(homePages(knex));
+  pages.use(overviewPages(knex, clock));
   pages.use(groupPages(knex));
   pages.use(runPages(knex));
   pages.use(driftPages(knex));
@@ -122,6 +124,8 @@ export function createApp({ knex, ingestLimits, clock = systemClock }: AppDepend
   app.use(employeesRoutes(knex));
   app.use(groupsRoutes(knex));
   app.use(driftRoutes(knex));
+  app.use(overviewRoutes(knex, clock));
+  app.use(eventsRoutes(knex));
   // Public: GET /api/v1/openapi.json and GET /api/docs. The page's header shows a
   // signed-in person their navigation and Sign out, whose form needs the session's
   // CSRF token; an anonymous visitor gets no CSRF cookie there (no form to send).

@@ -6,6 +6,9 @@ import { config } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { logger } from '../logger.js';
+import { schedulerJobs } from '../scheduler/jobs.js';
+import { startScheduler } from '../scheduler/scheduler.js';
+import { systemClock } from '../shared/clock.js';
 import { type AppDependencies, createApp } from './app.js';
 
 export interface ServeOptions {
@@ -29,7 +32,7 @@ export interface Serving {
  * closes the database (and the embedded server, if this process started it).
  */
 export async function serve(options: ServeOptions = {}): Promise<Serving> {
-  const { host, port, shutdownTimeoutMs } = config();
+  const { host, port, shutdownTimeoutMs, scheduler: schedulerOn, schedulerTickMs } = config();
   const database = await openDatabase();
   const applied = await migrateToLatest(database.knex);
   if (applied.length > 0) logger().info({ applied }, 'migrations applied');
@@ -45,6 +48,9 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
   const address = server.address() as AddressInfo;
   const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`;
   logger().info({ url }, 'feedlog is listening');
+  // After listening: missed runs are looked for in this process too (safe beside other processes).
+  const scheduler = schedulerOn ? startScheduler({ knex: database.knex, clock: systemClock, tickMs: schedulerTickMs, jobs: schedulerJobs }) : undefined;
+  if (scheduler) void scheduler.tick();
   const firstRun = options.banner !== false && (await countUsers(database.knex)) === 0;
   if (options.banner !== false)
     process.stderr.write(
@@ -69,7 +75,7 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
     }, shutdownTimeoutMs);
     forced.unref();
     server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), scheduler?.stop()]);
     await database.close();
     logger().info('stopped');
     process.exit(0);

@@ -2,18 +2,14 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import { requireLogin } from '../auth/web-auth.js';
 import { keysetBatches, sendCsv } from '../http/csv.js';
+import { pageLink } from '../http/links.js';
 import { decodeCursor, encodeCursor, parsePageQuery } from '../http/query.js';
 import { listIntegrationsOf } from '../integrations/integrations.queries.js';
 import { listDrift } from './drift.queries.js';
 import { driftCsvColumns, driftKey, toDriftRow } from './drift.read.js';
 import { DRIFT_FIELDS, driftCursor, driftPageSchema } from './drift.schemas.js';
 
-const link = (query: Record<string, string | number | undefined>) => {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
-  const text = params.toString();
-  return text ? `/drift?${text}` : '/drift';
-};
+const link = (query: Record<string, string | number | undefined>) => pageLink('/drift', query);
 
 /**
  * Catalog drift: every value the source sends that the target's catalog lacks,

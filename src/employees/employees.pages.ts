@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import { requireLogin } from '../auth/web-auth.js';
 import { keysetBatches, sendCsv } from '../http/csv.js';
 import { notFound } from '../http/errors.js';
-import { decodeCursor, page, parseQuery, recordCursor } from '../http/query.js';
+import { pageLink } from '../http/links.js';
+import { decodeCursor, page, parsePageQuery, recordCursor } from '../http/query.js';
 import { listIntegrationsOf } from '../integrations/integrations.queries.js';
 import { shorten } from '../shared/shorten.js';
 import { exactTime } from '../shared/time-format.js';
@@ -30,7 +31,7 @@ export function employeePages(knex: Knex): Router {
 
   router.get('/employees', requireLogin, async (req, res) => {
     const caller = req.caller!;
-    const { limit, cursor, format, q, ...rest } = parseQuery(employeeListPageSchema, req);
+    const { limit, cursor, format, q, ...rest } = parsePageQuery(employeeListPageSchema, req);
     const filters: SummaryFilters = { ...rest, words: q ? searchWords(q) : [] };
     const after = decodeCursor(cursor, summaryCursor);
     if (format === 'csv') {
@@ -49,13 +50,7 @@ export function employeePages(knex: Knex): Router {
       ...toEmployeeItem(row),
       href: employeeHref(row.external_id, row.integration_id),
     }));
-    const query = (changes: Record<string, string | undefined>) => {
-      const params = new URLSearchParams();
-      for (const [name, value] of Object.entries({ integration: rest.integration?.toString(), state: rest.state, q, ...changes })) {
-        if (value) params.set(name, value);
-      }
-      return `/employees?${params}`;
-    };
+    const query = (changes: Record<string, string | undefined>) => pageLink('/employees', { integration: rest.integration, state: rest.state, q }, changes);
     res.render('employees/index', {
       title: 'Employees · feedlog',
       employees: items,
@@ -75,7 +70,7 @@ export function employeePages(knex: Knex): Router {
 
   router.get('/employees/:external_id', requireLogin, async (req, res) => {
     const caller = req.caller!;
-    const { integration, limit, cursor } = parseQuery(employeePageSchema, req);
+    const { integration, limit, cursor } = parsePageQuery(employeePageSchema, req);
     const externalId = String(req.params.external_id);
     const missing = () => notFound(`No employee with external ID ${JSON.stringify(externalId)}.`);
     // No stored ID holds a NUL (ingest refuses it), and PostgreSQL would fail the query on one.

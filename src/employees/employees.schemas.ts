@@ -14,26 +14,23 @@ export const employeeListSchema = z.object({
   ...pageSchema,
 });
 
-/**
- * A page's form sends an empty field for "all" or an empty search box: on
- * pages that is no filter at all, where the API refuses it.
- */
-const blankIsAbsent = <S extends z.ZodType>(schema: S) => z.preprocess((value) => (value === '' ? undefined : value), schema);
+// Pages read these through parsePageQuery: an empty field ("all", an empty search box) is no
+// filter at all there, where the API refuses it.
 
 /** The mapped-employees page: the API's filters with the same names, `format` html or csv. */
 export const employeeListPageSchema = z.object({
-  q: blankIsAbsent(filterText(200).optional()),
-  integration: blankIsAbsent(idParam.optional()),
-  state: blankIsAbsent(z.enum(EMPLOYEE_STATES).optional()),
-  format: blankIsAbsent(z.enum(['html', 'csv']).optional()),
+  q: filterText(200).optional(),
+  integration: idParam.optional(),
+  state: z.enum(EMPLOYEE_STATES).optional(),
+  format: z.enum(['html', 'csv']).optional(),
   ...pageSchema,
 });
 
 /** The employee page: one integration or all, and the timeline's page. */
-export const employeePageSchema = z.object({ integration: blankIsAbsent(idParam.optional()), ...pageSchema });
+export const employeePageSchema = z.object({ integration: idParam.optional(), ...pageSchema });
 
 /** The search page: the header's search box. */
-export const searchPageSchema = z.object({ q: blankIsAbsent(z.string().max(200).optional()) });
+export const searchPageSchema = z.object({ q: z.string().max(200).optional() });
 
 const cursorId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 /** The employees list's keyset: organisation, integration, sort key (at most 60 code points), id. */

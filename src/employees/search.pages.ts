@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { requireLogin } from '../auth/web-auth.js';
-import { parseQuery } from '../http/query.js';
+import { parsePageQuery } from '../http/query.js';
 import { searchEmployeeSummaries } from './employee-summaries.queries.js';
 import { searchWords } from './employee-summary.js';
 import { employeeHref, fullName, toEmployeeItem } from './employees.read.js';
@@ -18,7 +18,7 @@ export const SEARCH_LIMIT = 50;
 export function searchPages(knex: Knex): Router {
   const router = Router();
   router.get('/search', requireLogin, async (req, res) => {
-    const { q } = parseQuery(searchPageSchema, req);
+    const { q } = parsePageQuery(searchPageSchema, req);
     const words = searchWords(q ?? '');
     const rows = await searchEmployeeSummaries(knex, req.caller!.orgIds, words, SEARCH_LIMIT);
     if (rows.length === 1) {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { pageLink } from '../http/links.js';
 import { adminOrgIds } from '../auth/roles.js';
 import { requireLogin, safeNext } from '../auth/web-auth.js';
 import { ERROR_CODES } from '../classify/error-enums.js';
@@ -32,16 +33,6 @@ const doneQuery = z.object({ done: z.enum(PERSON_SET_STATUSES) });
 
 /** Long values on the group page: enough to read, never a 100,000-character wall. */
 const DETAIL_CHARACTERS = 500;
-
-/** A URL of this page with some query parameters replaced (undefined removes one). */
-function withQuery(path: string, query: Record<string, unknown>, changes: Record<string, string | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries({ ...query, ...changes })) {
-    if (value !== undefined && value !== '' && (typeof value === 'string' || typeof value === 'number')) params.set(name, String(value));
-  }
-  const text = params.toString();
-  return text ? `${path}?${text}` : path;
-}
 
 /**
  * The error groups table (the API's filters with the same names, and `q`), its
@@ -76,9 +67,9 @@ export function groupPages(knex: Knex): Router {
       codes: ERROR_CODES,
       statuses: GROUP_STATUS_FILTER_OPTIONS,
       filtered: Object.values(filters).some((value) => value !== undefined),
-      nextPage: rows.length > limit && last ? withQuery('/error-groups', base, { cursor: encodeCursor(groupKey(last)) }) : null,
-      firstPage: cursor ? withQuery('/error-groups', base, {}) : null,
-      csvHref: withQuery('/error-groups', filters, { format: 'csv' }),
+      nextPage: rows.length > limit && last ? pageLink('/error-groups', base, { cursor: encodeCursor(groupKey(last)) }) : null,
+      firstPage: cursor ? pageLink('/error-groups', base, {}) : null,
+      csvHref: pageLink('/error-groups', filters, { format: 'csv' }),
     });
   });
 
@@ -124,11 +115,11 @@ export function groupPages(knex: Knex): Router {
       })),
       moreMembers:
         data.members.length > GROUP_PAGE_ROWS && lastMember
-          ? withQuery(here, { ...kept, occurrences_cursor: query.occurrences_cursor }, { members_cursor: encodeCursor(memberKey(lastMember)) })
+          ? pageLink(here, { ...kept, occurrences_cursor: query.occurrences_cursor }, { members_cursor: encodeCursor(memberKey(lastMember)) })
           : null,
       moreOccurrences:
         data.occurrences.length > GROUP_PAGE_ROWS && lastOccurrence
-          ? withQuery(here, { ...kept, members_cursor: query.members_cursor }, { occurrences_cursor: encodeCursor([lastOccurrence.id]) })
+          ? pageLink(here, { ...kept, members_cursor: query.members_cursor }, { occurrences_cursor: encodeCursor([lastOccurrence.id]) })
           : null,
       pagedBack: query.members_cursor || query.occurrences_cursor ? here : null,
       history: data.history,

@@ -15,6 +15,7 @@ import type { RunError } from '../groups/aggregate.js';
 import { insertErrors, insertFeedRecords, type NewFeedRecord } from '../records/records.queries.js';
 import { toRunSummary, type RunSummary } from '../runs/run-summary.js';
 import { findSyncRunByRunId, insertSyncRun } from '../runs/runs.queries.js';
+import { closeMissedRuns } from '../missed-runs/missed-runs.queries.js';
 import { addRunToRollups } from '../trends/rollups.queries.js';
 import type { FeedRunInput } from './feed.schema.js';
 
@@ -108,6 +109,8 @@ export async function ingestRun(
       header,
     });
     const scope = { orgId: caller.orgId, syncRunId: stored.id, integrationId: caller.integrationId, startedAt };
+    // A run arriving late closes the integration's open missed-run gaps that began before it.
+    await closeMissedRuns(trx, scope);
     await insertFeedRecords(trx, scope, newFeedRecords(records, classified.recordErrors));
     // As the join this replaces: any external ID that is not null, the empty one included.
     const applied = records.filter((record) => APPLIED.has(record.outcome) && record.external_id != null);

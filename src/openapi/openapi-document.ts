@@ -8,10 +8,12 @@
 import { z } from 'zod';
 import { driftApi } from '../drift/drift.openapi.js';
 import { employeesApi } from '../employees/employees.openapi.js';
+import { eventsApi } from '../events/events.openapi.js';
 import { groupsApi } from '../groups/groups.openapi.js';
 import { ingestApi } from '../ingest/ingest.openapi.js';
 import { recordsApi } from '../records/records.openapi.js';
 import { runsApi } from '../runs/runs.openapi.js';
+import { overviewApi } from '../overview/overview.openapi.js';
 import { problemResponse, PUBLIC, retryAfter, tidy } from '../http/openapi-parts.js';
 import type { ApiPart, JsonSchema, OpenApiDocument, PathItem } from '../http/openapi-types.js';
 import { RESPONSE_SCHEMAS } from './response-schemas.js';
@@ -36,7 +38,7 @@ const metaApi: ApiPart = {
 };
 
 /** In this order: the tags, and the paths, are listed as the features come here. */
-const PARTS: ApiPart[] = [ingestApi, runsApi, recordsApi, employeesApi, groupsApi, driftApi, metaApi];
+const PARTS: ApiPart[] = [ingestApi, runsApi, recordsApi, employeesApi, groupsApi, driftApi, overviewApi, eventsApi, metaApi];
 
 function build(): OpenApiDocument {
   const schemas: Record<string, JsonSchema> = {};

@@ -314,6 +314,7 @@ describe('the OpenAPI document', () => {
       ['/api/v1/error-groups', 'ErrorGroupPage'],
       ['/api/v1/error-groups/{id}', 'ErrorGroupDetail'],
       ['/api/v1/drift', 'DriftPage'],
+      ['/api/v1/overview', 'Overview'],
     ];
     for (const [path, schema] of expectations) {
       const op = operation(path, 'get');

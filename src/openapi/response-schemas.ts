@@ -14,6 +14,8 @@ import type { toEmployeeItem } from '../employees/employees.read.js';
 import type { ApiError } from '../records/records.read.js';
 import type { groupApiDetail, toGroupItem } from '../groups/groups.read.js';
 import type { toDriftItem } from '../drift/drift.read.js';
+import type { toEventItem } from '../events/events.read.js';
+import { EVENT_CODES } from '../events/events.schemas.js';
 import type { RunSummary } from '../runs/run-summary.js';
 
 const id = z
@@ -166,6 +168,22 @@ export const driftItemSchema = z
   })
   .describe("A value the source sends that the target's catalog lacks.");
 
+export const integrationEventSchema = z
+  .object({
+    id,
+    integration: integrationRefSchema,
+    code: z.enum(EVENT_CODES),
+    severity: z.enum(['error', 'info']),
+    expected: nullableText.describe('The schedule the runs were expected on, e.g. "every 15m (grace 10m)".'),
+    due_at: time.describe('The first slot of the schedule that no run met within grace.'),
+    last_due_at: time.nullable().describe('The latest slot that passed its grace in the gap.'),
+    missed_slots: count.nullable().describe('How many slots passed their grace with no run.'),
+    detected_at: time.describe('When feedlog first noticed the gap.'),
+    resolved_at: time.nullable().describe('The start of the run that ended the gap; null while it lasts.'),
+    resolved_by_run: id.nullable().describe('Our id of that run (GET /api/v1/sync-runs/{id}).'),
+  })
+  .describe("A missed run: one gap in an integration's runs, stored once, kept after it ends.");
+
 export const employeeStateSchema = z.object({
   integration: integrationRefSchema,
   active: z.boolean(),
@@ -186,6 +204,7 @@ export const syncRunPageSchema = pageOf(runSummarySchema).describe('A page of sy
 export const feedRecordPageSchema = pageOf(feedRecordSchema).describe('A page of records, newest first.');
 export const errorGroupPageSchema = pageOf(errorGroupSchema).describe('A page of error groups, most recently seen first.');
 export const driftPageSchema = pageOf(driftItemSchema).describe('A page of drifted values, most employees blocked first.');
+export const integrationEventPageSchema = pageOf(integrationEventSchema).describe('A page of integration events, newest expected time first.');
 
 export const employeeSummarySchema = z
   .object({
@@ -259,6 +278,8 @@ export const RESPONSE_SCHEMAS = {
   ErrorGroupDetail: errorGroupDetailSchema,
   DriftItem: driftItemSchema,
   DriftPage: driftPageSchema,
+  IntegrationEvent: integrationEventSchema,
+  IntegrationEventPage: integrationEventPageSchema,
 } as const;
 
 // ---- compile-time guards: the schemas describe what the code really returns ----
@@ -275,4 +296,6 @@ export type ResponseSchemaChecks = [
   Assert<SameKeys<z.infer<typeof errorGroupDetailSchema>, Awaited<ReturnType<typeof groupApiDetail>>>>,
   Assert<SameKeys<z.infer<typeof driftItemSchema>, ReturnType<typeof toDriftItem>>>,
   Assert<SameKeys<z.infer<typeof employeeSummarySchema>, ReturnType<typeof toEmployeeItem>>>,
+  Assert<SameKeys<z.infer<typeof integrationEventSchema>, ReturnType<typeof toEventItem>>>,
+  Assert<ReturnType<typeof toEventItem> extends z.infer<typeof integrationEventSchema> ? true : false>,
 ];

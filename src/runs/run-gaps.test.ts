@@ -17,9 +17,11 @@ describe('missed slots of an interval schedule', () => {
       count: 1,
       atLeast: false,
       firstSlot: at('2026-11-21T10:15:00Z'),
+      lastSlot: at('2026-11-21T10:15:00Z'),
     });
     // 10:15, 10:30 and 10:45 missed; the run at 11:00 is the 11:00 one.
     assert.equal(missedBetween(every15m, at('2026-11-21T10:00:00Z'), at('2026-11-21T11:00:00Z'))?.count, 3);
+    assert.deepEqual(missedBetween(every15m, at('2026-11-21T10:00:00Z'), at('2026-11-21T11:00:00Z'))?.lastSlot, at('2026-11-21T10:45:00Z'));
   });
 
   test('no grace: one second late is a missed slot', () => {
@@ -57,7 +59,7 @@ describe('missed slots of a cron schedule', () => {
 
   test('a night without a run is one missed slot, on the right local date', () => {
     const missed = missedBetween(nightly, at('2026-03-28T01:00:20Z'), at('2026-03-30T00:00:20Z'));
-    assert.deepEqual(missed, { count: 1, atLeast: false, firstSlot: at('2026-03-29T01:00:00Z') });
+    assert.deepEqual(missed, { count: 1, atLeast: false, firstSlot: at('2026-03-29T01:00:00Z'), lastSlot: at('2026-03-29T01:00:00Z') });
   });
 
   test('a run that starts a little early covers the slot it came before; a late one past grace does not', () => {

@@ -37,6 +37,8 @@ export interface Missed {
   atLeast: boolean;
   /** The first slot that no run met. */
   firstSlot: Date;
+  /** The latest slot that passed its grace with no run (the last one counted). */
+  lastSlot: Date;
 }
 
 const HH_MM = /^(\d{1,2}) (\d{1,2}) \* \* \*$/;
@@ -62,6 +64,56 @@ function cronOf(schedule: GapSchedule): Cron {
 }
 
 /**
+ * A cron schedule's slots from the first one a run that started at `after` did
+ * not cover: an early run (within grace of the next slot, and nearer to it than
+ * to the slot before) covers the slot it came just before.
+ */
+function cronSlotsAfterRun(schedule: GapSchedule, after: Date): Generator<Date> | null {
+  if (!schedule.cron) return null;
+  const grace = schedule.graceSeconds * 1000;
+  const cron = cronOf(schedule);
+  const slots = cron.enumerate(after);
+  const first = slots.next();
+  if (first.done) return null;
+  const previous = cron.previousRuns(1, after)[0]?.getTime();
+  const untilFirst = first.value.getTime() - after.getTime();
+  const covered = untilFirst <= grace && (previous === undefined || after.getTime() - previous > untilFirst);
+  return (function* () {
+    if (!covered) yield first.value;
+    yield* slots;
+  })();
+}
+
+/**
+ * The slot a run is awaited for now: the first one after the run that started
+ * at `after` whose grace has not passed at `now` (the slots before it, if any,
+ * are missed). It may lie before `now` (the run is late, within its grace).
+ * Null for a cron expression that has no further slot.
+ */
+export function awaitedSlot(schedule: GapSchedule, after: Date, now: Date): Date | null {
+  const grace = schedule.graceSeconds * 1000;
+  if (schedule.intervalSeconds !== null) {
+    const interval = schedule.intervalSeconds * 1000;
+    const k = Math.max(1, Math.ceil((now.getTime() - grace - after.getTime()) / interval));
+    return new Date(after.getTime() + k * interval);
+  }
+  const slots = cronSlotsAfterRun(schedule, after);
+  if (!slots) return null;
+  const first = slots.next();
+  if (first.done) return null;
+  if (first.value.getTime() + grace >= now.getTime()) return first.value;
+  // Past slots are skipped by asking croner for the first slot whose grace has not passed.
+  return cronOf(schedule).nextRun(new Date(now.getTime() - grace - 1)) ?? null;
+}
+
+/** The next slot of a schedule after `at`: for an interval, `at` plus the interval. */
+export function slotAfter(schedule: GapSchedule, at: Date): Date | null {
+  if (schedule.intervalSeconds !== null) return new Date(at.getTime() + schedule.intervalSeconds * 1000);
+  if (!schedule.cron) return null;
+  return cronOf(schedule).nextRun(at) ?? null;
+}
+
+/**
  * The slots missed between a run that started at `after` and the next run,
  * which started at `before` (or, when none has come yet, `now`); null when the
  * schedule was kept.
@@ -72,27 +124,40 @@ export function missedBetween(schedule: GapSchedule, after: Date, before: Date):
   if (schedule.intervalSeconds !== null) {
     const interval = schedule.intervalSeconds * 1000;
     const count = Math.ceil((end - after.getTime() - grace) / interval) - 1;
-    return count > 0 ? { count, atLeast: false, firstSlot: new Date(after.getTime() + interval) } : null;
+    return count > 0
+      ? { count, atLeast: false, firstSlot: new Date(after.getTime() + interval), lastSlot: new Date(after.getTime() + count * interval) }
+      : null;
   }
-  if (!schedule.cron) return null;
-  const cron = cronOf(schedule);
-  const slots = cron.enumerate(after);
+  const slots = cronSlotsAfterRun(schedule, after);
+  if (!slots) return null;
   let next = slots.next();
-  if (next.done) return null;
-  // An early run covers the slot it came just before.
-  const first = next.value.getTime();
-  const previous = cron.previousRuns(1, after)[0]?.getTime();
-  const untilFirst = first - after.getTime();
-  if (untilFirst <= grace && (previous === undefined || after.getTime() - previous > untilFirst)) next = slots.next();
   let count = 0;
   let firstSlot: Date | undefined;
+  let lastSlot: Date | undefined;
   while (!next.done && next.value.getTime() + grace < end) {
     firstSlot ??= next.value;
+    lastSlot = next.value;
     count += 1;
-    if (count === MISSED_COUNT_CAP) return { count, atLeast: true, firstSlot };
+    if (count === MISSED_COUNT_CAP) return { count, atLeast: true, firstSlot, lastSlot };
     next = slots.next();
   }
-  return firstSlot ? { count, atLeast: false, firstSlot } : null;
+  return firstSlot && lastSlot ? { count, atLeast: false, firstSlot, lastSlot } : null;
+}
+
+/**
+ * When the gap after a run that started at `after` grows next: the moment the
+ * next slot (after `missed`'s last one, or the first slot when none was missed
+ * yet) passes its grace; null when the schedule has no slot to come.
+ */
+export function nextMissDeadline(schedule: GapSchedule, after: Date, missed: Missed | null): Date | null {
+  const grace = schedule.graceSeconds * 1000;
+  if (schedule.intervalSeconds !== null) {
+    const interval = schedule.intervalSeconds * 1000;
+    return new Date(after.getTime() + ((missed?.count ?? 0) + 1) * interval + grace);
+  }
+  if (!schedule.cron) return null;
+  const slot = missed ? cronOf(schedule).nextRun(missed.lastSlot) : cronSlotsAfterRun(schedule, after)?.next().value;
+  return slot ? new Date(slot.getTime() + grace) : null;
 }
 
 export interface GapRun {

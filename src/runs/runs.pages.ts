@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { pageLink } from '../http/links.js';
 import type { Caller } from '../auth/caller.js';
 import { requireLogin } from '../auth/web-auth.js';
 import { ERROR_CODES } from '../classify/error-enums.js';
@@ -10,7 +11,7 @@ import type { ClassifiedError } from '../classify/types.js';
 import { config } from '../config.js';
 import { keysetBatches, sendCsv } from '../http/csv.js';
 import { notFound } from '../http/errors.js';
-import { decodeCursor, encodeCursor, parseQuery, pathId, timeIdCursor } from '../http/query.js';
+import { decodeCursor, encodeCursor, parsePageQuery, pathId, timeIdCursor } from '../http/query.js';
 import { listOrganisationsIn } from '../orgs/orgs.queries.js';
 import { diffEmployee } from '../records/record-diff.js';
 import { apiErrorsOf, RECORD_CSV_COLUMNS, recordCsvBatches } from '../records/records.read.js';
@@ -28,15 +29,6 @@ const RAW_SHOWN = 100_000;
 
 const recordIndex = z.coerce.number().int().min(0).max(2_147_483_647);
 
-/** A query string of the filters that are set (and of `extra`), for links that keep them. */
-function queryOf(filters: Record<string, unknown>, extra: Record<string, string> = {}): string {
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(filters)) if (value !== undefined && value !== '') query.set(name, String(value));
-  for (const [name, value] of Object.entries(extra)) query.set(name, value);
-  const text = query.toString();
-  return text ? `?${text}` : '';
-}
-
 /** Guidance for a page: values cut where they could be huge (the guidance quotes them). */
 function pageGuidance(error: ClassifiedError, context: GuidanceContext) {
   return guidanceFor({ ...error, value: shorten(error.value), expected: shorten(error.expected) }, context);
@@ -45,7 +37,7 @@ function pageGuidance(error: ClassifiedError, context: GuidanceContext) {
 const asClassified = (e: { code: string; severity: string; field: string | null; value: string | null; expected: string | null; variant: string | null }) =>
   ({ code: e.code, severity: e.severity, field: e.field, value: e.value, expected: e.expected, variant: e.variant }) as ClassifiedError;
 
-const runLink = (run: { id: number }, filters: Record<string, unknown> = {}) => `/runs/${run.id}${queryOf(filters)}`;
+const runLink = (run: { id: number }, filters: Record<string, unknown> = {}) => pageLink(`/runs/${run.id}`, filters);
 
 /**
  * The feed logs (every run, newest first, with the gaps where a scheduled run
@@ -58,7 +50,7 @@ export function runPages(knex: Knex): Router {
 
   router.get('/runs', requireLogin, async (req, res) => {
     const caller = req.caller!;
-    const { limit, cursor, format, from, to, ...rest } = parseQuery(runPageSchema, req);
+    const { limit, cursor, format, from, to, ...rest } = parsePageQuery(runPageSchema, req);
     const timeZone = caller.timeZone;
     // A date from a date input is a whole day where the reader is; a timestamp is itself.
     const filters: RunFilters = {
@@ -99,9 +91,9 @@ export function runPages(knex: Knex): Router {
       triggers: RUN_TRIGGERS,
       outcomes: RECORD_OUTCOMES,
       codes: RUN_ERROR_CODES,
-      nextPage: feed.nextCursor ? `/runs${queryOf(shownFilters, { limit: String(limit), cursor: encodeCursor(feed.nextCursor) })}` : null,
-      firstPage: after ? `/runs${queryOf(shownFilters)}` : null,
-      csvLink: `/runs${queryOf(shownFilters, { format: 'csv' })}`,
+      nextPage: feed.nextCursor ? pageLink('/runs', shownFilters, { limit, cursor: encodeCursor(feed.nextCursor) }) : null,
+      firstPage: after ? pageLink('/runs', shownFilters) : null,
+      csvLink: pageLink('/runs', shownFilters, { format: 'csv' }),
       ingestUrl: `${config().publicUrl.replace(/\/$/, '')}/api/v1/sync-runs`,
       runLink,
     });
@@ -115,7 +107,7 @@ export function runPages(knex: Knex): Router {
 
   router.get('/runs/:id', requireLogin, async (req, res) => {
     const run = await findRun(req.caller!, req.params.id);
-    const { limit, cursor, format, ...filters } = parseQuery(runRecordsPageSchema, req);
+    const { limit, cursor, format, ...filters } = parsePageQuery(runRecordsPageSchema, req);
     const afterIndex = decodeCursor(cursor, recordIndexCursor)?.[0];
     if (format === 'csv') {
       const batches = recordCsvBatches(

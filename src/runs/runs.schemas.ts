@@ -15,36 +15,34 @@ export const runFiltersSchema = z.object({
   ...pageSchema,
 });
 
-// A page's filter form sends every field, the empty ones as "": those mean "no filter".
-const blank = (value: unknown) => (value === '' ? undefined : value);
-const optionalField = <S extends z.ZodType>(schema: S) => z.preprocess(blank, schema.optional());
-
 /** A date as an `<input type="date">` sends it (a whole day in the reader's time zone), or an RFC 3339 timestamp as the API takes. */
 const dayOrTimestamp = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'expected a date (YYYY-MM-DD) or an RFC 3339 timestamp' });
 
 const pageFields = {
-  limit: z.preprocess(blank, z.coerce.number().int().min(1).max(1000).default(50)),
-  cursor: optionalField(z.string().max(500)),
-  format: optionalField(z.enum(['html', 'csv'])),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  cursor: z.string().max(500).optional(),
+  format: z.enum(['html', 'csv']).optional(),
 };
+
+// Pages read these through parsePageQuery: an empty field of a filter form means "no filter".
 
 /** The feed logs page (GET /runs): the API's filters by the same names, dates as a date input types them too. */
 export const runPageSchema = z.object({
-  integration: optionalField(idParam),
-  status: optionalField(z.enum(RUN_STATUSES)),
-  trigger: optionalField(z.enum(RUN_TRIGGERS)),
-  from: optionalField(dayOrTimestamp),
-  to: optionalField(dayOrTimestamp),
-  run_id: optionalField(filterText(200)),
+  integration: idParam.optional(),
+  status: z.enum(RUN_STATUSES).optional(),
+  trigger: z.enum(RUN_TRIGGERS).optional(),
+  from: dayOrTimestamp.optional(),
+  to: dayOrTimestamp.optional(),
+  run_id: filterText(200).optional(),
   ...pageFields,
 });
 
 /** A run's page (GET /runs/:id): its records' filters, named as in GET /api/v1/records. */
 export const runRecordsPageSchema = z.object({
-  outcome: optionalField(z.enum(RECORD_OUTCOMES)),
-  code: optionalField(z.enum(ERROR_CODES)),
-  field: optionalField(z.enum(RECORD_FIELDS)),
-  q: optionalField(filterText(200)),
+  outcome: z.enum(RECORD_OUTCOMES).optional(),
+  code: z.enum(ERROR_CODES).optional(),
+  field: z.enum(RECORD_FIELDS).optional(),
+  q: filterText(200).optional(),
   ...pageFields,
 });
 

@@ -196,7 +196,7 @@ test('the owner adds a new person, whose password is shown once; they sign in wi
       assert.equal(await page.title(), 'Overview · feedlog');
       assert.equal(await page.locator('header.top .who').innerText(), email);
       assert.deepEqual(await page.locator('main h2').allInnerTexts(), ['org-a Ltd (org-a, you: ops)']);
-      assert.equal(await page.locator('main table.list tbody tr').filter({ hasText: 'A flow' }).count(), 1);
+      assert.equal(await page.locator('main table.overview tbody tr').filter({ hasText: 'A flow' }).count(), 1);
       await watched.assertNoProblems();
 
       await clickAndLoad(page, page.locator('header.top nav').getByRole('link', { name: 'Settings' }));

@@ -122,7 +122,9 @@ interface Visit {
 }
 
 const VISITS: Visit[] = [
-  { path: '/', status: 200, shows: [`Flow ${PAYLOADS.script}`] },
+  { path: '/', status: 200, shows: [`Flow ${PAYLOADS.script}`, PAYLOADS.jsUrl] },
+  { path: '/?health=missed', status: 200, shows: [`Flow ${PAYLOADS.script}`] },
+  { path: `/?health=${encodeURIComponent(PAYLOADS.script)}`, status: 400, shows: [] },
   // The table shows long values cut (src/shared/shorten.ts), saying how long they were.
   { path: '/error-groups', status: 200, shows: [shorten(PAYLOADS.img), shorten(PAYLOADS.template), shorten(LONG)] },
   { path: '/error-groups?status=open&code=job_title_mismatch', status: 200, shows: [] },

@@ -103,19 +103,18 @@ test('a signed-out visitor is sent to sign in, a wrong password keeps the email,
     assert.equal(pathAndQuery(page), '/');
     assert.equal(await page.title(), 'Overview · feedlog');
     assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Overview');
-    const row = page.locator('table.list tbody tr').filter({ hasText: 'A flow' });
+    const row = page.locator('table.overview tbody tr').filter({ hasText: 'A flow' });
     assert.equal(await row.count(), 1);
     const cells = await row.locator('td').allInnerTexts();
-    assert.equal(cells[0], 'A flow');
-    assert.equal(cells[1], 'Fourth → Flow Learning');
+    assert.equal(cells[0], 'missed', 'runs every 15 minutes, the last one days ago');
+    assert.match(cells[1]!, /^A flow\nno run since 10:15 Sat 21 Nov, expected 10:30 Sat 21 Nov \+ 10 min grace \(\d+ runs missed\)\n/);
+    assert.match(cells[1]!, /\nFourth → Flow Learning · every 15m \(grace 10m\)$/);
     // Relative to now, with the exact time (the reader's zone: UTC by default) on hover.
-    assert.match(cells[2]!, /^\d+ days? ago$|^\d+ \w+ 2026$/);
-    const lastRun = row.locator('td time');
+    assert.match(cells[2]!, /^(\d+ days? ago|\d+ \w+ 2026)\ncompleted with errors\n/);
+    const lastRun = row.locator('td time').first();
     assert.equal(await lastRun.getAttribute('datetime'), '2026-11-21T10:15:00.000Z');
     assert.equal(await lastRun.getAttribute('title'), '21 Nov 2026, 10:15:00 UTC');
-    assert.equal(cells[3], 'completed with errors');
-    assert.equal(cells[4], '2');
-    assert.equal(cells[5], '1', 'one open error group');
+    assert.equal(cells[5], 'job_title_mismatch 1', 'one open error group');
     assert.equal(await page.locator('header.top .who').innerText(), emailOf('owner'));
     assert.doesNotMatch(await page.locator('main').innerText(), /B flow|org-b/, "another organisation's integration is not shown");
     await page.screenshot({ path: '/tmp/feedlog-overview.png', fullPage: true });

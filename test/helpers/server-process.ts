@@ -26,7 +26,7 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   const port = await freePort();
   const child = spawn(process.execPath, [...FEEDLOG, 'serve'], {
     cwd: ROOT_DIR,
-    env: childEnv({ DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env }),
+    env: childEnv({ DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', SCHEDULER: 'off', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
