@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     const found = findCommand(argv);
     command = found.command;
     const { values, positionals } = parse(command, found.rest);
-    if (command.name !== 'serve') (await import('../logger.js')).logToStderr();
+    if (command.name !== 'serve' && command.name !== 'demo') (await import('../logger.js')).logToStderr();
     await command.run(values, positionals);
     return 0;
   } catch (error) {
@@ -61,5 +61,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const exitCode = await main(process.argv.slice(2));
-// serve keeps running; every other command ends here.
-if (exitCode !== 0 || process.argv[2] !== 'serve') process.exit(exitCode);
+// serve and demo keep running (demo --once ends itself); every other command ends here.
+if (exitCode !== 0 || !['serve', 'demo'].includes(process.argv[2] ?? '')) process.exit(exitCode);

@@ -1,6 +1,7 @@
 import { INTEGRATION_COMMANDS } from './integration.js';
 import { ORG_COMMANDS } from './org.js';
 import { SERVER_COMMANDS } from './server.js';
+import { DEMO_COMMANDS, SIMULATE_COMMANDS } from './simulate.js';
 import type { Command } from './shared.js';
 import { TOKEN_COMMANDS } from './token.js';
 import { USER_COMMANDS } from './user.js';
@@ -8,4 +9,12 @@ import { USER_COMMANDS } from './user.js';
 export type { Command, Values } from './shared.js';
 
 /** Every command, in the order the usage lists them. */
-export const COMMANDS: Command[] = [...SERVER_COMMANDS, ...ORG_COMMANDS, ...INTEGRATION_COMMANDS, ...USER_COMMANDS, ...TOKEN_COMMANDS];
+export const COMMANDS: Command[] = [
+  ...SERVER_COMMANDS,
+  ...ORG_COMMANDS,
+  ...INTEGRATION_COMMANDS,
+  ...USER_COMMANDS,
+  ...TOKEN_COMMANDS,
+  ...SIMULATE_COMMANDS,
+  ...DEMO_COMMANDS,
+];

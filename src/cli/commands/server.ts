@@ -5,7 +5,9 @@ export const SERVER_COMMANDS: Command[] = [
     name: 'serve',
     usage: 'serve',
     summary: 'Run the web app and API (what npm start runs). Migrates the database first.',
-    run: async () => (await import('../../app/server.js')).serve(),
+    async run() {
+      await (await import('../../app/server.js')).serve();
+    },
   },
   {
     name: 'migrate',
