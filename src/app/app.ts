@@ -61,8 +61,9 @@ function pageRoutes(knex: Knex, clock: Clock): Router {
     loadWebSession(knex),
     csrfProtection,
     requireWellFormedForm,
-    (_req: Request, res: Response, next: NextFunction) => {
+    (req: Request, res: Response, next: NextFunction) => {
       res.locals.renderedAt = clock.now();
+      res.locals.currentPath = req.path;
       next();
     },
   );
