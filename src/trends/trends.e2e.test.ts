@@ -160,7 +160,7 @@ describe('GET /trends', () => {
     assert.match(res.text, /<caption>Records per run, per bucket<\/caption>/);
     assert.match(res.text, /<script src="\/static\/trends.js" defer><\/script>/);
     assert.doesNotMatch(res.text, /<script>(?!<)/);
-    assert.match(res.text, /<a href="\/trends">Trends<\/a>/);
+    assert.match(res.text, /<a href="\/trends" aria-current="page">Trends<\/a>/);
   });
 
   test('CSV of a chart from the page, the same as the API', async () => {
