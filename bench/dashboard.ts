@@ -44,6 +44,7 @@ import { createOrganisation } from '../src/orgs/orgs.service.js';
 import { FIXTURE_PASSWORD, signIn } from '../test/helpers/accounts.js';
 import { serveApp } from '../test/helpers/browser.js';
 import { withDatabaseName } from '../test/helpers/database-url.js';
+import { ensureYearOfRollups, YEAR_ORG_SLUG } from './year-of-rollups.js';
 import { DATA_VERSION, PLANS, runsOf, scaledPlans, type IntegrationPlan } from './dashboard-data.js';
 import { bigSeqScans, buffersOf, explainingKnex, listOrder, planText, rowsRead, tablesOf, type CapturedPlan, type PlanNode } from './dashboard-plans.js';
 
@@ -286,10 +287,12 @@ interface Targets {
   failedIndex: number;
   externalId: string;
   group: { id: number; value: string | null };
+  /** The organisation with a year of synthetic rollups (bench/year-of-rollups.ts), and one of its integrations. */
+  year: { orgId: number; integrationId: number };
 }
 
 /** The objects the routes are read for: the newest full push, one of its job-title failures and that person, org-a's largest group. */
-async function findTargets(knex: Knex): Promise<Targets> {
+async function findTargets(knex: Knex): Promise<Omit<Targets, 'year'>> {
   const integrations = await knex('integrations').select<{ id: number; org_id: number; name: string }[]>('id', 'org_id', 'name');
   const byName = (name: string) => integrations.find((i) => i.name === name)!;
   const planday = byName(PLANS[0]!.name);
@@ -334,6 +337,9 @@ function routesFor(t: Targets): Route[] {
     { path: '/trends?range=24h' },
     { path: '/trends?range=7d' },
     { path: `/trends?range=30d&integration=${t.mapal}` },
+    { path: `/trends?range=7d&org=${t.year.orgId}` },
+    { path: `/trends?range=30d&org=${t.year.orgId}` },
+    { path: `/trends?range=30d&integration=${t.year.integrationId}` },
     { path: '/runs', list: true },
     { path: `/runs?integration=${t.mapal}&status=failed`, list: true },
     { path: `/runs/${t.bigRun.id}`, list: true },
@@ -365,6 +371,7 @@ function routesFor(t: Targets): Route[] {
     { path: '/api/v1/overview' },
     { path: '/api/v1/trends?range=7d' },
     { path: `/api/v1/trends?range=30d&integration=${t.mapal}` },
+    { path: `/api/v1/trends?range=30d&org=${t.year.orgId}` },
   ].map((route) => ({ ...route, auth: 'token' as const }));
   return [...pages, ...api];
 }
@@ -566,7 +573,9 @@ export async function benchDashboard(options: DashboardOptions = parseDashboardO
     const [{ server_version: version }] = (await adminQuery<{ server_version: string }>(adminUrl, 'SHOW server_version')) as [{ server_version: string }];
     console.log(`PostgreSQL ${version} (${databaseUrl ? 'DATABASE_URL' : `embedded, ${path.join(dataDir, 'bench')}`})`);
     knex = await prepareDatabase(adminUrl, url, options);
-    const targets = await findTargets(knex);
+    const year = await ensureYearOfRollups(knex);
+    if (year.created) console.log(`added ${YEAR_ORG_SLUG}: 12 integrations with a year of synthetic hourly rollups, for the trends' reads`);
+    const targets = { ...(await findTargets(knex)), year: { orgId: year.orgId, integrationId: year.integrationId } };
     const app = createApp({ knex });
     const served = await serveApp(app);
     const email = `${options.as}@example.com`;
