@@ -54,6 +54,13 @@ describe('signing in', () => {
     assert.ok(rows.every((row) => row.id_hash !== secret));
   });
 
+  test('a visitor to a very long address comes back to its path, or to the overview when even that is too long', async () => {
+    const longQuery = `/runs?run_id=${'x'.repeat(5_000)}`;
+    assert.equal((await request(app).get(longQuery)).headers.location, '/login?next=%2Fruns');
+    const longPath = `/employees/${'y'.repeat(5_000)}?q=z`;
+    assert.equal((await request(app).get(longPath)).headers.location, '/login');
+  });
+
   test('pages need a session and send a visitor to sign in, then back where they were going', async () => {
     const anonymous = await request(app).get('/error-groups?status=open');
     assert.equal(anonymous.status, 303);

@@ -42,12 +42,24 @@ export function loadWebSession(knex: Knex): RequestHandler {
   };
 }
 
+/**
+ * The longest address sign-in comes back to. Beyond it the path alone is kept (or
+ * nothing): a `Location` header over 16 KB, as a 16 KB address encoded twice
+ * would give, is refused by HTTP clients ("Header overflow").
+ */
+const LONGEST_RETURN = 2_000;
+
+/** Where sign-in should send a visitor back to: the address, or its path when the address is too long to carry. */
+function signInLink(originalUrl: string): string {
+  const path = originalUrl.split('?')[0]!;
+  const back = originalUrl.length <= LONGEST_RETURN ? originalUrl : path.length <= LONGEST_RETURN ? path : undefined;
+  return back === undefined ? '/login' : `/login?next=${encodeURIComponent(back)}`;
+}
+
 /** Pages need a signed-in person: a page visit goes to the sign-in page and comes back after it. */
 export const requireLogin: RequestHandler = (req, res, next) => {
   if (req.caller && req.webSession) return next();
-  if (req.method === 'GET' || req.method === 'HEAD') {
-    return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
-  }
+  if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, signInLink(req.originalUrl));
   throw new HttpError(401, 'Unauthorized', 'Your session has ended. Sign in again, then repeat what you did.');
 };
 
