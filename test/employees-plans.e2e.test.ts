@@ -11,10 +11,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
 import { countStates, listEmployeeSummaries, searchEmployeeSummaries, summariesOfEmployee } from '../src/employees/employee-summaries.queries.js';
 import { erroredRecordsOf, errorsWithGroupsOf, openGroupsOfEmployee, previousRecordOf } from '../src/employees/employee-history.queries.js';
 import { analyzeIfOutgrown } from '../src/db/statistics.queries.js';
+import { explain } from './helpers/plans.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { createOrgWithIntegration } from './helpers/fixtures.js';
 
@@ -120,16 +120,9 @@ async function planOf(run: () => Promise<unknown>): Promise<string> {
   await run();
   const statement = statements[statements.length - 1];
   assert.ok(statement, 'the read sent a statement');
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.sql}`, statement.bindings);
-    const plan = result.rows.map((row) => row['QUERY PLAN']).join('\n');
-    if (process.env.SHOW_PLANS) console.log(`--- ${statement.sql.slice(0, 80)}\n${plan}`);
-    return plan;
-  } finally {
-    await client.end();
-  }
+  const plan = await explain(db.url, statement);
+  if (process.env.SHOW_PLANS) console.log(`--- ${statement.sql.slice(0, 80)}\n${plan}`);
+  return plan;
 }
 
 test("mapped employees of one integration read employee_summaries_list in the list's order", async () => {

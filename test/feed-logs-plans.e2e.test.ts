@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
 import { listRecords, listRunRecords, previousRecordOf } from '../src/records/records.read.queries.js';
 import { listSyncRuns } from '../src/runs/runs.read.queries.js';
+import { explain } from './helpers/plans.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 
 let db: TestDatabase;
@@ -66,14 +66,7 @@ after(() => db.drop());
 /** Runs `read` (which sends one query), then the plan PostgreSQL makes for that query in a new session. */
 async function planOf(read: () => Promise<unknown>): Promise<string> {
   await read();
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${last.sql}`, last.bindings);
-    return result.rows.map((row) => row['QUERY PLAN']).join('\n');
-  } finally {
-    await client.end();
-  }
+  return explain(db.url, last);
 }
 
 const after2: [string, number] = ['2026-09-20T00:00:00.000Z', Number.MAX_SAFE_INTEGER];

@@ -9,8 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { hourlyErrors, overviewIntegrations } from '../src/overview/overview.queries.js';
+import { planOfOneQuery } from './helpers/plans.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { createOrgWithIntegration } from './helpers/fixtures.js';
 
@@ -90,34 +90,11 @@ before(async () => {
 });
 after(() => db.drop());
 
-/** The SQL and bindings of the one query `run` makes. */
-async function statementOf(run: () => Promise<unknown>): Promise<{ sql: string; bindings: unknown[] }> {
-  const seen: { sql: string; bindings: unknown[] }[] = [];
-  const listener = (query: { sql: string; bindings?: unknown[] }) => seen.push({ sql: query.sql, bindings: query.bindings ?? [] });
-  db.knex.on('query', listener);
-  try {
-    await run();
-  } finally {
-    db.knex.removeListener('query', listener);
-  }
-  assert.equal(seen.length, 1, 'one query');
-  return seen[0]!;
-}
-
-/** The plan PostgreSQL would use for the one query of `run`, in a new session, as text. */
+/** The plan PostgreSQL would use for the one query of `run`, in a new session, as text; the query never reads raw records. */
 async function planOf(run: () => Promise<unknown>): Promise<string> {
-  const statement = await statementOf(run);
+  const { statement, plan } = await planOfOneQuery(db, run);
   assert.doesNotMatch(statement.sql, /\b(FROM|JOIN)\s+(feed_records|errors)\b/i, 'never the raw records or errors');
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    let n = 0;
-    const sql = statement.sql.replace(/\?/g, () => `$${++n}`);
-    const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, statement.bindings);
-    return result.rows.map((row) => row['QUERY PLAN']).join('\n');
-  } finally {
-    await client.end();
-  }
+  return plan;
 }
 
 const since24h = new Date(NOW.getTime() - 23 * 3_600_000);

@@ -9,11 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { createIntegration } from '../src/integrations/integrations.service.js';
 import { planBuckets } from '../src/trends/buckets.js';
 import { firstRunHours, readErrorCounts, readRunStats, type RollupScope } from '../src/trends/rollups.queries.js';
 import { listMissedRunGaps } from '../src/trends/trends.queries.js';
+import { planOfOneQuery } from './helpers/plans.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { createOrgWithIntegration } from './helpers/fixtures.js';
 
@@ -69,34 +69,8 @@ before(async () => {
 });
 after(() => db.drop());
 
-/** The SQL and bindings of the queries `run` makes. */
-async function statementsOf(run: () => Promise<unknown>): Promise<{ sql: string; bindings: unknown[] }[]> {
-  const seen: { sql: string; bindings: unknown[] }[] = [];
-  const listener = (query: { sql: string; bindings?: unknown[] }) => seen.push({ sql: query.sql, bindings: query.bindings ?? [] });
-  db.knex.on('query', listener);
-  try {
-    await run();
-  } finally {
-    db.knex.removeListener('query', listener);
-  }
-  return seen;
-}
-
 /** The plan PostgreSQL would use for the one query of `run`, in a new session, as text. */
-async function planOf(run: () => Promise<unknown>): Promise<string> {
-  const [statement, ...more] = await statementsOf(run);
-  assert.ok(statement && more.length === 0, 'one query');
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    let n = 0;
-    const sql = statement.sql.replace(/\?/g, () => `$${++n}`);
-    const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, statement.bindings);
-    return result.rows.map((row) => row['QUERY PLAN']).join('\n');
-  } finally {
-    await client.end();
-  }
-}
+const planOf = async (run: () => Promise<unknown>) => (await planOfOneQuery(db, run)).plan;
 
 /** The plan reads `index` with the range's hours in its condition (not a filter over the whole history), and scans no table whole. */
 function readsRangeThrough(plan: string, index: string, bound = 'hour >=') {
