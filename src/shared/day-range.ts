@@ -6,8 +6,16 @@
 
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** How far `timeZone`'s wall clock is ahead of UTC at `at`, in milliseconds. */
-function offsetAt(at: number, timeZone: string): number {
+/** Date.UTC without its two-digit-year quirk (year 50 is not 1950). */
+export function utc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime();
+}
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `at` (taken to its whole second), in milliseconds. */
+export function offsetAt(at: number, timeZone: string): number {
   let format = offsetFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
@@ -23,7 +31,7 @@ function offsetAt(at: number, timeZone: string): number {
     offsetFormats.set(timeZone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(new Date(at)).map((part) => [part.type, part.value]));
-  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const wall = utc(Number(parts.year), Number(parts.month), Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
   return wall - Math.floor(at / 1000) * 1000;
 }
 

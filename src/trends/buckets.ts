@@ -7,6 +7,7 @@
  * the local hour it starts in).
  */
 
+import { offsetAt, utc } from '../shared/day-range.js';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
@@ -56,43 +57,6 @@ export interface BucketPlan {
 const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
 const ceilHour = (ms: number) => Math.ceil(ms / HOUR_MS) * HOUR_MS;
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-function partsFormat(timeZone: string): Intl.DateTimeFormat {
-  let format = formats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formats.set(timeZone, format);
-  }
-  return format;
-}
-
-/** Date.UTC without its two-digit-year quirk (year 50 is not 1950). */
-function utc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, 0);
-  return date.getTime();
-}
-
-/** How far the zone's wall clock is ahead of UTC at `ms` (a whole second), as Intl says. */
-function exactOffset(ms: number, timeZone: string): number {
-  const parts = Object.fromEntries(
-    partsFormat(timeZone)
-      .formatToParts(new Date(ms))
-      .map((p) => [p.type, Number(p.value)]),
-  );
-  return utc(parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!) - Math.floor(ms / 1000) * 1000;
-}
-
 // Per zone and UTC day: the zone's offset when the same all day, NaN when it changes that day (then each hour asks Intl).
 const dayOffsets = new Map<string, number>();
 const DAY_OFFSETS_KEPT = 100_000;
@@ -103,12 +67,12 @@ function wallClock(hour: number, timeZone: string): number {
   const key = `${timeZone}|${day}`;
   let offset = dayOffsets.get(key);
   if (offset === undefined) {
-    const first = exactOffset(day, timeZone);
-    offset = first === exactOffset(day + DAY_MS - HOUR_MS, timeZone) ? first : Number.NaN;
+    const first = offsetAt(day, timeZone);
+    offset = first === offsetAt(day + DAY_MS - HOUR_MS, timeZone) ? first : Number.NaN;
     if (dayOffsets.size >= DAY_OFFSETS_KEPT) dayOffsets.clear();
     dayOffsets.set(key, offset);
   }
-  return hour + (Number.isNaN(offset) ? exactOffset(hour, timeZone) : offset);
+  return hour + (Number.isNaN(offset) ? offsetAt(hour, timeZone) : offset);
 }
 
 /** The bucket an hour (a UTC hour start) belongs to, as a key that changes exactly at bucket boundaries. */
