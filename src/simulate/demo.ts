@@ -9,8 +9,7 @@
  *   three days before E, from 08:00 to 12:00 UTC, it sent about 40 % fewer
  *   employees (a volume drop); one run failed five days before E.
  * - "Hotels (Planday)", Planday -> Flow Learning at 02:00 Europe/Copenhagen:
- *   failing; its Planday API key was revoked, so its last run (and every one
- *   after) failed. Its "Job title (Flow)" field was archived for a night.
+ *   failing: its last run (and every one after) failed as a whole. Its "Job title (Flow)" field was archived for a night.
  * - "Head office (HR feed)", hourly: went silent five hours before E and stays
  *   silent: missed runs.
  * All three: people join and leave, values slip from the catalog and get fixed;
@@ -96,14 +95,14 @@ export const DEMO_INTEGRATIONS: DemoIntegration[] = [
     employees: 120,
     seed: 22,
     scenario: (_start, end) => ({
-      // The API key was revoked after the last good night: the last run before the end (and every later one) fails.
+      // After the last good night the engine stops getting through: the last run before the end (and every later one) fails.
       failedRuns: [{ from: lastSlotBefore(parseSchedule('0 2 * * *', 'Europe/Copenhagen'), new Date(end.getTime() - 15 * 60_000)), to: null }],
       archivedField: [{ from: new Date(end.getTime() - 4 * DAY - 12 * HOUR), to: new Date(end.getTime() - 3 * DAY - 12 * HOUR) }],
       silences: [],
       drops: [],
       catalogFixAt: new Date(end.getTime() - 2 * DAY - 12 * HOUR),
     }),
-    expect: 'failing: its last run failed (Planday API key revoked)',
+    expect: 'failing: its last run failed as a whole (the run error says why)',
   },
   {
     name: 'Head office (HR feed)',
