@@ -33,6 +33,7 @@ test('each page marks its own section in the navigation, and no other', async ()
     ['/members', '/members People'],
     ['/settings/tokens', '/settings/profile Settings'],
     ['/settings/profile', '/settings/profile Settings'],
+    ['/api/docs', '/api/docs API reference'],
   ];
   for (const [path, expected] of cases) {
     const page = await owner.agent.get(path).set('Accept', 'text/html');

@@ -23,7 +23,7 @@ export function openapiRoutes(webSession: RequestHandler[] = []): Router {
     res.set('Cache-Control', 'public, max-age=300').json(buildOpenApiDocument());
   });
 
-  const render = (locals: { caller?: unknown; csrfToken?: unknown }) => {
+  const render = (locals: { caller?: unknown; csrfToken?: unknown; currentPath?: string }) => {
     model ??= referenceView(buildOpenApiDocument());
     return ejs.renderFile(REFERENCE_VIEW, { ...model, md: inlineCode, ...locals }, { async: false, cache: true });
   };
@@ -33,7 +33,7 @@ export function openapiRoutes(webSession: RequestHandler[] = []): Router {
   router.get(DOCS_PATH, ...webSession, async (_req, res) => {
     const { caller, csrfToken } = res.locals;
     if (!caller) anonymousPage ??= await render({});
-    const html = caller ? await render({ caller, csrfToken }) : anonymousPage!;
+    const html = caller ? await render({ caller, csrfToken, currentPath: DOCS_PATH }) : anonymousPage!;
     // The anonymous page may be revalidated; a signed-in one holds a person's name and CSRF token.
     res
       .set('Cache-Control', caller ? 'private, no-store' : 'private, no-cache')
