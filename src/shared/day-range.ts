@@ -42,10 +42,14 @@ export function startOfDay(day: string, timeZone: string): Date {
   return new Date(midnightUtc - offsetAt(guess, timeZone));
 }
 
+/** The date after `day` (YYYY-MM-DD), whatever the time zone: calendar arithmetic on the date itself. */
+export function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
 /** The moment the day after `day` begins: the end of `day`, exclusive. */
 export function endOfDay(day: string, timeZone: string): Date {
-  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  return startOfDay(next, timeZone);
+  return startOfDay(nextDay(day), timeZone);
 }
 
 /** The date (YYYY-MM-DD) of a moment in `timeZone`, as a date input shows it. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { bucketLabel, localMidnight, MAX_BUCKETS, planBuckets, sizeFor } from './buckets.js';
 import { expectedRuns, missedRuns } from './cadence.js';
+import { planOf } from './trends.read.js';
 
 const hours = (b: { start: Date; end: Date }) => (b.end.getTime() - b.start.getTime()) / 3_600_000;
 const now = new Date('2026-11-29T12:30:00Z');
@@ -106,5 +107,20 @@ describe('the cadence figures', () => {
       5,
       'the slot of the 28th is before the range',
     );
+  });
+});
+
+describe('a custom range of days', () => {
+  test('from one day to the same day is that whole local day, in zones far from UTC too', () => {
+    const now = new Date('2026-11-29T12:00:00Z');
+    const cases: [string, string, string][] = [
+      ['Europe/Copenhagen', '2026-03-09T23:00:00.000Z', '2026-03-10T23:00:00.000Z'],
+      ['Pacific/Kiritimati', '2026-03-09T10:00:00.000Z', '2026-03-10T10:00:00.000Z'],
+      ['Etc/GMT+12', '2026-03-10T12:00:00.000Z', '2026-03-11T12:00:00.000Z'],
+    ];
+    for (const [zone, from, to] of cases) {
+      const plan = planOf({ range: 'custom', from: '2026-03-10', to: '2026-03-10' }, zone, now);
+      assert.deepEqual([plan.from.toISOString(), plan.to.toISOString()], [from, to], zone);
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { Caller } from '../auth/caller.js';
 import { listDrift } from '../drift/drift.queries.js';
 import type { CsvColumn } from '../http/csv.js';
 import { notFound } from '../http/errors.js';
+import { nextDay } from '../shared/day-range.js';
 import { type IntegrationRow, listIntegrationsOf } from '../integrations/integrations.queries.js';
 import { listOrganisationsIn, type Organisation } from '../orgs/orgs.queries.js';
 import { type BucketPlan, bucketLabel, localMidnight, MAX_RANGE_MS, planBuckets, type RangeName } from './buckets.js';
@@ -69,7 +70,9 @@ export function planOf(query: Pick<TrendsQuery, 'range' | 'from' | 'to'>, timeZo
   const at = (text: string, end: boolean) => {
     if (!DATE.test(text)) return new Date(text);
     const midnight = localMidnight(text, timeZone);
-    return end ? localMidnight(new Date(midnight.getTime() + 36 * 3_600_000).toISOString().slice(0, 10), timeZone) : midnight;
+    // The end of a day is the next date's midnight, worked out on the date itself: from the local midnight's
+    // UTC date, zones 12 hours or more from UTC landed a day off.
+    return end ? localMidnight(nextDay(text), timeZone) : midnight;
   };
   const to = query.to === undefined ? now : at(query.to, true);
   let from = query.from === undefined ? new Date(to.getTime() - 7 * DAY_MS) : at(query.from, false);
