@@ -53,15 +53,17 @@ export function describeExpected(schedule: GapSchedule): string {
 }
 
 const crons = new Map<string, Cron>();
-function cronOf(schedule: GapSchedule): Cron {
-  const key = `${schedule.cron}\n${schedule.timeZone}`;
+/** One paused croner per expression and time zone, kept: building one parses the expression. */
+export function cronFor(expression: string, timeZone: string): Cron {
+  const key = `${expression}\n${timeZone}`;
   let cron = crons.get(key);
   if (!cron) {
-    cron = new Cron(schedule.cron!, { timezone: schedule.timeZone, paused: true });
+    cron = new Cron(expression, { timezone: timeZone, paused: true });
     crons.set(key, cron);
   }
   return cron;
 }
+const cronOf = (schedule: GapSchedule) => cronFor(schedule.cron!, schedule.timeZone);
 
 /**
  * A cron schedule's slots from the first one a run that started at `after` did

@@ -18,6 +18,7 @@
  * A second run finds them by name and goes on from each one's last stored run.
  */
 import type { Knex } from 'knex';
+import type { Serving } from '../app/server.js';
 import { createUser, resetPassword } from '../accounts/accounts.service.js';
 import { findIntegrationByName } from '../integrations/integrations.queries.js';
 import { createIntegration, rotateIngestToken } from '../integrations/integrations.service.js';
@@ -130,12 +131,6 @@ export interface DemoOptions {
   once?: boolean;
   clock?: Clock;
   out?: (line: string) => void;
-}
-
-interface Serving {
-  url: string;
-  knex: Knex;
-  shutdown(): Promise<void>;
 }
 
 async function ensureAdmin(knex: Knex): Promise<{ password: string; created: boolean }> {

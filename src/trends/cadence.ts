@@ -2,7 +2,7 @@
  * The cadence chart's figures, pure: how many runs each bucket's schedules
  * called for, and where the scheduler's missed-run gaps put their missed slots.
  */
-import { Cron } from 'croner';
+import { cronFor } from '../runs/run-gaps.js';
 import type { Bucket } from './buckets.js';
 
 export interface CadenceSchedule {
@@ -16,24 +16,14 @@ export interface CadenceSchedule {
 /** Slots of a cron schedule counted per call at most (a cron every minute over 400 days stops here). */
 const SLOT_CAP = 100_000;
 
-const crons = new Map<string, Cron>();
-function cronOf(expression: string, timeZone: string): Cron {
-  const key = `${expression}\n${timeZone}`;
-  let cron = crons.get(key);
-  if (!cron) {
-    cron = new Cron(expression, { timezone: timeZone, paused: true });
-    crons.set(key, cron);
-  }
-  return cron;
-}
-
 /** The slots of a cron schedule in [from, to), ascending. */
 function cronSlots(expression: string, timeZone: string, from: number, to: number, cap = SLOT_CAP): number[] {
   const slots: number[] = [];
-  let next = cronOf(expression, timeZone).nextRun(new Date(from - 1));
+  const cron = cronFor(expression, timeZone);
+  let next = cron.nextRun(new Date(from - 1));
   while (next && next.getTime() < to && slots.length < cap) {
     slots.push(next.getTime());
-    next = cronOf(expression, timeZone).nextRun(next);
+    next = cron.nextRun(next);
   }
   return slots;
 }
