@@ -68,7 +68,36 @@ const titleRejected = (id: string) => ({
 });
 
 describe('runs arriving out of order', () => {
-  test('a late retry of an older run is stored but changes neither the newer employee state, catalog nor resolved group', async () => {
+  test('a late run is classified as of its started_at, and the later record it overwrote is checked again', async () => {
+    const { orgId, integrationId, post } = await newIntegration();
+    const person = (first: string) => ({
+      first_name: first,
+      last_name: 'Smith',
+      email: `${first.toLowerCase()}@example.com`,
+      job_title: 'Head Chef',
+      branch: 'London Soho',
+    });
+    const bob = await post(runAt('r-1100', 11, [{ external_id: '7', action: 'create', outcome: 'succeeded', employee: person('Bob') }]));
+    const ana = await post(runAt('r-1000', 10, [{ external_id: '7', action: 'create', outcome: 'succeeded', employee: person('Ana') }]));
+    const errorsOf = async (syncRunId: number) =>
+      (await db.knex('errors').where({ org_id: orgId, sync_run_id: syncRunId })).map((e) => [e.code, e.variant, e.value]);
+    // In run order Ana came first: Bob's 11:00 create overwrote her.
+    assert.deepEqual(await errorsOf(ana), []);
+    assert.deepEqual(await errorsOf(bob), [['duplicate_external_id', 'across_runs', '7']]);
+    const bobRun = await db.knex('sync_runs').where({ org_id: orgId, id: bob }).first();
+    assert.equal(bobRun.error_counts.duplicate_external_id, 1);
+    const record = await db.knex('feed_records').where({ org_id: orgId, sync_run_id: bob, index: 0 }).first();
+    assert.equal(record.error_count, 1);
+    const state = await db.knex('employee_states').where({ org_id: orgId, integration_id: integrationId, external_id: '7' }).first();
+    assert.equal(state.first_name, 'Bob');
+    const groups = await listErrorGroups(db.knex, [orgId], { integration: integrationId, code: 'duplicate_external_id' });
+    assert.deepEqual(
+      groups.map((g) => [g.occurrences, g.status, g.employees_blocked]),
+      [[1, 'open', 1]],
+    );
+  });
+
+  test('a late retry of an older run is stored and takes its place in run order, without replacing the newer catalog or reopening the resolved group', async () => {
     const { orgId, integrationId, post, mismatchGroup } = await newIntegration();
 
     // 09:00: X is created; Y is rejected for its job title.
@@ -106,10 +135,11 @@ describe('runs arriving out of order', () => {
     assert.equal(lateErrors[0].record_index, 1);
     assert.equal(lateErrors[0].group_id, resolved.id);
 
-    // X is still inactive with the newer run's data.
+    // X is inactive, as the newer run left it, with the person the late update gave them: in run order
+    // (09:00 create, 10:00 update, 11:00 deactivate) the deactivation keeps the person the target knew.
     const x = await db.knex('employee_states').where({ org_id: orgId, integration_id: integrationId, external_id: 'x' }).first();
     assert.equal(x.active, false);
-    assert.equal(x.email, 'x@example.com');
+    assert.equal(x.email, 'x.other@example.com');
     assert.equal(x.state_started_at.toISOString(), iso(11));
     assert.equal(Number(x.sync_run_id), newer);
 

@@ -22,6 +22,33 @@ function stateFromRecord(id: string, record: FeedRecord, active: boolean): Emplo
   };
 }
 
+/**
+ * The state an applied record leaves, given the state before it (the same object when it
+ * changes nothing): create, update and reactivate set the person and make them active;
+ * deactivate keeps the person as the target knew them; a skip only makes an unknown ID
+ * active.
+ */
+export function nextState(old: EmployeeState | undefined, record: FeedRecord, id: string): EmployeeState | undefined {
+  switch (record.action) {
+    case 'create':
+    case 'update':
+    case 'reactivate':
+      return stateFromRecord(id, record, true);
+    case 'deactivate':
+      return old ? { ...old, active: false } : stateFromRecord(id, record, false);
+    case 'skip':
+      return old ?? stateFromRecord(id, record, true);
+    default:
+      return old;
+  }
+}
+
+/** Whether two states are the same for every rule that reads them. */
+export function sameState(a: EmployeeState | undefined, b: EmployeeState | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.active === b.active && a.first_name === b.first_name && a.last_name === b.last_name && a.email === b.email;
+}
+
 export class EmployeeLedger {
   private readonly before: ReadonlyMap<string, EmployeeState>;
   private readonly changed = new Map<string, EmployeeState>();
@@ -65,24 +92,8 @@ export class EmployeeLedger {
   apply(record: FeedRecord, id: string | null): void {
     if (id === null) return;
     const old = this.current(id);
-    let next: EmployeeState;
-    switch (record.action) {
-      case 'create':
-      case 'update':
-      case 'reactivate':
-        next = stateFromRecord(id, record, true);
-        break;
-      case 'deactivate':
-        // Deactivation changes only the flag; the person stays as the target knew them.
-        next = old ? { ...old, active: false } : stateFromRecord(id, record, false);
-        break;
-      case 'skip':
-        if (old) return;
-        next = stateFromRecord(id, record, true);
-        break;
-      default:
-        return;
-    }
+    const next = nextState(old, record, id);
+    if (next === undefined || next === old) return;
     if (old?.active) this.removeHolder(emailKey(old.email), id);
     if (next.active) this.addHolder(emailKey(next.email), id);
     this.changed.set(id, next);

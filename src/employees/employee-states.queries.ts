@@ -58,6 +58,21 @@ export async function saveEmployeeStates(
   }
 }
 
+/**
+ * Sets the newest state of these IDs as re-checking a late run found it: the later runs'
+ * records replayed on what the late run left (the row keeps the run that last wrote it).
+ */
+export async function overwriteEmployeeStates(trx: Knex.Transaction, run: { orgId: number; integrationId: number }, states: EmployeeState[]): Promise<void> {
+  if (states.length === 0) return;
+  await trx.raw(
+    `UPDATE employee_states s SET active = x.active, first_name = x.first_name, last_name = x.last_name, email = x.email, email_key = x.email_key,
+       updated_at = now()
+     FROM jsonb_to_recordset(:states::jsonb) AS x(external_id text, active boolean, first_name text, last_name text, email text, email_key text)
+     WHERE s.org_id = :orgId AND s.integration_id = :integrationId AND s.external_key = md5(x.external_id) AND s.external_id = x.external_id`,
+    { ...run, states: JSON.stringify(states.map((state) => ({ ...state, email_key: emailKey(state.email) }))) },
+  );
+}
+
 /** The last known state of one external ID, per integration the caller may read. */
 export async function employeeStatesOf(knex: Knex, orgIds: number[], externalId: string, integrationId?: number) {
   const query = knex('employee_states as s')

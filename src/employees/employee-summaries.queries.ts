@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { INDEXED_PREFIX } from '../db/long-values.js';
+import { INDEXED_PREFIX, md5Keys } from '../db/long-values.js';
 import { type EmployeeState, type RunEmployee, SENT_FIELDS } from './employee-summary.js';
 
 const CHUNK = 5_000;
@@ -291,4 +291,18 @@ export async function summariesOfEmployee(
     .select([...SUMMARY_COLUMNS, 'lr.run_id as last_run_id', 'ar.run_id as applied_run_id'])
     .whereRaw('s.org_id = ANY(?::bigint[])', [orgIds])
     .orderBy([{ column: 's.last_started_at', order: 'desc' }, { column: 's.integration_id' }]);
+}
+
+/**
+ * Counts the open errors of these employees again, from the groups' members: after a
+ * late run's re-check changed the errors of their later records.
+ */
+export async function recountOpenErrors(trx: Knex.Transaction, run: { orgId: number; integrationId: number }, externalIds: string[]): Promise<void> {
+  if (externalIds.length === 0) return;
+  await trx.raw(
+    `UPDATE employee_summaries s SET open_errors = ${openErrorsOf('s.external_id')}
+     WHERE s.org_id = :orgId AND s.integration_id = :integrationId
+       AND s.external_key = ANY(:externalKeys::text[]) AND s.external_id = ANY(:externalIds::text[])`,
+    { ...run, externalKeys: md5Keys(externalIds), externalIds },
+  );
 }

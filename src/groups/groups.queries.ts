@@ -41,6 +41,10 @@ export async function upsertGroups(trx: Knex.Transaction, run: RunScope, occurre
          severity text, run_level boolean, occurrences bigint)
        ON CONFLICT (org_id, integration_id, group_key) DO UPDATE SET
          occurrences = g.occurrences + EXCLUDED.occurrences,
+         -- The sample is the first error in run order, whatever order the runs arrive in.
+         value = CASE WHEN EXCLUDED.first_seen_started_at < g.first_seen_started_at THEN EXCLUDED.value ELSE g.value END,
+         expected = CASE WHEN EXCLUDED.first_seen_started_at < g.first_seen_started_at THEN EXCLUDED.expected ELSE g.expected END,
+         variant = CASE WHEN EXCLUDED.first_seen_started_at < g.first_seen_started_at THEN EXCLUDED.variant ELSE g.variant END,
          first_seen_started_at = LEAST(g.first_seen_started_at, EXCLUDED.first_seen_started_at),
          first_seen_sync_run_id = CASE WHEN EXCLUDED.first_seen_started_at < g.first_seen_started_at THEN EXCLUDED.first_seen_sync_run_id ELSE g.first_seen_sync_run_id END,
          last_seen_sync_run_id = CASE WHEN EXCLUDED.last_seen_started_at >= g.last_seen_started_at THEN EXCLUDED.last_seen_sync_run_id ELSE g.last_seen_sync_run_id END,
@@ -103,18 +107,18 @@ export async function clearAppliedMembers(trx: Knex.Transaction, run: RunScope, 
 }
 
 /**
- * Resolves open and regressed groups that this (newer) run no longer shows and
- * that affect no employee any more. Groups without employees to follow
- * (run-level errors, records without an external_id) thus resolve as soon as a
- * newer run arrives without them.
+ * Resolves open and regressed groups that the newest run (this one, unless it
+ * arrived late) no longer shows and that affect no employee any more. Groups
+ * without employees to follow (run-level errors, records without an
+ * external_id) thus resolve as soon as a newer run arrives without them.
  */
-export async function resolveGroups(trx: Knex.Transaction, run: RunScope): Promise<void> {
+export async function resolveGroups(trx: Knex.Transaction, run: RunScope, newestStartedAt: Date = run.startedAt): Promise<void> {
   await trx.raw(
-    `UPDATE error_groups AS g SET status = 'resolved', status_changed_at = now(), resolved_started_at = :startedAt
+    `UPDATE error_groups AS g SET status = 'resolved', status_changed_at = now(), resolved_started_at = :newest
      WHERE g.org_id = :orgId AND g.integration_id = :integrationId AND g.status = ANY(:openStatuses::text[])
-       AND g.last_seen_started_at < :startedAt
+       AND g.last_seen_started_at < :newest
        AND NOT EXISTS (SELECT 1 FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.open)`,
-    { ...run, openStatuses: OPEN_GROUP_STATUSES },
+    { ...run, newest: newestStartedAt, openStatuses: OPEN_GROUP_STATUSES },
   );
 }
 

@@ -3,13 +3,17 @@ import { classifyRun } from '../classify/classify-run.js';
 import { emailKey } from '../classify/normalise.js';
 import { ERROR_CODES } from '../classify/error-enums.js';
 import { APPLIED_OUTCOMES, EMPLOYEE_ATTRIBUTES, type RecordField, type RecordOutcome } from '../classify/feed-enums.js';
-import type { FeedRun } from '../classify/types.js';
+import type { Catalog, EmployeeState, FeedRun, FormField } from '../classify/types.js';
+import { sameState } from '../classify/employee-state.js';
 import { loadEmployeeStates, saveEmployeeStates } from '../employees/employee-states.queries.js';
+import { insertStateVersions, loadStatesAsOf, type RunPosition, type StateVersion } from '../employees/employee-versions.queries.js';
 import { saveEmployeeSummaries } from '../employees/employee-summaries.queries.js';
 import { summariseRun } from '../employees/employee-summary.js';
 import { ConflictError } from '../shared/errors.js';
 import { analyzeIfOutgrown } from '../db/statistics.queries.js';
-import { lockIntegration, recordRunKnowledge } from '../integrations/integrations.queries.js';
+import { type IntegrationRow, lockIntegration, recordRunKnowledge } from '../integrations/integrations.queries.js';
+import { knowledgeBefore } from '../recheck/recheck.queries.js';
+import { recheckAfterLateRun } from '../recheck/recheck.service.js';
 import { recordRunInGroups } from '../groups/groups.service.js';
 import type { RunError } from '../groups/aggregate.js';
 import { insertErrors, insertFeedRecords, type NewFeedRecord } from '../records/records.queries.js';
@@ -18,6 +22,7 @@ import { findSyncRunByRunId, insertSyncRun } from '../runs/runs.queries.js';
 import { closeMissedRuns } from '../missed-runs/missed-runs.queries.js';
 import { addRunToRollups } from '../trends/rollups.queries.js';
 import type { FeedRunInput } from './feed.schema.js';
+import { canonicalHash } from './canonical-json.js';
 
 // The codes a run can carry: missed_run belongs to the integration, not to a run.
 const RUN_CODES = ERROR_CODES.filter((code) => code !== 'missed_run');
@@ -38,16 +43,37 @@ function* newFeedRecords(records: FeedRunInput['records'], recordErrors: unknown
   }
 }
 
+/** The states a run changed, as versions of the state's history (a run that re-sends what the target holds adds none). */
+function changedStates(before: ReadonlyMap<string, EmployeeState>, after: ReadonlyMap<string, EmployeeState>, run: RunPosition): StateVersion[] {
+  return [...after.values()].filter((state) => !sameState(before.get(state.external_id), state)).map((state) => ({ ...state, ...run }));
+}
+
+/** Catalog and form fields in force for a late run that sends none: the newest sent by a run before it. */
+async function knowledgeInForceAt(trx: Knex.Transaction, integration: IntegrationRow, position: RunPosition) {
+  const scope = { orgId: integration.org_id, integrationId: integration.id };
+  const sentBefore = (at: Date | null) => at !== null && at.getTime() <= position.startedAt.getTime();
+  return {
+    catalog: sentBefore(integration.catalog_started_at) ? integration.catalog : ((await knowledgeBefore(trx, scope, position, 'catalog')) as Catalog | null),
+    formFields: sentBefore(integration.form_fields_started_at)
+      ? integration.form_fields
+      : ((await knowledgeBefore(trx, scope, position, 'form_fields')) as FormField[] | null),
+  };
+}
+
+const sameJson = (a: unknown, b: unknown) => canonicalHash(a) === canonicalHash(b ?? null);
+
 /**
  * Stores a run whole or not at all: the run, its records, its errors and the
  * employee state it leaves are written in one transaction. Runs of one
  * integration are serialised by a row lock, so two identical posts racing each
  * other store one run and the second answers 200.
  *
- * A late retry of an older run is classified against the state as it is now:
- * replaying history to rebuild the state as it was would cost a scan of every
- * later run. What it writes is guarded by started_at instead (employee states,
- * catalog, form fields, groups), so it can never overwrite newer knowledge.
+ * A run that arrives after runs that started later is classified against the
+ * employee state, catalog and form fields as of its own started_at, and the
+ * later records it affects are checked again (src/recheck), so the result is
+ * the same in every order of arrival. What it writes is guarded by started_at
+ * (employee states, catalog, form fields, groups), so it never overwrites newer
+ * knowledge.
  */
 export async function ingestRun(
   knex: Knex,
@@ -68,13 +94,20 @@ export async function ingestRun(
     }
 
     const startedAt = new Date(run.started_at);
+    const late = integration.last_run_started_at !== null && startedAt < integration.last_run_started_at;
     const externalIds = [...new Set(run.records.map((r) => r.external_id).filter((id): id is string => !!id))];
     const emailKeys = [...new Set(run.records.map((r) => emailKey(r.employee.email)).filter((key): key is string => !!key))];
-    const employees = await loadEmployeeStates(trx, caller.orgId, caller.integrationId, externalIds, emailKeys);
+    const known = { orgId: caller.orgId, integrationId: caller.integrationId };
+    // Every run stored so far comes before this one in run order (at the same started_at, it arrived first).
+    const beforeThisRun = { startedAt, syncRunId: Number.MAX_SAFE_INTEGER };
+    const employees = late
+      ? await loadStatesAsOf(trx, known, beforeThisRun, externalIds, emailKeys)
+      : await loadEmployeeStates(trx, caller.orgId, caller.integrationId, externalIds, emailKeys);
+    const inForce = late ? await knowledgeInForceAt(trx, integration, beforeThisRun) : { catalog: integration.catalog, formFields: integration.form_fields };
     const classified = classifyRun(run as FeedRun, {
       requiredFields: integration.required_fields as RecordField[],
-      catalog: integration.catalog,
-      formFields: integration.form_fields,
+      catalog: inForce.catalog,
+      formFields: inForce.formFields,
       employees,
     });
 
@@ -114,11 +147,13 @@ export async function ingestRun(
     await insertFeedRecords(trx, scope, newFeedRecords(records, classified.recordErrors));
     // As the join this replaces: any external ID that is not null, the empty one included.
     const applied = records.filter((record) => APPLIED.has(record.outcome) && record.external_id != null);
+    const newestStartedAt = late ? integration.last_run_started_at! : startedAt;
     const groupIds = await recordRunInGroups(
       trx,
       scope,
       errors,
       applied.map((record) => record.external_id!),
+      newestStartedAt,
     );
     await insertErrors(
       trx,
@@ -126,6 +161,7 @@ export async function ingestRun(
       errors.map((error, index) => ({ ...error, group_id: groupIds[index]! })),
     );
     await saveEmployeeStates(trx, scope, [...classified.employeeChanges.values()]);
+    await insertStateVersions(trx, known, changedStates(employees, classified.employeeChanges, { startedAt, syncRunId: stored.id }));
     // After the groups: the summaries count each employee's open errors as this run left them.
     const newEmployees = await saveEmployeeSummaries(
       trx,
@@ -147,6 +183,20 @@ export async function ingestRun(
       counts,
       errorCounts,
     });
+    if (late) {
+      await recheckAfterLateRun(trx, {
+        ...known,
+        startedAt,
+        syncRunId: stored.id,
+        requiredFields: integration.required_fields as RecordField[],
+        statesBefore: employees,
+        statesAfter: classified.employeeChanges,
+        catalogChanged: run.catalog != null && !sameJson(run.catalog, inForce.catalog),
+        formFieldsChanged: run.form_fields != null && !sameJson(run.form_fields, inForce.formFields),
+        newestStartedAt,
+        groupIds: [...new Set(groupIds)],
+      });
+    }
     await recordRunKnowledge(trx, integration, startedAt, run.catalog, run.form_fields as FeedRun['form_fields'], run);
     return { created: true, summary: toRunSummary(stored, integration) };
   });

@@ -83,3 +83,14 @@ export async function insertErrors(trx: Knex.Transaction, run: { orgId: number; 
     );
   }
 }
+
+/** The error count of records whose errors a re-check changed. */
+export async function setRecordErrorCounts(trx: Knex.Transaction, orgId: number, syncRunId: number, counts: Map<number, number>): Promise<void> {
+  if (counts.size === 0) return;
+  await trx.raw(
+    `UPDATE feed_records r SET error_count = x.error_count
+     FROM unnest(?::int[], ?::int[]) AS x(index, error_count)
+     WHERE r.org_id = ? AND r.sync_run_id = ? AND r.index = x.index`,
+    [[...counts.keys()], [...counts.values()], orgId, syncRunId],
+  );
+}

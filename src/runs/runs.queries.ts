@@ -52,3 +52,15 @@ export async function insertSyncRun(knex: Knex, run: NewSyncRun): Promise<SyncRu
 export async function findSyncRunByRunId(knex: Knex, orgId: number, integrationId: number, runId: string): Promise<SyncRunRow | undefined> {
   return knex('sync_runs').select(SUMMARY_COLUMNS).where({ org_id: orgId, integration_id: integrationId, run_id: runId }).first();
 }
+
+/** Adds to a run's error counts per code (negative to take away): after a re-check changed its errors. */
+export async function addToRunErrorCounts(trx: Knex.Transaction, orgId: number, syncRunId: number, deltas: Record<string, number>): Promise<void> {
+  if (Object.keys(deltas).length === 0) return;
+  await trx.raw(
+    `UPDATE sync_runs SET error_counts = (
+       SELECT jsonb_object_agg(c.code, c.errors::int + coalesce((?::jsonb ->> c.code)::int, 0))
+       FROM jsonb_each_text(error_counts) AS c(code, errors))
+     WHERE org_id = ? AND id = ?`,
+    [JSON.stringify(deltas), orgId, syncRunId],
+  );
+}

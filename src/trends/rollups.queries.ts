@@ -148,3 +148,24 @@ export async function firstRunHours(knex: Knex, orgId: number, integrationIds: n
   );
   return new Map(rows.flatMap((r) => (r.hour ? [[r.integration_id, r.hour] as const] : [])));
 }
+
+/**
+ * Adds to one hour's error counts per code (negative to take away), after a re-check
+ * changed a stored run's errors; a code left at zero loses its row, as if it never was.
+ */
+export async function addToErrorCounts(
+  trx: Knex.Transaction,
+  run: { orgId: number; integrationId: number; startedAt: Date },
+  deltas: Record<string, number>,
+): Promise<void> {
+  const codes = Object.entries(deltas).filter(([, count]) => count !== 0);
+  if (codes.length === 0) return;
+  const hour = hourOf(run.startedAt);
+  await trx.raw(
+    `INSERT INTO error_counts_hourly AS e (org_id, integration_id, hour, code, errors)
+     SELECT ?, ?, ?, c.code, c.errors FROM unnest(?::text[], ?::bigint[]) AS c (code, errors)
+     ON CONFLICT (org_id, integration_id, hour, code) DO UPDATE SET errors = e.errors + excluded.errors`,
+    [run.orgId, run.integrationId, hour, codes.map(([code]) => code), codes.map(([, count]) => count)],
+  );
+  await trx.raw('DELETE FROM error_counts_hourly WHERE org_id = ? AND integration_id = ? AND hour = ? AND errors <= 0', [run.orgId, run.integrationId, hour]);
+}

@@ -1,0 +1,120 @@
+import type { Knex } from 'knex';
+import { INDEXED_PREFIX, indexedPrefixes, md5Keys } from '../db/long-values.js';
+import { emailKey } from '../classify/normalise.js';
+import type { EmployeeState } from '../classify/types.js';
+
+/** A place in run order: runs are ordered by started_at, then by their id (arrival) when they started at the same instant. */
+export interface RunPosition {
+  startedAt: Date;
+  syncRunId: number;
+}
+
+/** A state and the run that left it. */
+export interface StateVersion extends EmployeeState, RunPosition {}
+
+interface Scope {
+  orgId: number;
+  integrationId: number;
+}
+
+const CHUNK = 5_000;
+
+/**
+ * The employee states as the runs before `before` left them (migration
+ * 2026-11-30-0100): every external_id asked for, and every ID that held one of
+ * the emails at some point before (whether it still holds it is for the
+ * classifier to see from its state). One index look-up per ID.
+ */
+export async function loadStatesAsOf(
+  knex: Knex,
+  scope: Scope,
+  before: RunPosition,
+  externalIds: string[],
+  emailKeys: string[],
+): Promise<Map<string, EmployeeState>> {
+  if (externalIds.length === 0 && emailKeys.length === 0) return new Map();
+  const { rows } = await knex.raw<{ rows: EmployeeState[] }>(
+    `WITH wanted AS (
+       SELECT unnest(:externalIds::text[]) AS external_id
+       UNION
+       SELECT v.external_id FROM employee_state_versions v
+       WHERE v.org_id = :orgId AND v.integration_id = :integrationId
+         AND left(v.email_key, ${INDEXED_PREFIX}) = ANY(:emailPrefixes::text[]) AND v.email_key = ANY(:emailKeys::text[])
+         AND (v.started_at, v.sync_run_id) < (:startedAt, :syncRunId)
+     )
+     SELECT s.external_id, s.active, s.first_name, s.last_name, s.email
+     FROM wanted w CROSS JOIN LATERAL (
+       SELECT v.external_id, v.active, v.first_name, v.last_name, v.email FROM employee_state_versions v
+       WHERE v.org_id = :orgId AND v.integration_id = :integrationId
+         AND v.external_key = md5(w.external_id) AND v.external_id = w.external_id
+         AND (v.started_at, v.sync_run_id) < (:startedAt, :syncRunId)
+       ORDER BY v.started_at DESC, v.sync_run_id DESC
+       LIMIT 1
+     ) AS s`,
+    {
+      ...scope,
+      startedAt: before.startedAt,
+      syncRunId: before.syncRunId,
+      externalIds,
+      emailKeys,
+      emailPrefixes: indexedPrefixes(emailKeys),
+    },
+  );
+  return new Map(rows.map((row) => [row.external_id, row]));
+}
+
+/** Adds the states runs left: each version at its own run. */
+export async function insertStateVersions(trx: Knex.Transaction, scope: Scope, versions: StateVersion[]): Promise<void> {
+  for (let start = 0; start < versions.length; start += CHUNK) {
+    await trx.raw(
+      `INSERT INTO employee_state_versions (org_id, integration_id, external_id, started_at, sync_run_id, active, first_name, last_name, email, email_key)
+       SELECT :orgId, :integrationId, x.external_id, x.started_at, x.sync_run_id, x.active, x.first_name, x.last_name, x.email, x.email_key
+       FROM jsonb_to_recordset(:rows::jsonb) AS x(external_id text, started_at timestamptz, sync_run_id bigint, active boolean,
+         first_name text, last_name text, email text, email_key text)`,
+      {
+        ...scope,
+        rows: JSON.stringify(
+          versions.slice(start, start + CHUNK).map((version) => ({
+            external_id: version.external_id,
+            started_at: version.startedAt.toISOString(),
+            sync_run_id: version.syncRunId,
+            active: version.active,
+            first_name: version.first_name,
+            last_name: version.last_name,
+            email: version.email,
+            email_key: emailKey(version.email),
+          })),
+        ),
+      },
+    );
+  }
+}
+
+/** The versions of these IDs after a place in run order, oldest first. */
+export async function versionsAfter(knex: Knex, scope: Scope, after: RunPosition, externalIds: string[]): Promise<StateVersion[]> {
+  if (externalIds.length === 0) return [];
+  const rows: Array<EmployeeState & { started_at: Date; sync_run_id: string | number }> = await knex('employee_state_versions')
+    .select('external_id', 'active', 'first_name', 'last_name', 'email', 'started_at', 'sync_run_id')
+    .where({ org_id: scope.orgId, integration_id: scope.integrationId })
+    .whereRaw('external_key = ANY(?::text[]) AND external_id = ANY(?::text[])', [md5Keys(externalIds), externalIds])
+    .whereRaw('(started_at, sync_run_id) > (?, ?)', [after.startedAt, after.syncRunId])
+    .orderBy([{ column: 'started_at' }, { column: 'sync_run_id' }]);
+  return rows.map(({ started_at, sync_run_id, ...state }) => ({ ...state, startedAt: started_at, syncRunId: Number(sync_run_id) }));
+}
+
+/** Replaces the versions of these IDs after a place in run order with the ones given. */
+export async function replaceVersionsAfter(
+  trx: Knex.Transaction,
+  scope: Scope,
+  after: RunPosition,
+  externalIds: string[],
+  versions: StateVersion[],
+): Promise<void> {
+  if (externalIds.length === 0) return;
+  await trx('employee_state_versions')
+    .where({ org_id: scope.orgId, integration_id: scope.integrationId })
+    .whereRaw('external_key = ANY(?::text[]) AND external_id = ANY(?::text[])', [md5Keys(externalIds), externalIds])
+    .whereRaw('(started_at, sync_run_id) > (?, ?)', [after.startedAt, after.syncRunId])
+    .delete();
+  await insertStateVersions(trx, scope, versions);
+}

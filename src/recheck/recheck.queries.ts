@@ -1,0 +1,224 @@
+import type { Knex } from 'knex';
+import { APPLIED_OUTCOMES } from '../classify/feed-enums.js';
+import type { Catalog, ClassifiedError, FeedRecord, FormField } from '../classify/types.js';
+import { INDEXED_PREFIX, indexedPrefixes } from '../db/long-values.js';
+import type { RunPosition } from '../employees/employee-versions.queries.js';
+import type { LaterAppliedRecord } from './replay.js';
+
+interface Scope {
+  orgId: number;
+  integrationId: number;
+}
+
+/**
+ * The applied records of these IDs after a place in run order, in run order per ID:
+ * through feed_records_by_employee, so the cost is those employees' later records.
+ */
+export async function appliedRecordsAfter(knex: Knex, scope: Scope, after: RunPosition, externalIds: string[]): Promise<LaterAppliedRecord[]> {
+  if (externalIds.length === 0) return [];
+  const { rows } = await knex.raw<{ rows: Array<Omit<LaterAppliedRecord, 'startedAt' | 'syncRunId'> & { started_at: Date; sync_run_id: string }> }>(
+    `SELECT r.external_id, r.index, r.action, r.first_name, r.last_name, r.email, r.started_at, r.sync_run_id
+     FROM feed_records r
+     WHERE r.org_id = :orgId AND r.integration_id = :integrationId
+       AND left(r.external_id, ${INDEXED_PREFIX}) = ANY(:prefixes::text[]) AND r.external_id = ANY(:externalIds::text[])
+       AND r.started_at >= :startedAt AND (r.started_at, r.sync_run_id) > (:startedAt, :syncRunId)
+       AND r.outcome = ANY(:applied::text[])
+     ORDER BY r.external_id, r.started_at, r.sync_run_id, r.index`,
+    { ...scope, ...after, prefixes: indexedPrefixes(externalIds), externalIds, applied: APPLIED_OUTCOMES },
+  );
+  return rows.map(({ started_at, sync_run_id, ...record }) => ({ ...record, startedAt: started_at, syncRunId: Number(sync_run_id) }));
+}
+
+/** A stored record as the classifier reads it, with where it is. */
+export interface StoredRecord extends FeedRecord {
+  syncRunId: number;
+  startedAt: Date;
+  index: number;
+}
+
+type StoredRecordRow = {
+  sync_run_id: string;
+  started_at: Date;
+  index: number;
+  external_id: string | null;
+  action: FeedRecord['action'];
+  outcome: FeedRecord['outcome'];
+  employee: FeedRecord['employee'] | null;
+  messages: FeedRecord['messages'] | null;
+};
+
+const RECORD_COLUMNS = 'r.sync_run_id, r.started_at, r.index, r.external_id, r.action, r.outcome, r.employee, r.messages';
+
+function toStoredRecord(row: StoredRecordRow): StoredRecord {
+  return {
+    syncRunId: Number(row.sync_run_id),
+    startedAt: row.started_at,
+    index: row.index,
+    external_id: row.external_id,
+    action: row.action,
+    outcome: row.outcome,
+    employee: row.employee ?? {},
+    messages: Array.isArray(row.messages) ? row.messages : [],
+  };
+}
+
+/**
+ * The records, after a place in run order (or of one run), whose external_id is one of
+ * these or whose email is (compared lower-cased, as the email index holds it: an email
+ * sent with spaces around it is not found here). Through the two indexes, so the cost is
+ * those employees' and emails' records.
+ */
+export async function recordsOfEmployees(
+  knex: Knex,
+  scope: Scope,
+  where: { after: RunPosition } | { run: RunPosition },
+  externalIds: string[],
+  emailKeys: string[],
+): Promise<StoredRecord[]> {
+  if (externalIds.length === 0 && emailKeys.length === 0) return [];
+  const position = 'after' in where ? where.after : where.run;
+  const inRange =
+    'after' in where
+      ? 'r.started_at >= :startedAt AND (r.started_at, r.sync_run_id) > (:startedAt, :syncRunId)'
+      : 'r.started_at = :startedAt AND r.sync_run_id = :syncRunId';
+  const { rows } = await knex.raw<{ rows: StoredRecordRow[] }>(
+    `SELECT ${RECORD_COLUMNS} FROM feed_records r
+     WHERE r.org_id = :orgId AND r.integration_id = :integrationId AND ${inRange}
+       AND left(r.external_id, ${INDEXED_PREFIX}) = ANY(:idPrefixes::text[]) AND r.external_id = ANY(:externalIds::text[])
+     UNION
+     SELECT ${RECORD_COLUMNS} FROM feed_records r
+     WHERE r.org_id = :orgId AND left(lower(r.email), ${INDEXED_PREFIX}) = ANY(:emailPrefixes::text[])
+       AND r.integration_id = :integrationId AND ${inRange}
+     ORDER BY started_at, sync_run_id, index`,
+    {
+      ...scope,
+      ...position,
+      idPrefixes: indexedPrefixes(externalIds),
+      externalIds,
+      emailPrefixes: indexedPrefixes(emailKeys),
+    },
+  );
+  return rows.map(toStoredRecord);
+}
+
+/** The failed and warning records of one run (the ones data checks read), through feed_records_by_run_outcome. */
+export async function checkedRecordsOfRun(knex: Knex, orgId: number, syncRunId: number): Promise<StoredRecord[]> {
+  const { rows } = await knex.raw<{ rows: StoredRecordRow[] }>(
+    `SELECT ${RECORD_COLUMNS} FROM feed_records r
+     WHERE r.org_id = ? AND r.sync_run_id = ? AND r.outcome <> 'succeeded'
+     ORDER BY r.index`,
+    [orgId, syncRunId],
+  );
+  return rows.map(toStoredRecord);
+}
+
+/** What a later run's classification needs of its header. */
+export interface LaterRun extends RunPosition {
+  runId: string;
+  status: string;
+  runError: string | null;
+  catalog: Catalog | null;
+  formFields: FormField[] | null;
+}
+
+const RUN_COLUMNS = `id, started_at, run_id, status, run_error,
+  CASE WHEN jsonb_typeof(header->'catalog') = 'object' THEN header->'catalog' END AS catalog,
+  CASE WHEN jsonb_typeof(header->'form_fields') = 'array' THEN header->'form_fields' END AS form_fields`;
+
+type RunRow = {
+  id: string;
+  started_at: Date;
+  run_id: string;
+  status: string;
+  run_error: string | null;
+  catalog: Catalog | null;
+  form_fields: FormField[] | null;
+};
+
+const toLaterRun = (row: RunRow): LaterRun => ({
+  syncRunId: Number(row.id),
+  startedAt: row.started_at,
+  runId: row.run_id,
+  status: row.status,
+  runError: row.run_error,
+  catalog: row.catalog,
+  formFields: row.form_fields,
+});
+
+/** These runs of the integration, in run order. */
+export async function runsByIds(knex: Knex, scope: Scope, syncRunIds: number[]): Promise<LaterRun[]> {
+  if (syncRunIds.length === 0) return [];
+  const { rows } = await knex.raw<{ rows: RunRow[] }>(
+    `SELECT ${RUN_COLUMNS} FROM sync_runs WHERE org_id = ? AND integration_id = ? AND id = ANY(?::bigint[]) ORDER BY started_at, id`,
+    [scope.orgId, scope.integrationId, syncRunIds],
+  );
+  return rows.map(toLaterRun);
+}
+
+/**
+ * The runs after a place in run order that took their catalog (or form fields) from the
+ * runs before them: up to the first that sent its own. Read newest-last through
+ * sync_runs_by_start.
+ */
+export async function runsRelyingOnKnowledgeAfter(knex: Knex, scope: Scope, after: RunPosition, key: 'catalog' | 'form_fields'): Promise<LaterRun[]> {
+  const type = key === 'catalog' ? 'object' : 'array';
+  const { rows } = await knex.raw<{ rows: RunRow[] }>(
+    `WITH next_own AS (
+       SELECT s.started_at, s.id FROM sync_runs s
+       WHERE s.org_id = :orgId AND s.integration_id = :integrationId
+         AND s.started_at >= :startedAt AND (s.started_at, s.id) > (:startedAt, :syncRunId)
+         AND jsonb_typeof(s.header->'${key}') = '${type}'
+       ORDER BY s.started_at, s.id
+       LIMIT 1)
+     SELECT ${RUN_COLUMNS} FROM sync_runs
+     WHERE org_id = :orgId AND integration_id = :integrationId
+       AND started_at >= :startedAt AND (started_at, id) > (:startedAt, :syncRunId)
+       AND (NOT EXISTS (SELECT 1 FROM next_own) OR (started_at, id) < (SELECT n.started_at, n.id FROM next_own n))
+     ORDER BY started_at, id`,
+    { ...scope, ...after },
+  );
+  return rows.map(toLaterRun);
+}
+
+/**
+ * The catalog and form fields that were in force for a run that did not send its own:
+ * those of the newest run before it that did.
+ */
+export async function knowledgeBefore(knex: Knex, scope: Scope, before: RunPosition, key: 'catalog' | 'form_fields'): Promise<Catalog | FormField[] | null> {
+  const type = key === 'catalog' ? 'object' : 'array';
+  const row = await knex('sync_runs')
+    .select(knex.raw(`header->'${key}' AS knowledge`))
+    .where({ org_id: scope.orgId, integration_id: scope.integrationId })
+    .whereRaw('(started_at, id) < (?, ?)', [before.startedAt, before.syncRunId])
+    .whereRaw(`jsonb_typeof(header->'${key}') = '${type}'`)
+    .orderBy([
+      { column: 'started_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .first();
+  return (row?.knowledge as Catalog | FormField[] | undefined) ?? null;
+}
+
+/** A stored error of a run, with its group. */
+export interface StoredError extends ClassifiedError {
+  id: number;
+  record_index: number | null;
+  group_id: number;
+}
+
+/** The stored errors of these records of one run (null among the indexes: its run-level errors). */
+export async function errorsOfRecords(knex: Knex, orgId: number, syncRunId: number, indexes: number[], runLevel: boolean): Promise<StoredError[]> {
+  const rows = await knex('errors')
+    .select('id', 'record_index', 'group_id', 'code', 'severity', 'field', 'value', 'expected', 'variant')
+    .where({ org_id: orgId, sync_run_id: syncRunId })
+    .andWhere((q) => {
+      q.whereRaw('record_index = ANY(?::int[])', [indexes]);
+      if (runLevel) q.orWhereNull('record_index');
+    });
+  return rows.map((row) => ({ ...row, id: Number(row.id), group_id: Number(row.group_id) }));
+}
+
+export async function deleteErrors(trx: Knex.Transaction, orgId: number, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await trx('errors').where('org_id', orgId).whereRaw('id = ANY(?::bigint[])', [ids]).delete();
+}
