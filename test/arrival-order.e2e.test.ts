@@ -234,6 +234,33 @@ describe('every order of arrival gives the answer of run order', () => {
     });
   });
 
+  test('a group shows its earliest occurrence’s value, and resolves when a later run no longer shows it, whatever arrived first', async () => {
+    // Both runs' errors are the same whatever the order (run_failed depends on no state); only the group's bookkeeping can differ.
+    const failedRun = (runId: string, hour: number, minute: number, error: string) =>
+      makeRun({
+        run_id: runId,
+        started_at: `2026-11-21T${hour}:${String(minute).padStart(2, '0')}:00.000Z`,
+        finished_at: `2026-11-21T${hour}:${String(minute + 1).padStart(2, '0')}:00.000Z`,
+        status: 'failed',
+        run_error: error,
+        records: [],
+      });
+    const runs = [
+      failedRun('r-1000', 10, 0, 'Target timed out after 20091 ms'),
+      failedRun('r-1030', 10, 30, 'Target timed out after 36218 ms'),
+      runAt('r-1100', 11, [applied('7', 'update', ANA)]),
+    ];
+    const outcome = await bothOrders(runs, ['r-1100', 'r-1030', 'r-1000']);
+    assertSameAnswer(outcome, (snapshot) => {
+      const group = Object.values(snapshot.groups).find((g) => g.code === 'run_failed');
+      // One group (the texts differ only by a number), first seen at 10:00: its value is the 10:00 run's.
+      assert.equal(group?.occurrences, 2);
+      assert.equal(group?.value, 'Target timed out after 20091 ms');
+      // The 11:00 run completed without it, and a run-level group has nobody to wait for.
+      assert.equal(group?.status, 'resolved');
+    });
+  });
+
   test('an identical retry of an old run changes nothing, before and after a late run', async () => {
     const runs = [
       runAt('r-0900', 9, [applied('7', 'create', ANA), failedQuietly('8', 'create', person('Cy', 'Moss', 'ana@example.com'))]),
