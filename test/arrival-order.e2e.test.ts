@@ -261,6 +261,26 @@ describe('every order of arrival gives the answer of run order', () => {
     });
   });
 
+  test('a late run’s error on an employee applied since leaves its group resolved, as run order does', async () => {
+    const rejected = {
+      external_id: 'y',
+      action: 'create',
+      outcome: 'failed',
+      employee: { ...ANA, job_title: 'kitchen porter' },
+      messages: [{ code: 'JOB_TITLE_NOT_FOUND', field: 'job_title', text: "Job title 'kitchen porter' does not exist" }],
+    };
+    const runs = [runAt('r-1000', 10, [rejected]), runAt('r-1100', 11, [applied('y', 'create', { ...ANA, job_title: 'Kitchen Porter' })])];
+    const outcome = await bothOrders(runs, ['r-1100', 'r-1000']);
+    assertSameAnswer(outcome, (snapshot) => {
+      const group = Object.values(snapshot.groups).find((g) => g.code === 'job_title_mismatch');
+      assert.deepEqual(
+        group?.members.map((m) => [m.external_id, m.open, m.cleared_started_at]),
+        [['y', false, at(11)]],
+      );
+      assert.equal(group?.status, 'resolved');
+    });
+  });
+
   test('an identical retry of an old run changes nothing, before and after a late run', async () => {
     const runs = [
       runAt('r-0900', 9, [applied('7', 'create', ANA), failedQuietly('8', 'create', person('Cy', 'Moss', 'ana@example.com'))]),
