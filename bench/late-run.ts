@@ -26,7 +26,7 @@ import { benchDatabase } from './database.js';
 const SIZE = 10_000;
 const LATER = 8;
 
-type Run = ReturnType<typeof makeLargeRun> & { records: Array<{ employee: Record<string, string | null> }> };
+type Run = ReturnType<typeof makeLargeRun> & { records: Array<{ action: string; employee: Record<string, string | null> }> };
 
 /** The run at slot `slot` (15 minutes apart), whose records are updates after the first. */
 function runAt(slot: number, runId: string, otherPeopleEvery = 0): Run {
@@ -35,7 +35,7 @@ function runAt(slot: number, runId: string, otherPeopleEvery = 0): Run {
   run.started_at = at;
   run.finished_at = at;
   run.records.forEach((record, index) => {
-    if (slot > 0) (record as { action: string }).action = 'update';
+    if (slot > 0) record.action = 'update';
     if (otherPeopleEvery > 0 && index % otherPeopleEvery === 0) {
       record.employee.first_name = `Other${index}`;
       record.employee.email = `other${index}@example.com`;

@@ -38,7 +38,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     INSERT INTO employee_state_versions (org_id, integration_id, external_id, started_at, sync_run_id, active, first_name, last_name, email, email_key)
     SELECT org_id, integration_id, external_id, started_at, sync_run_id, action <> 'deactivate', first_name, last_name, email,
-      nullif(lower(btrim(email, E' \\t\\n\\r\\f\\v')), '')
+      feedlog_email_key(email)
     FROM (
       SELECT DISTINCT ON (org_id, integration_id, external_id, started_at, sync_run_id) *
       FROM feed_records

@@ -255,18 +255,16 @@ describe('every order of arrival gives the snapshot of run order', () => {
     }
   });
 
-  // Every run of a corpus sends the same catalog, or none does: which catalog a
-  // late run's neighbours are checked against is the lead's choice (the next property).
+  // Every run of a corpus sends the same catalog, or none does: only the employee state
+  // carries from one run to the next.
   test('every permutation of arrival order gives the snapshot of run order (catalog the same in every run, or never sent)', async () => {
     await assertOrderIndependent('same', 25, 20261130);
   });
 
-  // The catalog changes between runs: a late run's catalog is used for that
-  // run; whether later runs are checked again against it (and whether a run
-  // without one uses the catalog as of its started_at) is the lead's decision.
-  // This property asks for full order independence: keep it or change it to
-  // what is decided.
-  test('LEAD TO DECIDE: with the catalog changing between runs, every order of arrival gives the snapshot of run order', async () => {
+  // The catalog changes between runs, and some runs send none: a run without one uses the
+  // catalog in force as of its started_at, and a late run's catalog re-checks the later
+  // runs that relied on the one before it.
+  test('with the catalog changing between runs, every order of arrival gives the snapshot of run order', async () => {
     await assertOrderIndependent('changing', 12, 20261131);
   });
 });

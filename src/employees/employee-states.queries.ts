@@ -60,16 +60,31 @@ export async function saveEmployeeStates(
 
 /**
  * Sets the newest state of these IDs as re-checking a late run found it: the later runs'
- * records replayed on what the late run left (the row keeps the run that last wrote it).
+ * records replayed on what the late run left, with the run that last set each.
  */
-export async function overwriteEmployeeStates(trx: Knex.Transaction, run: { orgId: number; integrationId: number }, states: EmployeeState[]): Promise<void> {
+export async function overwriteEmployeeStates(
+  trx: Knex.Transaction,
+  run: { orgId: number; integrationId: number },
+  states: Array<EmployeeState & { startedAt: Date; syncRunId: number }>,
+): Promise<void> {
   if (states.length === 0) return;
   await trx.raw(
     `UPDATE employee_states s SET active = x.active, first_name = x.first_name, last_name = x.last_name, email = x.email, email_key = x.email_key,
-       updated_at = now()
-     FROM jsonb_to_recordset(:states::jsonb) AS x(external_id text, active boolean, first_name text, last_name text, email text, email_key text)
+       state_started_at = x.started_at, sync_run_id = x.sync_run_id, updated_at = now()
+     FROM jsonb_to_recordset(:states::jsonb) AS x(external_id text, active boolean, first_name text, last_name text, email text, email_key text,
+       started_at timestamptz, sync_run_id bigint)
      WHERE s.org_id = :orgId AND s.integration_id = :integrationId AND s.external_key = md5(x.external_id) AND s.external_id = x.external_id`,
-    { ...run, states: JSON.stringify(states.map((state) => ({ ...state, email_key: emailKey(state.email) }))) },
+    {
+      ...run,
+      states: JSON.stringify(
+        states.map(({ startedAt, syncRunId, ...state }) => ({
+          ...state,
+          email_key: emailKey(state.email),
+          started_at: startedAt.toISOString(),
+          sync_run_id: syncRunId,
+        })),
+      ),
+    },
   );
 }
 

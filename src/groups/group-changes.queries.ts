@@ -66,9 +66,9 @@ export async function rebuildMembers(trx: Knex.Transaction, scope: Scope, pairs:
 }
 
 /**
- * Groups that lost an occurrence in the run that started at `startedAt` and were first or
- * last seen then: their first and last seen, and the sample value (the first error in run
- * order), are read again from the errors left. This scans each such group's errors.
+ * Groups whose errors of the run that started at `startedAt` changed, and that were first
+ * or last seen then: their first and last seen, and the sample value (the first error in
+ * run order), are read again from their errors. This scans each such group's errors.
  */
 export async function refreshSeen(trx: Knex.Transaction, orgId: number, groupIds: number[], startedAt: Date): Promise<void> {
   if (groupIds.length === 0) return;
@@ -110,17 +110,16 @@ export async function deleteEmptyGroups(trx: Knex.Transaction, orgId: number, gr
 
 /**
  * The status of these groups as run order gives it: open while an employee is affected or
- * the newest run showed it, else resolved. A group resolved automatically that is affected
- * again (a late run's employee the group's resolution never saw) is regressed. One that a
- * person resolved stays resolved until a newer run shows it (upsertGroups): setGroupStatus
- * resolves as of the group's last occurrence, while automatic resolution is always as of
- * a newer run, which is how the two are told apart here. Ignored groups are left alone.
+ * the newest run showed it, else resolved. A group a run resolved that is affected again
+ * (an employee or occurrence that resolution never saw, from a late run or a re-check) is
+ * regressed. One a person resolved stays resolved until a newer run shows it
+ * (upsertGroups); ignored groups are left alone.
  */
 export async function settleStatuses(trx: Knex.Transaction, scope: Scope, groupIds: number[], newestStartedAt: Date): Promise<void> {
   if (groupIds.length === 0) return;
   await trx.raw(
     `WITH judged AS (
-       SELECT g.org_id, g.id, g.status, g.resolved_started_at > g.last_seen_started_at AS resolved_automatically,
+       SELECT g.org_id, g.id, g.status, g.resolved_by_person,
          (g.last_seen_started_at >= :newest OR EXISTS (
             SELECT 1 FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.open)) AS affected
        FROM error_groups g
@@ -128,10 +127,11 @@ export async function settleStatuses(trx: Knex.Transaction, scope: Scope, groupI
      UPDATE error_groups g SET
        status = CASE WHEN j.affected THEN 'regressed' ELSE 'resolved' END,
        status_changed_at = now(),
-       resolved_started_at = CASE WHEN j.affected THEN g.resolved_started_at ELSE :newest END
+       resolved_started_at = CASE WHEN j.affected THEN g.resolved_started_at ELSE :newest END,
+       resolved_by_person = false
      FROM judged j
      WHERE g.org_id = j.org_id AND g.id = j.id
-       AND ((j.affected AND j.status = 'resolved' AND j.resolved_automatically) OR (NOT j.affected AND j.status = ANY(:openStatuses::text[])))`,
+       AND ((j.affected AND j.status = 'resolved' AND NOT j.resolved_by_person) OR (NOT j.affected AND j.status = ANY(:openStatuses::text[])))`,
     { ...scope, groupIds, newest: newestStartedAt, openStatuses: OPEN_GROUP_STATUSES },
   );
 }

@@ -63,7 +63,9 @@ export async function upsertGroups(trx: Knex.Transaction, run: RunScope, occurre
  * Marks the employees of each group as affected (again) as of this run, unless a
  * newer run (by started_at) has already applied the employee's record: a late
  * retry of an older run must not leave an employee affected that was fixed since,
- * or the group could never resolve again.
+ * or the group could never resolve again. A member is open while no record of
+ * theirs was applied in a run after the last that showed the error; cleared_started_at
+ * is the first such run.
  */
 export async function upsertMembers(trx: Knex.Transaction, run: RunScope, members: { group_id: number; external_id: string }[]): Promise<void> {
   for (let start = 0; start < members.length; start += CHUNK) {
@@ -72,14 +74,14 @@ export async function upsertMembers(trx: Knex.Transaction, run: RunScope, member
        SELECT :orgId, x.group_id, x.external_id, :integrationId, a.applied_started_at IS NULL, :startedAt, a.applied_started_at
        FROM jsonb_to_recordset(:rows::jsonb) AS x(group_id bigint, external_id text)
        LEFT JOIN LATERAL (
-         SELECT max(r.started_at) AS applied_started_at FROM feed_records AS r
+         SELECT min(r.started_at) AS applied_started_at FROM feed_records AS r
          WHERE r.org_id = :orgId AND r.integration_id = :integrationId
            AND left(r.external_id, ${INDEXED_PREFIX}) = left(x.external_id, ${INDEXED_PREFIX}) AND r.external_id = x.external_id
            AND r.outcome = ANY(:appliedOutcomes::text[]) AND r.started_at > :startedAt
        ) AS a ON true
        ON CONFLICT (org_id, group_id, external_key) DO UPDATE SET
-         open = CASE WHEN EXCLUDED.cleared_started_at IS NULL AND EXCLUDED.last_seen_started_at >= COALESCE(m.cleared_started_at, '-infinity') THEN true ELSE m.open END,
-         cleared_started_at = GREATEST(m.cleared_started_at, EXCLUDED.cleared_started_at),
+         open = CASE WHEN EXCLUDED.last_seen_started_at >= m.last_seen_started_at THEN EXCLUDED.open ELSE m.open END,
+         cleared_started_at = CASE WHEN EXCLUDED.last_seen_started_at >= m.last_seen_started_at THEN EXCLUDED.cleared_started_at ELSE m.cleared_started_at END,
          last_seen_started_at = GREATEST(m.last_seen_started_at, EXCLUDED.last_seen_started_at)
        WHERE m.external_id = EXCLUDED.external_id`,
       { ...run, rows: JSON.stringify(members.slice(start, start + CHUNK)), appliedOutcomes: APPLIED_OUTCOMES },
@@ -95,14 +97,24 @@ export async function upsertMembers(trx: Knex.Transaction, run: RunScope, member
  * with feed_records on the run's id was planned on statistics that did not
  * know the new run and went quadratic in the run's size.
  */
-export async function clearAppliedMembers(trx: Knex.Transaction, run: RunScope, appliedExternalIds: string[]): Promise<void> {
+export async function clearAppliedMembers(trx: Knex.Transaction, run: RunScope, appliedExternalIds: string[], late = false): Promise<void> {
   if (appliedExternalIds.length === 0) return;
+  const bindings = { ...run, externalKeys: md5Keys(appliedExternalIds), externalIds: appliedExternalIds };
   await trx.raw(
     `UPDATE error_group_members AS m SET open = false, cleared_started_at = :startedAt
      WHERE m.org_id = :orgId AND m.integration_id = :integrationId AND m.open
        AND m.external_key = ANY(:externalKeys::text[])
        AND m.external_id = ANY(:externalIds::text[]) AND m.last_seen_started_at < :startedAt`,
-    { ...run, externalKeys: md5Keys(appliedExternalIds), externalIds: appliedExternalIds },
+    bindings,
+  );
+  if (!late) return;
+  // A late run cleared them first, in run order, if a later run cleared them before it arrived.
+  await trx.raw(
+    `UPDATE error_group_members AS m SET cleared_started_at = :startedAt
+     WHERE m.org_id = :orgId AND m.integration_id = :integrationId AND NOT m.open
+       AND m.external_key = ANY(:externalKeys::text[])
+       AND m.external_id = ANY(:externalIds::text[]) AND m.last_seen_started_at < :startedAt AND m.cleared_started_at > :startedAt`,
+    bindings,
   );
 }
 
@@ -114,7 +126,7 @@ export async function clearAppliedMembers(trx: Knex.Transaction, run: RunScope, 
  */
 export async function resolveGroups(trx: Knex.Transaction, run: RunScope, newestStartedAt: Date = run.startedAt): Promise<void> {
   await trx.raw(
-    `UPDATE error_groups AS g SET status = 'resolved', status_changed_at = now(), resolved_started_at = :newest
+    `UPDATE error_groups AS g SET status = 'resolved', status_changed_at = now(), resolved_started_at = :newest, resolved_by_person = false
      WHERE g.org_id = :orgId AND g.integration_id = :integrationId AND g.status = ANY(:openStatuses::text[])
        AND g.last_seen_started_at < :newest
        AND NOT EXISTS (SELECT 1 FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.open)`,
@@ -245,6 +257,7 @@ export async function setGroupStatus(knex: Knex, orgId: number, groupId: number,
     .update({
       status,
       status_changed_at: knex.fn.now(),
+      resolved_by_person: status === 'resolved',
       ...(status === 'resolved' ? { resolved_started_at: knex.ref('last_seen_started_at') } : {}),
     });
   return updated > 0;

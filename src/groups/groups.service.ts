@@ -3,7 +3,7 @@ import { analyzeIfOutgrown } from '../db/statistics.queries.js';
 import { groupKeyOf } from '../classify/group-key.js';
 import { aggregateErrors, groupKeyFor, type RunError } from './aggregate.js';
 import { clearAppliedMembers, resolveGroups, upsertGroups, upsertMembers, type RunScope } from './groups.queries.js';
-import { deleteEmptyGroups, rebuildMembers, refreshSeen, removeOccurrences } from './group-changes.queries.js';
+import { deleteEmptyGroups, rebuildMembers, removeOccurrences } from './group-changes.queries.js';
 
 /**
  * Folds a stored run into the error groups of its integration, inside the
@@ -21,7 +21,7 @@ export async function recordRunInGroups(
   newestStartedAt: Date = run.startedAt,
 ): Promise<number[]> {
   const groupIds = await addErrorsToGroups(trx, run, errors);
-  await clearAppliedMembers(trx, run, appliedExternalIds);
+  await clearAppliedMembers(trx, run, appliedExternalIds, newestStartedAt > run.startedAt);
   await resolveGroups(trx, run, newestStartedAt);
   return groupIds;
 }
@@ -46,8 +46,9 @@ export async function addErrorsToGroups(trx: Knex.Transaction, run: RunScope, er
 
 /**
  * Takes stored errors of one run away from their groups (the errors themselves
- * are deleted by the caller first): the counts, the members they made, and the
- * first and last seen of groups that run bounded. Groups left empty go.
+ * are deleted by the caller first): the counts and the members they made.
+ * Groups left empty go. The caller refreshes first and last seen once it has
+ * added the run's new errors too (refreshSeen).
  */
 export async function removeErrorsFromGroups(
   trx: Knex.Transaction,
@@ -63,7 +64,5 @@ export async function removeErrorsFromGroups(
     if (external_id) pairs.set(JSON.stringify([group_id, external_id]), { group_id, external_id });
   }
   await rebuildMembers(trx, run, [...pairs.values()]);
-  const groupIds = [...perGroup.keys()];
-  await refreshSeen(trx, run.orgId, groupIds, run.startedAt);
-  await deleteEmptyGroups(trx, run.orgId, groupIds);
+  await deleteEmptyGroups(trx, run.orgId, [...perGroup.keys()]);
 }

@@ -64,9 +64,8 @@ function toStoredRecord(row: StoredRecordRow): StoredRecord {
 
 /**
  * The records, after a place in run order (or of one run), whose external_id is one of
- * these or whose email is (compared lower-cased, as the email index holds it: an email
- * sent with spaces around it is not found here). Through the two indexes, so the cost is
- * those employees' and emails' records.
+ * these or whose email key is (feedlog_email_key, which trims and lower-cases as emailKey
+ * does). Through the two indexes, so the cost is those employees' and emails' records.
  */
 export async function recordsOfEmployees(
   knex: Knex,
@@ -87,7 +86,7 @@ export async function recordsOfEmployees(
        AND left(r.external_id, ${INDEXED_PREFIX}) = ANY(:idPrefixes::text[]) AND r.external_id = ANY(:externalIds::text[])
      UNION
      SELECT ${RECORD_COLUMNS} FROM feed_records r
-     WHERE r.org_id = :orgId AND left(lower(r.email), ${INDEXED_PREFIX}) = ANY(:emailPrefixes::text[])
+     WHERE r.org_id = :orgId AND left(feedlog_email_key(r.email), ${INDEXED_PREFIX}) = ANY(:emailPrefixes::text[])
        AND r.integration_id = :integrationId AND ${inRange}
      ORDER BY started_at, sync_run_id, index`,
     {

@@ -34,7 +34,7 @@ import { recountOpenErrors } from '../employees/employee-summaries.queries.js';
 import { type RunPosition, loadStatesAsOf, replaceVersionsAfter, versionsAfter } from '../employees/employee-versions.queries.js';
 import { addErrorsToGroups, removeErrorsFromGroups } from '../groups/groups.service.js';
 import type { RunError } from '../groups/aggregate.js';
-import { settleStatuses } from '../groups/group-changes.queries.js';
+import { refreshSeen, settleStatuses } from '../groups/group-changes.queries.js';
 import { insertErrors, setRecordErrorCounts } from '../records/records.queries.js';
 import { addToRunErrorCounts } from '../runs/runs.queries.js';
 import { addToErrorCounts } from '../trends/rollups.queries.js';
@@ -117,14 +117,16 @@ async function replayLaterStates(trx: Knex.Transaction, late: LateRun, changedId
   const newVersions = changedIds.flatMap((id) => replayVersions(late.statesAfter.get(id), laterRecords.get(id) ?? []));
   await replaceVersionsAfter(trx, scope, late, changedIds, newVersions);
 
-  // IDs with later applied records hold, in employee_states, what those left: set it again.
-  const newest = new Map<string, EmployeeState>();
-  for (const id of laterRecords.keys()) {
-    const state = late.statesAfter.get(id);
-    if (state) newest.set(id, state);
+  // IDs with later applied records hold, in employee_states, what those left: set it again, with the
+  // run that last set it (as ingest does: the last applied record other than a skip, which sets nothing
+  // once a state exists).
+  const newest: Array<EmployeeState & RunPosition> = [];
+  for (const [id, records] of laterRecords) {
+    const state = newVersions.findLast((version) => version.external_id === id) ?? late.statesAfter.get(id);
+    const setter = records.findLast((record) => record.action !== 'skip') ?? late;
+    if (state) newest.push({ ...state, startedAt: setter.startedAt, syncRunId: setter.syncRunId });
   }
-  for (const { startedAt: _startedAt, syncRunId: _syncRunId, ...state } of newVersions) newest.set(state.external_id, state);
-  await overwriteEmployeeStates(trx, scope, [...newest.values()]);
+  await overwriteEmployeeStates(trx, scope, newest);
 
   return emailKeysOf([
     ...changedIds.map((id) => late.statesBefore.get(id)),
@@ -259,7 +261,9 @@ async function recheckRun(trx: Knex.Transaction, late: LateRun, affected: Affect
     runScope,
     added.map((error, index) => ({ ...error, group_id: groupIds[index]! })),
   );
-  for (const id of [...removed.map((error) => error.group_id), ...groupIds]) touchedGroups.add(id);
+  const groupsOfRun = [...new Set([...removed.map((error) => error.group_id), ...groupIds])];
+  await refreshSeen(trx, late.orgId, groupsOfRun, run.startedAt);
+  for (const id of groupsOfRun) touchedGroups.add(id);
   await setRecordErrorCounts(trx, late.orgId, run.syncRunId, newCounts);
   const deltas: Record<string, number> = {};
   for (const error of removed) deltas[error.code] = (deltas[error.code] ?? 0) - 1;

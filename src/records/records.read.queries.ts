@@ -62,8 +62,11 @@ export async function listRecords(knex: Knex, orgIds: number[], filters: RecordF
     if (filters.integration === undefined) perOrg.whereRaw('f.integration_id = ANY(ARRAY(SELECT i.id FROM integrations i WHERE i.org_id = o.id))');
   }
   if (filters.email) {
-    const email = filters.email.trim();
-    perOrg.whereRaw(`left(lower(f.email), ${INDEXED_PREFIX}) = left(lower(?), ${INDEXED_PREFIX}) AND lower(f.email) = lower(?)`, [email, email]);
+    // As the classifier compares emails: " Ana@Example.com" is ana@example.com (feed_records_by_email).
+    perOrg.whereRaw(
+      `left(feedlog_email_key(f.email), ${INDEXED_PREFIX}) = left(feedlog_email_key(?), ${INDEXED_PREFIX}) AND feedlog_email_key(f.email) = feedlog_email_key(?)`,
+      [filters.email, filters.email],
+    );
   }
   if (filters.outcome) perOrg.where('f.outcome', filters.outcome);
   if (filters.from) perOrg.where('f.started_at', '>=', filters.from);
