@@ -64,6 +64,7 @@ const MESSAGES: Record<string, unknown>[][] = [
   [{ text: 'The target did not answer in time' }],
   [{ text: 'Request 4411 timed out after 30 s' }],
   [{ code: 'DUPLICATE_EXTERNAL_ID', field: 'external_id', text: 'Duplicate external id' }],
+  [{ code: 'FIELD_ARCHIVED', field: 'job_title', text: "Field 'Job title (Flow)' is archived" }],
 ];
 
 /** The catalog every run of a corpus sends, or none does. */
@@ -71,6 +72,8 @@ const CATALOG = { job_titles: ['Head Chef', 'Kitchen Porter'], departments: ['Ki
 /** For the property where the catalog changes between runs: Sous Chef is added, Kitchen Porter dropped. */
 const NEWER_CATALOG = { job_titles: ['Head Chef', 'Sous Chef'], departments: ['Kitchen'], branches: ['London Soho'] };
 const CATALOGS = [CATALOG, NEWER_CATALOG];
+/** For the same property: the form field feeding job_title, archived or not (run-level and record-level archived errors). */
+const FORM_FIELDS = [true, false].map((archived) => [{ name: 'Job title (Flow)', maps_to: 'job_title', mandatory: true, archived }]);
 
 const ACTIONS = ['create', 'update', 'deactivate', 'reactivate', 'skip'] as const;
 const OUTCOMES = ['succeeded', 'failed', 'warning'] as const;
@@ -90,6 +93,8 @@ interface RunSpec {
   failed: boolean;
   /** Index into CATALOGS, or null: the run sends no catalog. */
   catalog: number | null;
+  /** Index into FORM_FIELDS, or null: the run sends none. */
+  formFields: number | null;
   records: RecordSpec[];
   /** Where the run comes in the random order of arrival (ties: generation order, which shrinking tends to). */
   arrivalKey: number;
@@ -124,11 +129,13 @@ const recordSpec: fc.Arbitrary<RecordSpec> = fc.record({
  * sends CATALOG, NEWER_CATALOG or nothing).
  */
 function corpusOf(catalogs: 'same' | 'changing'): fc.Arbitrary<Corpus> {
+  const formFields = catalogs === 'changing' ? fc.option(fc.integer({ min: 0, max: FORM_FIELDS.length - 1 }), { freq: 3 }) : fc.constant(null);
   const runSpec = (catalog: fc.Arbitrary<number | null>) =>
     fc.record({
       minute: fc.integer({ min: 0, max: 12 * 60 - 1 }),
       failed: fc.integer({ min: 0, max: 7 }).map((k) => k === 7),
       catalog,
+      formFields,
       records: fc.array(recordSpec, { minLength: 3, maxLength: 12 }),
       arrivalKey: fc.nat(1000),
     });
@@ -153,6 +160,7 @@ function bodyOf(run: RunSpec, index: number): Record<string, unknown> {
     status: run.failed ? 'failed' : run.records.some((r) => r.outcome === 'failed') ? 'completed_with_errors' : 'completed',
     run_error: run.failed ? 'Target unreachable: connection reset' : null,
     ...(run.catalog === null ? {} : { catalog: CATALOGS[run.catalog] }),
+    ...(run.formFields === null ? {} : { form_fields: FORM_FIELDS[run.formFields] }),
     records: run.records.map((r) => ({
       external_id: IDS[r.id],
       action: r.action,
@@ -189,7 +197,7 @@ function describeCorpus(corpus: Corpus): string {
         const message = r.outcome === 'succeeded' || r.messages === 0 ? '' : ` [${JSON.stringify(MESSAGES[r.messages]![0])}]`;
         return `    ${IDS[r.id]} ${r.action} ${r.outcome} ${person.first_name} <${person.email}> '${TITLES[r.title]}'${message}`;
       });
-      const catalog = run.catalog === null ? 'no catalog' : `catalog ${run.catalog}`;
+      const catalog = `${run.catalog === null ? 'no catalog' : `catalog ${run.catalog}`}${run.formFields === null ? '' : `, form fields ${run.formFields}`}`;
       return `  ${runIdOf(index)} ${startOf(run).toISOString().slice(11, 16)}${run.failed ? ' FAILED' : ''} (${catalog})\n${records.join('\n')}`;
     })
     .join('\n');
@@ -255,16 +263,24 @@ describe('every order of arrival gives the snapshot of run order', () => {
     }
   });
 
+  test('corpora with changing catalogs and form fields give mismatches and archived fields, at run and record level', async () => {
+    const counts = new Map<string, number>();
+    for (const corpus of fc.sample(corpusOf('changing'), { numRuns: 6, seed: 1202 })) countCodes(await ingestInOrder(corpus, runOrder(corpus)), counts);
+    for (const code of ['job_title_mismatch', 'archived_mandatory_field']) {
+      assert.ok((counts.get(code) ?? 0) > 0, `no ${code} in 6 corpora: ${JSON.stringify(Object.fromEntries(counts))}`);
+    }
+  });
+
   // Every run of a corpus sends the same catalog, or none does: only the employee state
   // carries from one run to the next.
   test('every permutation of arrival order gives the snapshot of run order (catalog the same in every run, or never sent)', async () => {
     await assertOrderIndependent('same', 25, 20261130);
   });
 
-  // The catalog changes between runs, and some runs send none: a run without one uses the
-  // catalog in force as of its started_at, and a late run's catalog re-checks the later
-  // runs that relied on the one before it.
-  test('with the catalog changing between runs, every order of arrival gives the snapshot of run order', async () => {
+  // The catalog and form fields change between runs, and some runs send none: a run
+  // without them uses those in force as of its started_at, and a late run's re-check the
+  // later runs that relied on the ones before it.
+  test('with the catalog and form fields changing between runs, every order of arrival gives the snapshot of run order', async () => {
     await assertOrderIndependent('changing', 12, 20261131);
   });
 });
