@@ -320,7 +320,8 @@ export const NOT_EXIST = new RegExp(
 
 /** "No department named X exists", "There is no job title with name X": the negation comes first. */
 export const NEGATION_FIRST = /^(?:there (?:is|are|was|were) )?no\b(?! value\b)/;
-export const NEGATION_FIRST_NOT_EXIST = /\b(?:exists?|found|match(?:es|ing)?)\b/;
+/** What makes a negation-first clause say "does not exist": "there is no X" always does; "no X" with a verb of existence. */
+export const NEGATION_FIRST_NOT_EXIST = /^there (?:is|are|was|were) no\b|\b(?:exists?|found|match(?:es|ing)?)\b/;
 export const NEGATION_FIRST_MISSING = /\b(?:provided|given|set|specified|supplied|entered|selected|assigned)\b/;
 
 export const ARCHIVED = /\barchived\b/;
