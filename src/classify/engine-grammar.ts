@@ -118,38 +118,42 @@ function isWordCharacter(char: string | undefined): boolean {
   return char !== undefined && WORD_CHARACTER.test(char);
 }
 
+const QUOTE = /['"]/gu;
+
 /**
  * Quoted stretches: "..." anywhere; '...' only where the quote is not inside a word, so
  * that apostrophes ("doesn't", "O'Brien") neither open nor close one.
  */
 function quotedSpans(text: string): Span[] {
   const spans: Span[] = [];
-  let index = 0;
-  while (index < text.length) {
-    const char = text[index];
-    if (char === '"') {
-      const close = text.indexOf('"', index + 1);
-      if (close < 0) break;
-      spans.push({ start: index, end: close + 1 });
-      index = close + 1;
-    } else if (char === "'" && !isWordCharacter(text[index - 1])) {
-      let close = text.indexOf("'", index + 1);
-      while (close >= 0 && isWordCharacter(text[close + 1])) close = text.indexOf("'", close + 1);
-      if (close < 0) {
-        index += 1;
-        continue;
-      }
-      spans.push({ start: index, end: close + 1 });
-      index = close + 1;
+  QUOTE.lastIndex = 0;
+  for (let found = QUOTE.exec(text); found; found = QUOTE.exec(text)) {
+    const open = found.index;
+    let close: number;
+    if (found[0] === '"') {
+      close = text.indexOf('"', open + 1);
     } else {
-      index += 1;
+      if (isWordCharacter(text[open - 1])) continue;
+      close = text.indexOf("'", open + 1);
+      while (close >= 0 && isWordCharacter(text[close + 1])) close = text.indexOf("'", close + 1);
     }
+    if (close < 0) continue;
+    spans.push({ start: open, end: close + 1 });
+    QUOTE.lastIndex = close + 1;
   }
   return spans;
 }
 
-function mask(chars: string[], start: number, end: number): void {
-  for (let index = start; index < end; index += 1) chars[index] = '#';
+/** The text with the characters of each span replaced by '#' (spans in order, not overlapping). */
+function masked(text: string, spans: readonly Span[]): string {
+  if (spans.length === 0) return text;
+  let out = '';
+  let from = 0;
+  for (const span of spans) {
+    out += text.slice(from, span.start) + '#'.repeat(span.end - span.start);
+    from = span.end;
+  }
+  return out + text.slice(from);
 }
 
 const INTRODUCER_ANYWHERE = new RegExp(INTRODUCER.source);
@@ -183,16 +187,16 @@ function unquotedValueEnd(masked: string, start: number): { end: number; predica
 /** Step 2: the quoted values, then the unquoted values after an introducer, each masked. */
 function findValues(normalised: NormalisedText): { masked: string; values: Value[]; introducers: Span[] } {
   const { text, raw } = normalised;
-  const chars = text.split('');
   const values: Value[] = [];
+  const quotedInsides: Span[] = [];
   for (const span of quotedSpans(text)) {
-    const value = raw.slice(normalised.rawEnd(span.start), normalised.rawStart(span.end - 1));
-    values.push({ ...span, text: value });
-    mask(chars, span.start + 1, span.end - 1);
+    values.push({ ...span, text: raw.slice(normalised.rawEnd(span.start), normalised.rawStart(span.end - 1)) });
+    quotedInsides.push({ start: span.start + 1, end: span.end - 1 });
   }
+  const quotesMasked = masked(text, quotedInsides);
 
   const introducers: Span[] = [];
-  const quotesMasked = chars.join('');
+  const unquoted: Span[] = [];
   let taken = 0;
   INTRODUCER.lastIndex = 0;
   for (let found = INTRODUCER.exec(quotesMasked); found; found = INTRODUCER.exec(quotesMasked)) {
@@ -215,11 +219,11 @@ function findValues(normalised: NormalisedText): { masked: string; values: Value
     }
     if (rawTo <= rawFrom) continue;
     values.push({ start, end, text: raw.slice(rawFrom, rawTo) });
-    mask(chars, start, end);
+    unquoted.push({ start, end });
     taken = end;
   }
-  values.sort((a, b) => a.start - b.start);
-  return { masked: chars.join(''), values, introducers };
+  if (unquoted.length > 0) values.sort((a, b) => a.start - b.start);
+  return { masked: masked(quotesMasked, unquoted), values, introducers };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -21,8 +21,9 @@ const DOUBLE_QUOTES = new Set(['\u201C', '\u201D', '\u201E', '\u201F', '\u2033',
 const WHITE_SPACE = /^\p{White_Space}$/u;
 const FORMAT_CHARACTER = /^\p{Cf}$/u;
 const DASH = /^\p{Pd}$/u;
-/** Text that needs no more than lower-casing: printable ASCII, no double spaces, no `_`, `-` or backtick. */
-const PLAIN_ASCII = /^(?:[\x21-\x2c\x2e-\x5e\x61-\x7e]| (?! ))*$/u;
+/** Printable ASCII with single spaces: every character reads as one character, so positions stay the same. */
+const PLAIN_ASCII = /^(?:[\x21-\x7e]| (?! ))*$/u;
+const ASCII_SEPARATORS = /[_`-]/gu;
 
 export class NormalisedText {
   private constructor(
@@ -37,7 +38,11 @@ export class NormalisedText {
   ) {}
 
   static of(raw: string): NormalisedText {
-    if (PLAIN_ASCII.test(raw)) return new NormalisedText(raw, raw.toLowerCase(), null, null);
+    if (PLAIN_ASCII.test(raw)) {
+      const text = raw.toLowerCase().replace(ASCII_SEPARATORS, (char) => (char === '`' ? "'" : ' '));
+      // An underscore or dash next to a space would make two spaces: then the full way.
+      if (text.length === raw.length && !text.includes('  ')) return new NormalisedText(raw, text, null, null);
+    }
     return NormalisedText.mapped(raw);
   }
 
