@@ -487,10 +487,9 @@ class ClauseReader {
     return null;
   }
 
+  /** In use is about the email or the external id the clause mentions anywhere ("A user with this email already exists"). */
   private inUse(subject: Subject): EngineFinding | null {
-    if (subject.kind === 'other') {
-      if (subject.phrase !== null) return null;
-    }
+    if (subject.kind === 'other' && subject.phrase !== null) return null;
     const mentions = (field: RecordField) => subject.field === field || this.allPhrases.some((phrase) => phrase.field === field);
     const raw = this.reading.normalised.raw.slice(this.reading.normalised.rawStart(this.clause.start), this.reading.normalised.rawEnd(this.clause.end - 1));
     if (mentions('email') || EMAIL_ADDRESS.test(raw)) return { code: 'email_in_use', field: 'email', value: null };
