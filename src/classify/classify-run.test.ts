@@ -329,3 +329,90 @@ describe('employee state', () => {
     assert.deepEqual(result.recordErrors, [[]]);
   });
 });
+
+describe("the engine's messages: rules settled in issue 12", () => {
+  const jobTitleArchived = { code: 'FIELD_ARCHIVED', field: 'job_title', text: "Field 'Job title (Flow)' is archived" };
+
+  test('without form fields, an engine archived field on an empty value replaces missing_required_field', () => {
+    const record = aRecord({ outcome: 'failed', employee: { job_title: ' ' }, messages: [jobTitleArchived] });
+    const { recordErrors } = classify([record], { form_fields: null });
+    assert.deepEqual(recordErrors[0], [
+      { code: 'archived_mandatory_field', severity: 'error', field: 'job_title', value: 'Job title (Flow)', expected: null, variant: null },
+    ]);
+  });
+
+  test('an archived field in text alone does the same, and keeps the other missing fields', () => {
+    const record = aRecord({
+      outcome: 'failed',
+      employee: { job_title: null, last_name: '' },
+      messages: [{ text: 'Job title (Flow) is archived and cannot be synced' }],
+    });
+    assert.deepEqual(errorsOf(record), ['missing_required_field last_name', 'archived_mandatory_field job_title']);
+  });
+
+  test('an empty form_fields list counts as not known', () => {
+    const record = aRecord({ employee: { job_title: '' }, messages: [jobTitleArchived] });
+    assert.deepEqual(errorsOf(record, { form_fields: [] }), ['archived_mandatory_field job_title']);
+  });
+
+  test('with form fields known, the engine cannot archive a field they show as live', () => {
+    const record = aRecord({ employee: { job_title: '' }, messages: [jobTitleArchived] });
+    const formFields = [{ name: 'Job title (Flow)', maps_to: 'job_title' as const, mandatory: true, archived: false }];
+    assert.deepEqual(errorsOf(record, { form_fields: formFields }), ['missing_required_field job_title']);
+  });
+
+  test('an archived field on a field that is not empty does not replace anything', () => {
+    const record = aRecord({ employee: { last_name: '' }, messages: [{ code: 'FIELD_ARCHIVED', field: 'branch', text: "Field 'Branch' is archived" }] });
+    assert.deepEqual(errorsOf(record), ['missing_required_field last_name', 'archived_mandatory_field branch']);
+  });
+
+  test("an unknown engine code adds nothing by itself; its text is read like a text-only engine's", () => {
+    const known = aRecord({
+      employee: { department: 'Logistics' },
+      messages: [{ code: 'DEPT_MISSING_IN_TARGET', text: "Department 'Logistics' does not exist" }],
+    });
+    assert.deepEqual(errorsOf(known, { catalog: null }), ['department_mismatch department unknown']);
+    const unknown = aRecord({ outcome: 'failed', messages: [{ code: 'DEPT_MISSING_IN_TARGET' }] });
+    assert.deepEqual(errorsOf(unknown), ['unclassified']);
+  });
+
+  test('an engine mismatch on an empty value that is not required adds nothing', () => {
+    for (const department of ['', '  ', null, undefined]) {
+      const employee = department === undefined ? {} : { department };
+      const coded = aRecord({
+        outcome: 'failed',
+        employee,
+        messages: [{ code: 'DEPARTMENT_NOT_FOUND', field: 'department', text: "Department 'Logistics' does not exist" }],
+      });
+      if (department === undefined) delete coded.employee.department;
+      assert.deepEqual(errorsOf(coded), ['unclassified'], `department ${JSON.stringify(department)}`);
+      const text = aRecord({ employee, messages: [{ text: 'Unable to add user to Department, Department with name Logistics does not exist' }] });
+      if (department === undefined) delete text.employee.department;
+      assert.deepEqual(errorsOf(text), [], `department ${JSON.stringify(department)}`);
+    }
+  });
+
+  test('an engine mismatch on an empty required value leaves missing_required_field alone', () => {
+    const record = aRecord({ employee: { job_title: '' }, messages: [{ code: 'JOB_TITLE_NOT_FOUND', text: "Job title 'Chef' does not exist" }] });
+    assert.deepEqual(errorsOf(record), ['missing_required_field job_title']);
+  });
+
+  test("Mapal OS's unquoted values are values, not keywords", () => {
+    const mandatory = aRecord({
+      employee: { department: 'Mandatory Training' },
+      messages: [{ text: 'Unable to add user to Department, Department with name Mandatory Training does not exist' }],
+    });
+    const { recordErrors } = classify([mandatory], { catalog: null });
+    assert.deepEqual(recordErrors[0], [
+      { code: 'department_mismatch', severity: 'error', field: 'department', value: 'Mandatory Training', expected: null, variant: 'unknown' },
+    ]);
+    const archived = aRecord({ employee: { department: 'Archived Staff' }, messages: [{ text: 'Department with name Archived Staff does not exist' }] });
+    assert.deepEqual(errorsOf(archived, { catalog: null }), ['department_mismatch department unknown']);
+  });
+
+  test('a text about something that is not an employee attribute adds nothing', () => {
+    for (const text of ['User is archived in Flow Learning', "Course title 'Food Safety' not found", "Learning plan for job title 'Chef' not found"]) {
+      assert.deepEqual(errorsOf(aRecord({ outcome: 'failed', messages: [{ text }] })), ['unclassified'], text);
+    }
+  });
+});

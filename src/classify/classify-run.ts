@@ -8,7 +8,8 @@
  *   2. silent checks (every record): duplicate_external_id, recreated_after_delete;
  *   3. the engine's messages (failed and warning records), each adding its code for its
  *      field unless the data checks already flagged that field (any code), or a silent
- *      check already raised that code for that field;
+ *      check already raised that code for that field; an archived field replaces a
+ *      missing_required_field for it instead;
  *   4. unclassified, for a failed record that has no error yet.
  * At most one error per (code, field). Then applied records update the employee state.
  * The caller feeds runs in run order (started_at) and carries employeeChanges, catalog
@@ -28,7 +29,12 @@
  *   (an ID reused for someone else overwrites even a leaver), while
  *   recreated_after_delete needs it active, as the spec says.
  * - A message with an unknown engine code adds nothing by its code, but its text is still
- *   read by the text rules (see engine-messages.ts).
+ *   read by the text rules (see engine-messages.ts); error-codes.md now says so.
+ * - Settled in issue 12: without form fields known, an engine's archived field on a record
+ *   whose value for it is empty replaces the data checks' missing_required_field for that
+ *   field (the archived field is the root cause; "fill in the field" would send the admin
+ *   the wrong way). An engine mismatch on an empty value adds nothing: an empty value is
+ *   never a mismatch (a required one is missing_required_field already).
  * - Values: a mismatch, invalid_value or email_in_use carries the record's raw value (the
  *   engine's quoted value when the record has none); missing_required_field carries null;
  *   record-level archived_mandatory_field carries the archived field's name (like the
@@ -41,7 +47,7 @@ import { buildCatalogIndexes } from './catalog-match.js';
 import { EmployeeLedger } from './employee-state.js';
 import { readEngineMessage } from './engine-messages.js';
 import type { EngineFinding } from './engine-messages.js';
-import { presentString } from './normalise.js';
+import { isBlank, presentString } from './normalise.js';
 import { differentPeople, idOf, repeatedIds, withinRunDuplicateIds } from './people.js';
 import type { RecordCheckSettings } from './record-checks.js';
 import { catalogErrors, emptyFieldErrors, fieldValue, invalidValueErrors, makeError, recordCheckSettings } from './record-checks.js';
@@ -93,14 +99,16 @@ function addSilentErrors(errors: ClassifiedError[], record: FeedRecord, id: stri
   }
 }
 
-function engineError(finding: EngineFinding, record: FeedRecord, id: string | null, settings: RunSettings): ClassifiedError {
+/** The error an engine's finding adds to a record, or null when it adds none. */
+function engineError(finding: EngineFinding, record: FeedRecord, id: string | null, settings: RunSettings): ClassifiedError | null {
   const { code, field } = finding;
   const recordValue = field ? presentString(fieldValue(record, field as RecordField)) : null;
   switch (code) {
     case 'job_title_mismatch':
     case 'department_mismatch':
     case 'branch_mismatch':
-      return makeError(code, field, recordValue ?? finding.value, null, 'unknown');
+      // An empty value is never a mismatch: where it is required, the data checks said so.
+      return recordValue === null ? null : makeError(code, field, recordValue, null, 'unknown');
     case 'duplicate_external_id': {
       const variant = id !== null && settings.repeatedIds.has(id) ? 'within_run' : 'across_runs';
       return makeError(code, field, id, null, variant);
@@ -112,6 +120,18 @@ function engineError(finding: EngineFinding, record: FeedRecord, id: string | nu
     default:
       return makeError(code, field, recordValue ?? finding.value);
   }
+}
+
+/**
+ * An engine's archived field replaces the data checks' missing_required_field for that
+ * field when the record's value is empty. Returns whether it did.
+ */
+function replaceMissingByArchived(errors: ClassifiedError[], finding: EngineFinding, record: FeedRecord): boolean {
+  if (finding.field === null || !isBlank(fieldValue(record, finding.field))) return false;
+  const index = errors.findIndex((error) => error.code === 'missing_required_field' && error.field === finding.field);
+  if (index < 0) return false;
+  errors[index] = makeError('archived_mandatory_field', finding.field, finding.value);
+  return true;
 }
 
 function engineTexts(record: FeedRecord): string | null {
@@ -131,11 +151,15 @@ function classifyRecord(record: FeedRecord, id: string | null, settings: RunSett
     for (const message of record.messages ?? []) {
       const finding = readEngineMessage(message);
       if (!finding) continue;
+      if (finding.code === 'archived_mandatory_field') {
+        if (settings.formFieldsKnown) continue;
+        if (replaceMissingByArchived(errors, finding, record)) continue;
+      }
       if (finding.field !== null && flaggedFields.includes(finding.field)) continue;
-      if (finding.code === 'archived_mandatory_field' && settings.formFieldsKnown) continue;
       // A silent check may have raised the same code already; that one knows more.
       if (hasError(errors, finding.code, finding.field)) continue;
-      errors.push(engineError(finding, record, id, settings));
+      const error = engineError(finding, record, id, settings);
+      if (error) errors.push(error);
     }
   }
 
