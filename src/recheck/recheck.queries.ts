@@ -11,20 +11,33 @@ interface Scope {
 }
 
 /**
+ * The records of each of these IDs (or email prefixes), one index seek each: a LATERAL
+ * subquery per value, kept apart by OFFSET 0. With `= ANY(...)` instead, PostgreSQL
+ * without statistics (which takes an integration's rows for a handful) read every
+ * record of the integration from the place on and filtered them by ID.
+ */
+const perId = (columns: string, where: string) => `
+  SELECT ${columns} FROM unnest(:externalIds::text[]) AS x(external_id)
+  CROSS JOIN LATERAL (
+    SELECT ${columns} FROM feed_records r
+    WHERE r.org_id = :orgId AND r.integration_id = :integrationId
+      AND left(r.external_id, ${INDEXED_PREFIX}) = left(x.external_id, ${INDEXED_PREFIX}) AND r.external_id = x.external_id AND ${where}
+    OFFSET 0
+  ) AS r`;
+
+/**
  * The applied records of these IDs after a place in run order, in run order per ID:
  * through feed_records_by_employee, so the cost is those employees' later records.
  */
 export async function appliedRecordsAfter(knex: Knex, scope: Scope, after: RunPosition, externalIds: string[]): Promise<LaterAppliedRecord[]> {
   if (externalIds.length === 0) return [];
   const { rows } = await knex.raw<{ rows: Array<Omit<LaterAppliedRecord, 'startedAt' | 'syncRunId'> & { started_at: Date; sync_run_id: string }> }>(
-    `SELECT r.external_id, r.index, r.action, r.first_name, r.last_name, r.email, r.started_at, r.sync_run_id
-     FROM feed_records r
-     WHERE r.org_id = :orgId AND r.integration_id = :integrationId
-       AND left(r.external_id, ${INDEXED_PREFIX}) = ANY(:prefixes::text[]) AND r.external_id = ANY(:externalIds::text[])
-       AND r.started_at >= :startedAt AND (r.started_at, r.sync_run_id) > (:startedAt, :syncRunId)
-       AND r.outcome = ANY(:applied::text[])
+    `${perId(
+      'r.external_id, r.index, r.action, r.first_name, r.last_name, r.email, r.started_at, r.sync_run_id',
+      'r.started_at >= :startedAt AND (r.started_at, r.sync_run_id) > (:startedAt, :syncRunId) AND r.outcome = ANY(:applied::text[])',
+    )}
      ORDER BY r.external_id, r.started_at, r.sync_run_id, r.index`,
-    { ...scope, ...after, prefixes: indexedPrefixes(externalIds), externalIds, applied: APPLIED_OUTCOMES },
+    { ...scope, ...after, externalIds, applied: APPLIED_OUTCOMES },
   );
   return rows.map(({ started_at, sync_run_id, ...record }) => ({ ...record, startedAt: started_at, syncRunId: Number(sync_run_id) }));
 }
@@ -81,19 +94,20 @@ export async function recordsOfEmployees(
     'after' in where
       ? 'r.started_at >= :startedAt AND (r.started_at, r.sync_run_id) > (:startedAt, :syncRunId)'
       : 'r.started_at = :startedAt AND r.sync_run_id = :syncRunId';
+  // Each email prefix seeks feed_records_by_email (org_id, left(lower(email), 200), integration_id, started_at).
   const { rows } = await knex.raw<{ rows: StoredRecordRow[] }>(
-    `SELECT ${RECORD_COLUMNS} FROM feed_records r
-     WHERE r.org_id = :orgId AND r.integration_id = :integrationId AND ${inRange}
-       AND left(r.external_id, ${INDEXED_PREFIX}) = ANY(:idPrefixes::text[]) AND r.external_id = ANY(:externalIds::text[])
+    `${perId(RECORD_COLUMNS, inRange)}
      UNION
-     SELECT ${RECORD_COLUMNS} FROM feed_records r
-     WHERE r.org_id = :orgId AND left(lower(r.email), ${INDEXED_PREFIX}) = ANY(:emailPrefixes::text[])
-       AND r.integration_id = :integrationId AND ${inRange}
+     SELECT ${RECORD_COLUMNS} FROM unnest(:emailPrefixes::text[]) AS x(prefix)
+     CROSS JOIN LATERAL (
+       SELECT ${RECORD_COLUMNS} FROM feed_records r
+       WHERE r.org_id = :orgId AND left(lower(r.email), ${INDEXED_PREFIX}) = x.prefix AND r.integration_id = :integrationId AND ${inRange}
+       OFFSET 0
+     ) AS r
      ORDER BY started_at, sync_run_id, index`,
     {
       ...scope,
       ...position,
-      idPrefixes: indexedPrefixes(externalIds),
       externalIds,
       emailPrefixes: indexedPrefixes(emailKeys),
     },
