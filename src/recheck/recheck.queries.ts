@@ -115,15 +115,18 @@ export async function recordsOfEmployees(
   return rows.map(toStoredRecord);
 }
 
-/** The failed and warning records of one run (the ones data checks read), through feed_records_by_run_outcome. */
+/**
+ * The failed and warning records of one run (the ones data checks read), in order,
+ * through feed_records_by_run_outcome. Sorted here: asked for in index order,
+ * PostgreSQL without statistics read the whole run off the primary key instead.
+ */
 export async function checkedRecordsOfRun(knex: Knex, orgId: number, syncRunId: number): Promise<StoredRecord[]> {
   const { rows } = await knex.raw<{ rows: StoredRecordRow[] }>(
     `SELECT ${RECORD_COLUMNS} FROM feed_records r
-     WHERE r.org_id = ? AND r.sync_run_id = ? AND r.outcome <> 'succeeded'
-     ORDER BY r.index`,
+     WHERE r.org_id = ? AND r.sync_run_id = ? AND r.outcome <> 'succeeded'`,
     [orgId, syncRunId],
   );
-  return rows.map(toStoredRecord);
+  return rows.map(toStoredRecord).sort((a, b) => a.index - b.index);
 }
 
 /** What a later run's classification needs of its header. */
@@ -220,15 +223,24 @@ export interface StoredError extends ClassifiedError {
   group_id: number;
 }
 
-/** The stored errors of these records of one run (null among the indexes: its run-level errors). */
+const ERROR_COLUMNS = 'e.id, e.record_index, e.group_id, e.code, e.severity, e.field, e.value, e.expected, e.variant';
+
+/**
+ * The stored errors of these records of one run, and its run-level errors when asked:
+ * one seek of errors_by_record per record (a LATERAL subquery kept apart by OFFSET 0),
+ * and one for record_index IS NULL. As `record_index = ANY(...) OR record_index IS NULL`,
+ * PostgreSQL read every error of the run and filtered them.
+ */
 export async function errorsOfRecords(knex: Knex, orgId: number, syncRunId: number, indexes: number[], runLevel: boolean): Promise<StoredError[]> {
-  const rows = await knex('errors')
-    .select('id', 'record_index', 'group_id', 'code', 'severity', 'field', 'value', 'expected', 'variant')
-    .where({ org_id: orgId, sync_run_id: syncRunId })
-    .andWhere((q) => {
-      q.whereRaw('record_index = ANY(?::int[])', [indexes]);
-      if (runLevel) q.orWhereNull('record_index');
-    });
+  const { rows } = await knex.raw<{ rows: Array<Omit<StoredError, 'id' | 'group_id'> & { id: string; group_id: string }> }>(
+    `SELECT ${ERROR_COLUMNS} FROM unnest(:indexes::int[]) AS x(record_index)
+     CROSS JOIN LATERAL (
+       SELECT ${ERROR_COLUMNS} FROM errors e WHERE e.org_id = :orgId AND e.sync_run_id = :syncRunId AND e.record_index = x.record_index
+       OFFSET 0
+     ) AS e
+     ${runLevel ? `UNION ALL SELECT ${ERROR_COLUMNS} FROM errors e WHERE e.org_id = :orgId AND e.sync_run_id = :syncRunId AND e.record_index IS NULL` : ''}`,
+    { orgId, syncRunId, indexes },
+  );
   return rows.map((row) => ({ ...row, id: Number(row.id), group_id: Number(row.group_id) }));
 }
 
