@@ -29,7 +29,10 @@ export async function removeOccurrences(trx: Knex.Transaction, orgId: number, re
  * Rebuilds these members from the errors still stored: last seen in the newest run that
  * gave the employee the group's error (the member goes when there is none), and open
  * unless a later record of theirs was applied. Reads the employee's records through
- * feed_records_by_employee and their errors through errors_by_record.
+ * feed_records_by_employee and each one's errors through errors_by_record (the record's
+ * errors, their group compared after): as a join, or with the group in the subquery,
+ * PostgreSQL without statistics read the group's errors (errors_by_group) again for
+ * every record of the employee.
  */
 export async function rebuildMembers(trx: Knex.Transaction, scope: Scope, pairs: Array<{ group_id: number; external_id: string }>): Promise<void> {
   if (pairs.length === 0) return;
@@ -37,10 +40,9 @@ export async function rebuildMembers(trx: Knex.Transaction, scope: Scope, pairs:
   const seen = `
     SELECT p.group_id, p.external_id, (
       SELECT max(r.started_at) FROM feed_records r
-      JOIN errors e ON e.org_id = r.org_id AND e.sync_run_id = r.sync_run_id AND e.record_index = r.index
       WHERE r.org_id = :orgId AND r.integration_id = :integrationId
         AND left(r.external_id, ${INDEXED_PREFIX}) = left(p.external_id, ${INDEXED_PREFIX}) AND r.external_id = p.external_id
-        AND e.group_id = p.group_id
+        AND p.group_id IN (SELECT e.group_id FROM errors e WHERE e.org_id = r.org_id AND e.sync_run_id = r.sync_run_id AND e.record_index = r.index)
     ) AS last_seen
     FROM jsonb_to_recordset(:pairs::jsonb) AS p(group_id bigint, external_id text)`;
   await trx.raw(
