@@ -67,10 +67,16 @@ export async function rebuildMembers(trx: Knex.Transaction, scope: Scope, pairs:
   );
 }
 
+// The start of an error's run, looked up per error: joined instead, PostgreSQL walked
+// the organisation's runs in order (sync_runs_by_org_start) and matched each against
+// the group's errors, every run until the group's first (or last) one.
+const RUN_START = '(SELECT r.started_at FROM sync_runs r WHERE r.org_id = e.org_id AND r.id = e.sync_run_id)';
+
 /**
  * Groups that lost an occurrence in the run that started at `startedAt` and were first or
  * last seen then: their first and last seen, and the sample value (the first error in run
- * order), are read again from the errors left. This scans each such group's errors.
+ * order), are read again from the errors left. This reads each such group's errors
+ * (errors_by_group) and their runs by primary key.
  */
 export async function refreshSeen(trx: Knex.Transaction, orgId: number, groupIds: number[], startedAt: Date): Promise<void> {
   if (groupIds.length === 0) return;
@@ -81,16 +87,14 @@ export async function refreshSeen(trx: Knex.Transaction, orgId: number, groupIds
        last_seen_started_at = l.started_at, last_seen_sync_run_id = l.sync_run_id
      FROM error_groups g2
      CROSS JOIN LATERAL (
-       SELECT r.started_at, r.id AS sync_run_id, e.value, e.expected, e.variant FROM errors e
-       JOIN sync_runs r ON r.org_id = e.org_id AND r.id = e.sync_run_id
+       SELECT ${RUN_START} AS started_at, e.sync_run_id, e.value, e.expected, e.variant FROM errors e
        WHERE e.org_id = g2.org_id AND e.group_id = g2.id
-       ORDER BY r.started_at, r.id, e.record_index NULLS FIRST
+       ORDER BY 1, 2, e.record_index NULLS FIRST
        LIMIT 1) AS f
      CROSS JOIN LATERAL (
-       SELECT r.started_at, r.id AS sync_run_id FROM errors e
-       JOIN sync_runs r ON r.org_id = e.org_id AND r.id = e.sync_run_id
+       SELECT ${RUN_START} AS started_at, e.sync_run_id FROM errors e
        WHERE e.org_id = g2.org_id AND e.group_id = g2.id
-       ORDER BY r.started_at DESC, r.id DESC
+       ORDER BY 1 DESC, 2 DESC
        LIMIT 1) AS l
      WHERE g2.org_id = :orgId AND g2.id = ANY(:groupIds::bigint[])
        AND (g2.first_seen_started_at = :startedAt OR g2.last_seen_started_at = :startedAt)
