@@ -121,16 +121,25 @@ export async function deleteEmptyGroups(trx: Knex.Transaction, orgId: number, gr
  * person resolved stays resolved until a newer run shows it (upsertGroups): setGroupStatus
  * resolves as of the group's last occurrence, while automatic resolution is always as of
  * a newer run, which is how the two are told apart here. Ignored groups are left alone.
+ * Each group is looked up by its primary key, and its open members by its own, in a
+ * LATERAL subquery kept apart by OFFSET 0 (the integration checked after, so that no
+ * index on it competes): with `id = ANY(...)`, PostgreSQL read every group of the
+ * integration off error_groups_by_integration and filtered them.
  */
 export async function settleStatuses(trx: Knex.Transaction, scope: Scope, groupIds: number[], newestStartedAt: Date): Promise<void> {
   if (groupIds.length === 0) return;
   await trx.raw(
     `WITH judged AS (
-       SELECT g.org_id, g.id, g.status, g.resolved_started_at > g.last_seen_started_at AS resolved_automatically,
-         (g.last_seen_started_at >= :newest OR EXISTS (
-            SELECT 1 FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.open)) AS affected
-       FROM error_groups g
-       WHERE g.org_id = :orgId AND g.integration_id = :integrationId AND g.id = ANY(:groupIds::bigint[]) AND g.status <> 'ignored')
+       SELECT g.* FROM unnest(:groupIds::bigint[]) AS x(id)
+       CROSS JOIN LATERAL (
+         SELECT g.org_id, g.id, g.integration_id, g.status, g.resolved_started_at > g.last_seen_started_at AS resolved_automatically,
+           (g.last_seen_started_at >= :newest OR EXISTS (
+              SELECT 1 FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.open)) AS affected
+         FROM error_groups g
+         WHERE g.org_id = :orgId AND g.id = x.id AND g.status <> 'ignored'
+         OFFSET 0
+       ) AS g
+       WHERE g.integration_id = :integrationId)
      UPDATE error_groups g SET
        status = CASE WHEN j.affected THEN 'regressed' ELSE 'resolved' END,
        status_changed_at = now(),
