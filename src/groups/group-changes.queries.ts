@@ -52,17 +52,29 @@ export async function rebuildMembers(trx: Knex.Transaction, scope: Scope, pairs:
        AND s.last_seen IS NULL`,
     bindings,
   );
+  // The members to update are found by their primary key (LATERAL, OFFSET 0) and updated by
+  // row address (a Tid Scan): joined to the pairs, PostgreSQL hashed every member of the
+  // organisation (or, analysed, of the table) to update a few.
   await trx.raw(
-    `WITH seen AS (${seen})
-     UPDATE error_group_members m SET last_seen_started_at = s.last_seen, open = a.applied_started_at IS NULL, cleared_started_at = a.applied_started_at
-     FROM seen s CROSS JOIN LATERAL (
-       SELECT min(r.started_at) AS applied_started_at FROM feed_records r
-       WHERE r.org_id = :orgId AND r.integration_id = :integrationId
-         AND left(r.external_id, ${INDEXED_PREFIX}) = left(s.external_id, ${INDEXED_PREFIX}) AND r.external_id = s.external_id
-         AND r.outcome = ANY(:applied::text[]) AND r.started_at > s.last_seen
-     ) AS a
-     WHERE m.org_id = :orgId AND m.group_id = s.group_id AND m.external_key = md5(s.external_id) AND m.external_id = s.external_id
-       AND s.last_seen IS NOT NULL`,
+    `WITH seen AS (${seen}),
+     found AS MATERIALIZED (
+       SELECT m.address, s.last_seen, a.applied_started_at
+       FROM seen s
+       CROSS JOIN LATERAL (
+         SELECT m.ctid AS address FROM error_group_members m
+         WHERE m.org_id = :orgId AND m.group_id = s.group_id AND m.external_key = md5(s.external_id) AND m.external_id = s.external_id
+         OFFSET 0
+       ) AS m
+       CROSS JOIN LATERAL (
+         SELECT min(r.started_at) AS applied_started_at FROM feed_records r
+         WHERE r.org_id = :orgId AND r.integration_id = :integrationId
+           AND left(r.external_id, ${INDEXED_PREFIX}) = left(s.external_id, ${INDEXED_PREFIX}) AND r.external_id = s.external_id
+           AND r.outcome = ANY(:applied::text[]) AND r.started_at > s.last_seen
+       ) AS a
+       WHERE s.last_seen IS NOT NULL)
+     UPDATE error_group_members m SET last_seen_started_at = f.last_seen, open = f.applied_started_at IS NULL, cleared_started_at = f.applied_started_at
+     FROM found f
+     WHERE m.ctid = ANY(ARRAY(SELECT address FROM found)) AND m.ctid = f.address`,
     bindings,
   );
 }
