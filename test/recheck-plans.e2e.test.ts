@@ -289,14 +289,17 @@ for (const phase of ['without statistics', 'analysed'] as const) {
       seeks(plan!, 'feed_records_by_run_outcome', /sync_run_id = /);
     });
 
-    test('the runs that relied on the catalog or form fields, and the knowledge in force, walk the runs index of the integration', async () => {
+    test('the runs that relied on the catalog or form fields, and the knowledge in force, seek the runs that sent one and walk only the runs between', async () => {
       for (const key of ['catalog', 'form_fields'] as const) {
+        // The next run that sent its own, off the partial index of those runs; the runs up to it, between both starts.
         const [relying] = await plansIn((t) => runsRelyingOnKnowledgeAfter(t, scope, late, key));
-        seeks(relying!, 'sync_runs_by_start', /integration_id = .*started_at/);
+        seeks(relying!, `sync_runs_sent_${key}`, /integration_id = /);
+        seeks(relying!, 'sync_runs_by_start', /integration_id = .*started_at >= .*started_at <= /);
         assert.doesNotMatch(relying!, /Sort/, relying);
+        // The newest run before that sent one: the first entry of its partial index.
         const [before] = await plansIn((t) => knowledgeBefore(t, scope, later, key));
-        seeks(before!, 'sync_runs_by_start', /integration_id = .*started_at/);
-        assert.match(before!, /Limit[^\n]*\n\s+-> {2}Index Scan using sync_runs_by_start /, before);
+        assert.match(before!, new RegExp(`Limit[^\\n]*\\n\\s+-> {2}Index Scan using sync_runs_sent_${key} `), before);
+        seeks(before!, `sync_runs_sent_${key}`, /integration_id = /);
       }
     });
 
@@ -315,8 +318,10 @@ for (const phase of ['without statistics', 'analysed'] as const) {
       for (const plan of plans) {
         seeks(plan, 'feed_records_by_employee', byIdPrefix);
         seeks(plan, 'errors_by_record', /record_index = /);
-        assert.doesNotMatch(plan, /errors_by_group/, plan);
+        assert.doesNotMatch(plan, /errors_by_group|Seq Scan on error_group_members/, plan);
       }
+      // The members kept are found by their key, then updated by row address.
+      assert.match(plans[1]!, /Tid Scan on error_group_members/, plans[1]);
       // The big group of warnings (a fifth of the integration's errors) and a small one.
       const [seen] = await plansIn((t) => refreshSeen(t, scope.orgId, [groupIds[0]!, groupIds[301]!], new Date('2026-09-01T00:00:00Z')));
       seeks(seen!, 'errors_by_group', /group_id = /);
@@ -325,7 +330,7 @@ for (const phase of ['without statistics', 'analysed'] as const) {
 
     test('settling statuses, recounting open errors and overwriting states read the given groups and employees by key', async () => {
       const [settle] = await plansIn((t) => settleStatuses(t, scope, groupIds.slice(0, 50), new Date('2026-12-01T00:00:00Z')));
-      seeks(settle!, 'error_groups_(pkey|by_integration)', /org_id = /);
+      seeks(settle!, 'error_groups_pkey', /\(id = \w+\.id\)/);
       assert.match(settle!, /error_group_members_(pkey|by_group)/, settle);
       assert.doesNotMatch(settle!, /Seq Scan/, settle);
       const [recount] = await plansIn((t) => recountOpenErrors(t, scope, ids));

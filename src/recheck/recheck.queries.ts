@@ -174,8 +174,8 @@ export async function runsByIds(knex: Knex, scope: Scope, syncRunIds: number[]):
 
 /**
  * The runs after a place in run order that took their catalog (or form fields) from the
- * runs before them: up to the first that sent its own. Read newest-last through
- * sync_runs_by_start.
+ * runs before them: up to the first that sent its own (found in its partial index,
+ * migration 2026-11-30-0111), whose start bounds the read of sync_runs_by_start.
  */
 export async function runsRelyingOnKnowledgeAfter(knex: Knex, scope: Scope, after: RunPosition, key: 'catalog' | 'form_fields'): Promise<LaterRun[]> {
   const type = key === 'catalog' ? 'object' : 'array';
@@ -190,6 +190,7 @@ export async function runsRelyingOnKnowledgeAfter(knex: Knex, scope: Scope, afte
      SELECT ${RUN_COLUMNS} FROM sync_runs
      WHERE org_id = :orgId AND integration_id = :integrationId
        AND started_at >= :startedAt AND (started_at, id) > (:startedAt, :syncRunId)
+       AND started_at <= coalesce((SELECT n.started_at FROM next_own n), 'infinity')
        AND (NOT EXISTS (SELECT 1 FROM next_own) OR (started_at, id) < (SELECT n.started_at, n.id FROM next_own n))
      ORDER BY started_at, id`,
     { ...scope, ...after },
@@ -199,7 +200,8 @@ export async function runsRelyingOnKnowledgeAfter(knex: Knex, scope: Scope, afte
 
 /**
  * The catalog and form fields that were in force for a run that did not send its own:
- * those of the newest run before it that did.
+ * those of the newest run before it that did, one seek of sync_runs_sent_catalog (or
+ * sync_runs_sent_form_fields), which hold only the runs that sent one.
  */
 export async function knowledgeBefore(knex: Knex, scope: Scope, before: RunPosition, key: 'catalog' | 'form_fields'): Promise<Catalog | FormField[] | null> {
   const type = key === 'catalog' ? 'object' : 'array';
