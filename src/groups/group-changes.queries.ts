@@ -29,7 +29,10 @@ export async function removeOccurrences(trx: Knex.Transaction, orgId: number, re
  * Rebuilds these members from the errors still stored: last seen in the newest run that
  * gave the employee the group's error (the member goes when there is none), and open
  * unless a later record of theirs was applied. Reads the employee's records through
- * feed_records_by_employee and their errors through errors_by_record.
+ * feed_records_by_employee and each one's errors through errors_by_record (the record's
+ * errors, their group compared after): as a join, or with the group in the subquery,
+ * PostgreSQL without statistics read the group's errors (errors_by_group) again for
+ * every record of the employee.
  */
 export async function rebuildMembers(trx: Knex.Transaction, scope: Scope, pairs: Array<{ group_id: number; external_id: string }>): Promise<void> {
   if (pairs.length === 0) return;
@@ -37,10 +40,9 @@ export async function rebuildMembers(trx: Knex.Transaction, scope: Scope, pairs:
   const seen = `
     SELECT p.group_id, p.external_id, (
       SELECT max(r.started_at) FROM feed_records r
-      JOIN errors e ON e.org_id = r.org_id AND e.sync_run_id = r.sync_run_id AND e.record_index = r.index
       WHERE r.org_id = :orgId AND r.integration_id = :integrationId
         AND left(r.external_id, ${INDEXED_PREFIX}) = left(p.external_id, ${INDEXED_PREFIX}) AND r.external_id = p.external_id
-        AND e.group_id = p.group_id
+        AND p.group_id IN (SELECT e.group_id FROM errors e WHERE e.org_id = r.org_id AND e.sync_run_id = r.sync_run_id AND e.record_index = r.index)
     ) AS last_seen
     FROM jsonb_to_recordset(:pairs::jsonb) AS p(group_id bigint, external_id text)`;
   await trx.raw(
@@ -50,25 +52,43 @@ export async function rebuildMembers(trx: Knex.Transaction, scope: Scope, pairs:
        AND s.last_seen IS NULL`,
     bindings,
   );
+  // The members to update are found by their primary key (LATERAL, OFFSET 0) and updated by
+  // row address (a Tid Scan): joined to the pairs, PostgreSQL hashed every member of the
+  // organisation (or, analysed, of the table) to update a few.
   await trx.raw(
-    `WITH seen AS (${seen})
-     UPDATE error_group_members m SET last_seen_started_at = s.last_seen, open = a.applied_started_at IS NULL, cleared_started_at = a.applied_started_at
-     FROM seen s CROSS JOIN LATERAL (
-       SELECT min(r.started_at) AS applied_started_at FROM feed_records r
-       WHERE r.org_id = :orgId AND r.integration_id = :integrationId
-         AND left(r.external_id, ${INDEXED_PREFIX}) = left(s.external_id, ${INDEXED_PREFIX}) AND r.external_id = s.external_id
-         AND r.outcome = ANY(:applied::text[]) AND r.started_at > s.last_seen
-     ) AS a
-     WHERE m.org_id = :orgId AND m.group_id = s.group_id AND m.external_key = md5(s.external_id) AND m.external_id = s.external_id
-       AND s.last_seen IS NOT NULL`,
+    `WITH seen AS (${seen}),
+     found AS MATERIALIZED (
+       SELECT m.address, s.last_seen, a.applied_started_at
+       FROM seen s
+       CROSS JOIN LATERAL (
+         SELECT m.ctid AS address FROM error_group_members m
+         WHERE m.org_id = :orgId AND m.group_id = s.group_id AND m.external_key = md5(s.external_id) AND m.external_id = s.external_id
+         OFFSET 0
+       ) AS m
+       CROSS JOIN LATERAL (
+         SELECT min(r.started_at) AS applied_started_at FROM feed_records r
+         WHERE r.org_id = :orgId AND r.integration_id = :integrationId
+           AND left(r.external_id, ${INDEXED_PREFIX}) = left(s.external_id, ${INDEXED_PREFIX}) AND r.external_id = s.external_id
+           AND r.outcome = ANY(:applied::text[]) AND r.started_at > s.last_seen
+       ) AS a
+       WHERE s.last_seen IS NOT NULL)
+     UPDATE error_group_members m SET last_seen_started_at = f.last_seen, open = f.applied_started_at IS NULL, cleared_started_at = f.applied_started_at
+     FROM found f
+     WHERE m.ctid = ANY(ARRAY(SELECT address FROM found)) AND m.ctid = f.address`,
     bindings,
   );
 }
 
+// The start of an error's run, looked up per error: joined instead, PostgreSQL walked
+// the organisation's runs in order (sync_runs_by_org_start) and matched each against
+// the group's errors, every run until the group's first (or last) one.
+const RUN_START = '(SELECT r.started_at FROM sync_runs r WHERE r.org_id = e.org_id AND r.id = e.sync_run_id)';
+
 /**
  * Groups whose errors of the run that started at `startedAt` changed, and that were first
  * or last seen then: their first and last seen, and the sample value (the first error in
- * run order), are read again from their errors. This scans each such group's errors.
+ * run order), are read again from their errors. This reads each such group's errors
+ * (errors_by_group) and their runs by primary key.
  */
 export async function refreshSeen(trx: Knex.Transaction, orgId: number, groupIds: number[], startedAt: Date): Promise<void> {
   if (groupIds.length === 0) return;
@@ -79,16 +99,14 @@ export async function refreshSeen(trx: Knex.Transaction, orgId: number, groupIds
        last_seen_started_at = l.started_at, last_seen_sync_run_id = l.sync_run_id
      FROM error_groups g2
      CROSS JOIN LATERAL (
-       SELECT r.started_at, r.id AS sync_run_id, e.value, e.expected, e.variant FROM errors e
-       JOIN sync_runs r ON r.org_id = e.org_id AND r.id = e.sync_run_id
+       SELECT ${RUN_START} AS started_at, e.sync_run_id, e.value, e.expected, e.variant FROM errors e
        WHERE e.org_id = g2.org_id AND e.group_id = g2.id
-       ORDER BY r.started_at, r.id, e.record_index NULLS FIRST
+       ORDER BY 1, 2, e.record_index NULLS FIRST
        LIMIT 1) AS f
      CROSS JOIN LATERAL (
-       SELECT r.started_at, r.id AS sync_run_id FROM errors e
-       JOIN sync_runs r ON r.org_id = e.org_id AND r.id = e.sync_run_id
+       SELECT ${RUN_START} AS started_at, e.sync_run_id FROM errors e
        WHERE e.org_id = g2.org_id AND e.group_id = g2.id
-       ORDER BY r.started_at DESC, r.id DESC
+       ORDER BY 1 DESC, 2 DESC
        LIMIT 1) AS l
      WHERE g2.org_id = :orgId AND g2.id = ANY(:groupIds::bigint[])
        AND (g2.first_seen_started_at = :startedAt OR g2.last_seen_started_at = :startedAt)
@@ -114,16 +132,25 @@ export async function deleteEmptyGroups(trx: Knex.Transaction, orgId: number, gr
  * (an employee or occurrence that resolution never saw, from a late run or a re-check) is
  * regressed. One a person resolved stays resolved until a newer run shows it
  * (upsertGroups); ignored groups are left alone.
+ * Each group is looked up by its primary key, and its open members by its own, in a
+ * LATERAL subquery kept apart by OFFSET 0 (the integration checked after, so that no
+ * index on it competes): with `id = ANY(...)`, PostgreSQL read every group of the
+ * integration off error_groups_by_integration and filtered them.
  */
 export async function settleStatuses(trx: Knex.Transaction, scope: Scope, groupIds: number[], newestStartedAt: Date): Promise<void> {
   if (groupIds.length === 0) return;
   await trx.raw(
     `WITH judged AS (
-       SELECT g.org_id, g.id, g.status, g.resolved_by_person,
-         (g.last_seen_started_at >= :newest OR EXISTS (
-            SELECT 1 FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.open)) AS affected
-       FROM error_groups g
-       WHERE g.org_id = :orgId AND g.integration_id = :integrationId AND g.id = ANY(:groupIds::bigint[]) AND g.status <> 'ignored')
+       SELECT g.* FROM unnest(:groupIds::bigint[]) AS x(id)
+       CROSS JOIN LATERAL (
+         SELECT g.org_id, g.id, g.integration_id, g.status, g.resolved_by_person,
+           (g.last_seen_started_at >= :newest OR EXISTS (
+              SELECT 1 FROM error_group_members m WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.open)) AS affected
+         FROM error_groups g
+         WHERE g.org_id = :orgId AND g.id = x.id AND g.status <> 'ignored'
+         OFFSET 0
+       ) AS g
+       WHERE g.integration_id = :integrationId)
      UPDATE error_groups g SET
        status = CASE WHEN j.affected THEN 'regressed' ELSE 'resolved' END,
        status_changed_at = now(),

@@ -11,20 +11,33 @@ interface Scope {
 }
 
 /**
+ * The records of each of these IDs (or email prefixes), one index seek each: a LATERAL
+ * subquery per value, kept apart by OFFSET 0. With `= ANY(...)` instead, PostgreSQL
+ * without statistics (which takes an integration's rows for a handful) read every
+ * record of the integration from the place on and filtered them by ID.
+ */
+const perId = (columns: string, where: string) => `
+  SELECT ${columns} FROM unnest(:externalIds::text[]) AS x(external_id)
+  CROSS JOIN LATERAL (
+    SELECT ${columns} FROM feed_records r
+    WHERE r.org_id = :orgId AND r.integration_id = :integrationId
+      AND left(r.external_id, ${INDEXED_PREFIX}) = left(x.external_id, ${INDEXED_PREFIX}) AND r.external_id = x.external_id AND ${where}
+    OFFSET 0
+  ) AS r`;
+
+/**
  * The applied records of these IDs after a place in run order, in run order per ID:
  * through feed_records_by_employee, so the cost is those employees' later records.
  */
 export async function appliedRecordsAfter(knex: Knex, scope: Scope, after: RunPosition, externalIds: string[]): Promise<LaterAppliedRecord[]> {
   if (externalIds.length === 0) return [];
   const { rows } = await knex.raw<{ rows: Array<Omit<LaterAppliedRecord, 'startedAt' | 'syncRunId'> & { started_at: Date; sync_run_id: string }> }>(
-    `SELECT r.external_id, r.index, r.action, r.first_name, r.last_name, r.email, r.started_at, r.sync_run_id
-     FROM feed_records r
-     WHERE r.org_id = :orgId AND r.integration_id = :integrationId
-       AND left(r.external_id, ${INDEXED_PREFIX}) = ANY(:prefixes::text[]) AND r.external_id = ANY(:externalIds::text[])
-       AND r.started_at >= :startedAt AND (r.started_at, r.sync_run_id) > (:startedAt, :syncRunId)
-       AND r.outcome = ANY(:applied::text[])
+    `${perId(
+      'r.external_id, r.index, r.action, r.first_name, r.last_name, r.email, r.started_at, r.sync_run_id',
+      'r.started_at >= :startedAt AND (r.started_at, r.sync_run_id) > (:startedAt, :syncRunId) AND r.outcome = ANY(:applied::text[])',
+    )}
      ORDER BY r.external_id, r.started_at, r.sync_run_id, r.index`,
-    { ...scope, ...after, prefixes: indexedPrefixes(externalIds), externalIds, applied: APPLIED_OUTCOMES },
+    { ...scope, ...after, externalIds, applied: APPLIED_OUTCOMES },
   );
   return rows.map(({ started_at, sync_run_id, ...record }) => ({ ...record, startedAt: started_at, syncRunId: Number(sync_run_id) }));
 }
@@ -80,19 +93,20 @@ export async function recordsOfEmployees(
     'after' in where
       ? 'r.started_at >= :startedAt AND (r.started_at, r.sync_run_id) > (:startedAt, :syncRunId)'
       : 'r.started_at = :startedAt AND r.sync_run_id = :syncRunId';
+  // Each email prefix seeks feed_records_by_email (org_id, left(feedlog_email_key(email), 200), integration_id, started_at).
   const { rows } = await knex.raw<{ rows: StoredRecordRow[] }>(
-    `SELECT ${RECORD_COLUMNS} FROM feed_records r
-     WHERE r.org_id = :orgId AND r.integration_id = :integrationId AND ${inRange}
-       AND left(r.external_id, ${INDEXED_PREFIX}) = ANY(:idPrefixes::text[]) AND r.external_id = ANY(:externalIds::text[])
+    `${perId(RECORD_COLUMNS, inRange)}
      UNION
-     SELECT ${RECORD_COLUMNS} FROM feed_records r
-     WHERE r.org_id = :orgId AND left(feedlog_email_key(r.email), ${INDEXED_PREFIX}) = ANY(:emailPrefixes::text[])
-       AND r.integration_id = :integrationId AND ${inRange}
+     SELECT ${RECORD_COLUMNS} FROM unnest(:emailPrefixes::text[]) AS x(prefix)
+     CROSS JOIN LATERAL (
+       SELECT ${RECORD_COLUMNS} FROM feed_records r
+       WHERE r.org_id = :orgId AND left(feedlog_email_key(r.email), ${INDEXED_PREFIX}) = x.prefix AND r.integration_id = :integrationId AND ${inRange}
+       OFFSET 0
+     ) AS r
      ORDER BY started_at, sync_run_id, index`,
     {
       ...scope,
       ...position,
-      idPrefixes: indexedPrefixes(externalIds),
       externalIds,
       emailPrefixes: indexedPrefixes(emailKeys),
     },
@@ -100,15 +114,18 @@ export async function recordsOfEmployees(
   return rows.map(toStoredRecord);
 }
 
-/** The failed and warning records of one run (the ones data checks read), through feed_records_by_run_outcome. */
+/**
+ * The failed and warning records of one run (the ones data checks read), in order,
+ * through feed_records_by_run_outcome. Sorted here: asked for in index order,
+ * PostgreSQL without statistics read the whole run off the primary key instead.
+ */
 export async function checkedRecordsOfRun(knex: Knex, orgId: number, syncRunId: number): Promise<StoredRecord[]> {
   const { rows } = await knex.raw<{ rows: StoredRecordRow[] }>(
     `SELECT ${RECORD_COLUMNS} FROM feed_records r
-     WHERE r.org_id = ? AND r.sync_run_id = ? AND r.outcome <> 'succeeded'
-     ORDER BY r.index`,
+     WHERE r.org_id = ? AND r.sync_run_id = ? AND r.outcome <> 'succeeded'`,
     [orgId, syncRunId],
   );
-  return rows.map(toStoredRecord);
+  return rows.map(toStoredRecord).sort((a, b) => a.index - b.index);
 }
 
 /** What a later run's classification needs of its header. */
@@ -156,8 +173,8 @@ export async function runsByIds(knex: Knex, scope: Scope, syncRunIds: number[]):
 
 /**
  * The runs after a place in run order that took their catalog (or form fields) from the
- * runs before them: up to the first that sent its own. Read newest-last through
- * sync_runs_by_start.
+ * runs before them: up to the first that sent its own (found in its partial index,
+ * migration 2026-11-30-0111), whose start bounds the read of sync_runs_by_start.
  */
 export async function runsRelyingOnKnowledgeAfter(knex: Knex, scope: Scope, after: RunPosition, key: 'catalog' | 'form_fields'): Promise<LaterRun[]> {
   const type = key === 'catalog' ? 'object' : 'array';
@@ -172,6 +189,7 @@ export async function runsRelyingOnKnowledgeAfter(knex: Knex, scope: Scope, afte
      SELECT ${RUN_COLUMNS} FROM sync_runs
      WHERE org_id = :orgId AND integration_id = :integrationId
        AND started_at >= :startedAt AND (started_at, id) > (:startedAt, :syncRunId)
+       AND started_at <= coalesce((SELECT n.started_at FROM next_own n), 'infinity')
        AND (NOT EXISTS (SELECT 1 FROM next_own) OR (started_at, id) < (SELECT n.started_at, n.id FROM next_own n))
      ORDER BY started_at, id`,
     { ...scope, ...after },
@@ -181,7 +199,8 @@ export async function runsRelyingOnKnowledgeAfter(knex: Knex, scope: Scope, afte
 
 /**
  * The catalog and form fields that were in force for a run that did not send its own:
- * those of the newest run before it that did.
+ * those of the newest run before it that did, one seek of sync_runs_sent_catalog (or
+ * sync_runs_sent_form_fields), which hold only the runs that sent one.
  */
 export async function knowledgeBefore(knex: Knex, scope: Scope, before: RunPosition, key: 'catalog' | 'form_fields'): Promise<Catalog | FormField[] | null> {
   const type = key === 'catalog' ? 'object' : 'array';
@@ -205,15 +224,24 @@ export interface StoredError extends ClassifiedError {
   group_id: number;
 }
 
-/** The stored errors of these records of one run (null among the indexes: its run-level errors). */
+const ERROR_COLUMNS = 'e.id, e.record_index, e.group_id, e.code, e.severity, e.field, e.value, e.expected, e.variant';
+
+/**
+ * The stored errors of these records of one run, and its run-level errors when asked:
+ * one seek of errors_by_record per record (a LATERAL subquery kept apart by OFFSET 0),
+ * and one for record_index IS NULL. As `record_index = ANY(...) OR record_index IS NULL`,
+ * PostgreSQL read every error of the run and filtered them.
+ */
 export async function errorsOfRecords(knex: Knex, orgId: number, syncRunId: number, indexes: number[], runLevel: boolean): Promise<StoredError[]> {
-  const rows = await knex('errors')
-    .select('id', 'record_index', 'group_id', 'code', 'severity', 'field', 'value', 'expected', 'variant')
-    .where({ org_id: orgId, sync_run_id: syncRunId })
-    .andWhere((q) => {
-      q.whereRaw('record_index = ANY(?::int[])', [indexes]);
-      if (runLevel) q.orWhereNull('record_index');
-    });
+  const { rows } = await knex.raw<{ rows: Array<Omit<StoredError, 'id' | 'group_id'> & { id: string; group_id: string }> }>(
+    `SELECT ${ERROR_COLUMNS} FROM unnest(:indexes::int[]) AS x(record_index)
+     CROSS JOIN LATERAL (
+       SELECT ${ERROR_COLUMNS} FROM errors e WHERE e.org_id = :orgId AND e.sync_run_id = :syncRunId AND e.record_index = x.record_index
+       OFFSET 0
+     ) AS e
+     ${runLevel ? `UNION ALL SELECT ${ERROR_COLUMNS} FROM errors e WHERE e.org_id = :orgId AND e.sync_run_id = :syncRunId AND e.record_index IS NULL` : ''}`,
+    { orgId, syncRunId, indexes },
+  );
   return rows.map((row) => ({ ...row, id: Number(row.id), group_id: Number(row.group_id) }));
 }
 
