@@ -1,7 +1,12 @@
 import type { Knex } from 'knex';
 
-/** The tables a large ingest grows in one transaction and reads again in the same one (or, employee_summaries, that the pages read by plans that need statistics). */
-export type IngestTable = 'error_groups' | 'error_group_members' | 'employee_summaries';
+/**
+ * The tables a large ingest grows in one transaction and reads again in the same one (or,
+ * employee_summaries and employee_state_versions, that later reads plan with statistics:
+ * without them, PostgreSQL 18 took employee_state_versions_by_email for the primary key and
+ * read every version of the integration per ID a late run asked for).
+ */
+export type IngestTable = 'error_groups' | 'error_group_members' | 'employee_summaries' | 'employee_state_versions';
 
 // Below this, a stale plan costs too little to be worth an ANALYZE.
 const MIN_ROWS = 1_000;

@@ -38,11 +38,11 @@ export async function loadStatesAsOf(
   if (externalIds.length === 0 && emailKeys.length === 0) return new Map();
   const { rows } = await knex.raw<{ rows: EmployeeState[] }>(
     `WITH wanted AS (
-       SELECT unnest(:externalIds::text[]) AS external_id
+       SELECT w.external_key, w.external_id FROM unnest(:externalKeys::text[], :externalIds::text[]) AS w(external_key, external_id)
        UNION
-       SELECT v.external_id FROM unnest(:emailKeys::text[]) AS k(email_key)
+       SELECT v.external_key, v.external_id FROM unnest(:emailKeys::text[]) AS k(email_key)
        CROSS JOIN LATERAL (
-         SELECT v.external_id FROM employee_state_versions v
+         SELECT v.external_key, v.external_id FROM employee_state_versions v
          WHERE v.org_id = :orgId AND v.integration_id = :integrationId
            AND left(v.email_key, ${INDEXED_PREFIX}) = left(k.email_key, ${INDEXED_PREFIX}) AND v.email_key = k.email_key
            AND (v.started_at, v.sync_run_id) < (:startedAt, :syncRunId)
@@ -53,7 +53,7 @@ export async function loadStatesAsOf(
      FROM wanted w CROSS JOIN LATERAL (
        SELECT v.external_id, v.active, v.first_name, v.last_name, v.email FROM employee_state_versions v
        WHERE v.org_id = :orgId AND v.integration_id = :integrationId
-         AND v.external_key = md5(w.external_id) AND v.external_id = w.external_id
+         AND v.external_key = w.external_key AND v.external_id = w.external_id
          AND (v.started_at, v.sync_run_id) < (:startedAt, :syncRunId)
        ORDER BY v.started_at DESC, v.sync_run_id DESC
        LIMIT 1
@@ -62,6 +62,7 @@ export async function loadStatesAsOf(
       ...scope,
       startedAt: before.startedAt,
       syncRunId: before.syncRunId,
+      externalKeys: md5Keys(externalIds),
       externalIds,
       emailKeys,
     },

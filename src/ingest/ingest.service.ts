@@ -161,7 +161,9 @@ export async function ingestRun(
       errors.map((error, index) => ({ ...error, group_id: groupIds[index]! })),
     );
     await saveEmployeeStates(trx, scope, [...classified.employeeChanges.values()]);
-    await insertStateVersions(trx, known, changedStates(employees, classified.employeeChanges, { startedAt, syncRunId: stored.id }));
+    const versions = changedStates(employees, classified.employeeChanges, { startedAt, syncRunId: stored.id });
+    await insertStateVersions(trx, known, versions);
+    await analyzeIfOutgrown(trx, 'employee_state_versions', versions.length);
     // After the groups: the summaries count each employee's open errors as this run left them.
     const newEmployees = await saveEmployeeSummaries(
       trx,
