@@ -37,7 +37,7 @@ export async function appliedRecordsAfter(knex: Knex, scope: Scope, after: RunPo
       'r.started_at >= :startedAt AND (r.started_at, r.sync_run_id) > (:startedAt, :syncRunId) AND r.outcome = ANY(:applied::text[])',
     )}
      ORDER BY r.external_id, r.started_at, r.sync_run_id, r.index`,
-    { ...scope, ...after, externalIds, applied: APPLIED_OUTCOMES },
+    { ...scope, startedAt: after.startedAt, syncRunId: after.syncRunId, externalIds, applied: APPLIED_OUTCOMES },
   );
   return rows.map(({ started_at, sync_run_id, ...record }) => ({ ...record, startedAt: started_at, syncRunId: Number(sync_run_id) }));
 }
@@ -106,7 +106,8 @@ export async function recordsOfEmployees(
      ORDER BY started_at, sync_run_id, index`,
     {
       ...scope,
-      ...position,
+      startedAt: position.startedAt,
+      syncRunId: position.syncRunId,
       externalIds,
       emailPrefixes: indexedPrefixes(emailKeys),
     },
@@ -192,7 +193,7 @@ export async function runsRelyingOnKnowledgeAfter(knex: Knex, scope: Scope, afte
        AND started_at <= coalesce((SELECT n.started_at FROM next_own n), 'infinity')
        AND (NOT EXISTS (SELECT 1 FROM next_own) OR (started_at, id) < (SELECT n.started_at, n.id FROM next_own n))
      ORDER BY started_at, id`,
-    { ...scope, ...after },
+    { ...scope, startedAt: after.startedAt, syncRunId: after.syncRunId },
   );
   return rows.map(toLaterRun);
 }
