@@ -60,7 +60,9 @@ export async function saveEmployeeStates(
 
 /**
  * Sets the newest state of these IDs as re-checking a late run found it: the later runs'
- * records replayed on what the late run left, with the run that last set each.
+ * records replayed on what the late run left, with the run that last set each. The rows
+ * are found by their primary key (LATERAL, OFFSET 0) and updated by row address: joined to
+ * the states, PostgreSQL without statistics read every state of the integration.
  */
 export async function overwriteEmployeeStates(
   trx: Knex.Transaction,
@@ -69,16 +71,24 @@ export async function overwriteEmployeeStates(
 ): Promise<void> {
   if (states.length === 0) return;
   await trx.raw(
-    `UPDATE employee_states s SET active = x.active, first_name = x.first_name, last_name = x.last_name, email = x.email, email_key = x.email_key,
-       state_started_at = x.started_at, sync_run_id = x.sync_run_id, updated_at = now()
-     FROM jsonb_to_recordset(:states::jsonb) AS x(external_id text, active boolean, first_name text, last_name text, email text, email_key text,
-       started_at timestamptz, sync_run_id bigint)
-     WHERE s.org_id = :orgId AND s.integration_id = :integrationId AND s.external_key = md5(x.external_id) AND s.external_id = x.external_id`,
+    `WITH found AS MATERIALIZED (
+       SELECT e.address, x.* FROM jsonb_to_recordset(:states::jsonb) AS x(external_key text, external_id text, active boolean, first_name text,
+         last_name text, email text, email_key text, started_at timestamptz, sync_run_id bigint)
+       CROSS JOIN LATERAL (
+         SELECT s.ctid AS address FROM employee_states s
+         WHERE s.org_id = :orgId AND s.integration_id = :integrationId AND s.external_key = x.external_key AND s.external_id = x.external_id
+         OFFSET 0
+       ) AS e)
+     UPDATE employee_states s SET active = f.active, first_name = f.first_name, last_name = f.last_name, email = f.email, email_key = f.email_key,
+       state_started_at = f.started_at, sync_run_id = f.sync_run_id, updated_at = now()
+     FROM found f
+     WHERE s.ctid = ANY(ARRAY(SELECT address FROM found)) AND s.ctid = f.address`,
     {
       ...run,
       states: JSON.stringify(
         states.map(({ startedAt, syncRunId, ...state }) => ({
           ...state,
+          external_key: md5Keys([state.external_id])[0],
           email_key: emailKey(state.email),
           started_at: startedAt.toISOString(),
           sync_run_id: syncRunId,

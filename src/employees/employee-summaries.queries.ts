@@ -295,14 +295,21 @@ export async function summariesOfEmployee(
 
 /**
  * Counts the open errors of these employees again, from the groups' members: after a
- * late run's re-check changed the errors of their later records.
+ * late run's re-check changed the errors of their later records. The rows are found by
+ * their primary key (LATERAL, OFFSET 0) and updated by row address: with `= ANY(...)`,
+ * PostgreSQL without statistics read every employee of the integration to update a few.
  */
 export async function recountOpenErrors(trx: Knex.Transaction, run: { orgId: number; integrationId: number }, externalIds: string[]): Promise<void> {
   if (externalIds.length === 0) return;
   await trx.raw(
     `UPDATE employee_summaries s SET open_errors = ${openErrorsOf('s.external_id')}
-     WHERE s.org_id = :orgId AND s.integration_id = :integrationId
-       AND s.external_key = ANY(:externalKeys::text[]) AND s.external_id = ANY(:externalIds::text[])`,
+     WHERE s.ctid = ANY(ARRAY(
+       SELECT e.address FROM unnest(:externalKeys::text[], :externalIds::text[]) AS w(external_key, external_id)
+       CROSS JOIN LATERAL (
+         SELECT x.ctid AS address FROM employee_summaries x
+         WHERE x.org_id = :orgId AND x.integration_id = :integrationId AND x.external_key = w.external_key AND x.external_id = w.external_id
+         OFFSET 0
+       ) AS e))`,
     { ...run, externalKeys: md5Keys(externalIds), externalIds },
   );
 }
