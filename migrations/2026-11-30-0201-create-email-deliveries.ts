@@ -20,7 +20,7 @@ export async function up(knex: Knex): Promise<void> {
       dedupe_key text NOT NULL,
       period_start timestamptz,
       period_end timestamptz,
-      status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+      status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'skipped')),
       attempts integer NOT NULL DEFAULT 0,
       next_attempt_at timestamptz NOT NULL DEFAULT now(),
       last_error text,

@@ -10,7 +10,7 @@ export interface DeliveryRow {
   dedupe_key: string;
   period_start: Date | null;
   period_end: Date | null;
-  status: 'pending' | 'sending' | 'sent' | 'failed';
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
   attempts: number;
   next_attempt_at: Date;
   last_error: string | null;
@@ -62,6 +62,12 @@ const ownClaim = (knex: Knex, claim: DeliveryRow) =>
 
 export async function markSent(knex: Knex, claim: DeliveryRow, sent: { messageId: string; subject: string; at: Date }): Promise<boolean> {
   const updated = await ownClaim(knex, claim).update({ status: 'sent', message_id: sent.messageId, subject: sent.subject, sent_at: sent.at, last_error: null });
+  return updated === 1;
+}
+
+/** Nothing to send after all (the person unsubscribed, or the summary is empty and they want none). */
+export async function markSkipped(knex: Knex, claim: DeliveryRow, reason: string): Promise<boolean> {
+  const updated = await ownClaim(knex, claim).update({ status: 'skipped', last_error: reason });
   return updated === 1;
 }
 

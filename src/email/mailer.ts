@@ -15,6 +15,8 @@ export interface OutgoingEmail {
   html: string;
   /** Extra headers, such as List-Unsubscribe and List-Unsubscribe-Post (RFC 8058). */
   headers?: Record<string, string>;
+  /** The Message-ID to send under (the sender derives it from the delivery, so a resend is recognisable). */
+  messageId?: string;
 }
 
 export interface SentEmail {
