@@ -4,8 +4,8 @@ import type { Knex } from 'knex';
 // integrations (NULL: all), how often a summary (off, hourly, daily at a local
 // time, weekly on a day at a local time; the zone is the user's own), the least
 // severity worth a line, whether an empty summary sends one line or nothing, and
-// which alerts. The unsubscribe link carries a random token; only its SHA-256 is
-// kept, so the link cannot be guessed or read back from the database.
+// which alerts. unsubscribed_at stops every email of that organisation to them
+// until they subscribe again (migration 0202 keeps the links that set it).
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     CREATE TABLE email_preferences (
@@ -19,7 +19,6 @@ export async function up(knex: Knex): Promise<void> {
       empty_summary text NOT NULL DEFAULT 'skip' CHECK (empty_summary IN ('skip', 'one_line')),
       alerts text[] NOT NULL DEFAULT '{missed_run,run_failed,new_group,records_drop,recovery}',
       alert_after_failures smallint NOT NULL DEFAULT 1 CHECK (alert_after_failures BETWEEN 1 AND 100),
-      unsubscribe_token_hash text NOT NULL UNIQUE,
       unsubscribed_at timestamptz,
       updated_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (org_id, user_id)
