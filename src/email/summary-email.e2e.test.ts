@@ -1,0 +1,117 @@
+/**
+ * A daily summary from end to end: runs ingested over HTTP, an ops person's preferences,
+ * the scheduler's two steps at a frozen time (due summaries, then the sender), a real
+ * SMTP server. The email says what needs action with the actual values, its links open
+ * the filtered pages for that person (and 404 for another organisation), and its
+ * one-click unsubscribe link stops the next one.
+ */
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { Express } from 'express';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { frozenClock } from '../shared/clock.js';
+import { emailOf, signIn, startWithFixtureUsers } from '../../test/helpers/accounts.js';
+import type { TestDatabase } from '../../test/helpers/database.js';
+import { makeRun } from '../../test/helpers/fixtures.js';
+import { postRun } from '../../test/helpers/ingest.js';
+import { composeDelivery } from './compose.service.js';
+import { createMailer, type Mailer } from './mailer.js';
+import { savePreferences, unsubscribe } from './preferences.queries.js';
+import { sendDueEmails } from './sender.service.js';
+import { enqueueDueSummaries } from './summaries.service.js';
+
+const PUBLIC_URL = 'https://feedlog.example.com';
+let db: TestDatabase;
+let app: Express;
+let orgAId: number;
+let server: SMTPServer;
+let mailer: Mailer;
+const received: ParsedMail[] = [];
+const quiet = { info() {}, warn() {}, error() {} };
+
+before(async () => {
+  const started = await startWithFixtureUsers();
+  db = started.db;
+  app = started.app;
+  orgAId = started.orgA.organisation.id;
+  const response = await postRun(app, started.orgA.token, makeRun({ run_id: 'r-1', started_at: '2026-11-29T10:00:00Z', finished_at: '2026-11-29T10:01:00Z' }));
+  assert.equal(response.status, 201, response.text);
+  const teammate = await db
+    .knex('users')
+    .where({ email: emailOf('teammate') })
+    .first('id');
+  await savePreferences(db.knex, orgAId, Number(teammate.id), {
+    integration_ids: null,
+    frequency: 'daily',
+    local_time: '08:00',
+    weekday: 1,
+    min_severity: 'error',
+    empty_summary: 'skip',
+    alerts: [],
+    alert_after_failures: 1,
+  });
+  server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, done) {
+      simpleParser(stream).then((mail) => {
+        received.push(mail);
+        done();
+      }, done);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  mailer = createMailer({
+    smtpUrl: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
+    smtpTlsRejectUnauthorized: true,
+    from: 'feedlog <feedlog@example.com>',
+    outboxDir: '/nonexistent',
+  });
+});
+after(async () => {
+  mailer.close();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await db.drop();
+});
+
+async function tick(at: string) {
+  const clock = frozenClock(at);
+  await enqueueDueSummaries(db.knex, clock.now());
+  return sendDueEmails(db.knex, { compose: (delivery) => composeDelivery(db.knex, delivery, { publicUrl: PUBLIC_URL }), mailer, clock, log: quiet });
+}
+
+describe('a daily summary by email', () => {
+  test('arrives once, says what needs action with the actual values, and its links open the filtered pages', async () => {
+    assert.deepEqual(await tick('2026-11-30T08:05:00Z'), { sent: 1, skipped: 0, failed: 0 });
+    assert.deepEqual(await tick('2026-11-30T08:20:00Z'), { sent: 0, skipped: 0, failed: 0 }, 'once');
+    assert.equal(received.length, 1);
+    const mail = received[0]!;
+    assert.match(mail.subject ?? '', /^feedlog summary for org-a Ltd: 1 new error groups/);
+    assert.match(mail.text ?? '', /A flow: 1 run, 100% succeeded/);
+    assert.match(mail.text ?? '', /'kitchen porter'[\s\S]*'Kitchen Porter'/);
+    assert.match(String(mail.html), /<a href="https:\/\/feedlog\.example\.com\/error-groups\/\d+"/);
+
+    const links = [...(mail.text ?? '').matchAll(/https:\/\/feedlog\.example\.com(\/(?:runs|error-groups|employees)\S*)/g)].map((match) => match[1]!);
+    assert.ok(links.length >= 3, links.join(' '));
+    const teammate = await signIn(app, emailOf('teammate'));
+    const outsider = await signIn(app, emailOf('outsider'));
+    for (const path of links) {
+      assert.equal((await teammate.agent.get(path)).status, 200, path);
+      const theirs = await outsider.agent.get(path);
+      if (/\/error-groups\/\d+$/.test(path)) assert.equal(theirs.status, 404, `${path} is not the outsider's`);
+      else assert.doesNotMatch(theirs.text, /kitchen porter/i, `${path} shows the outsider nothing of org-a`);
+    }
+  });
+
+  test('the unsubscribe link of the email stops the next summary', async () => {
+    const header = received[0]!.headerLines.find((line) => line.key === 'list-unsubscribe')!.line;
+    const token = /\/unsubscribe\/(fl_uns_[^>]+)>/.exec(header)![1]!;
+    assert.ok(await unsubscribe(db.knex, token, new Date('2026-11-30T09:00:00Z')));
+    assert.deepEqual(await tick('2026-12-01T08:05:00Z'), { sent: 0, skipped: 0, failed: 0 });
+    assert.equal(received.length, 1);
+    assert.equal((await db.knex('email_deliveries').where({ org_id: orgAId }).count<{ count: string }[]>('* AS count'))[0]!.count, 1, 'no delivery recorded');
+  });
+});
