@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import { dayOf } from '../shared/day-range.js';
 import type { DeliveryRow } from './deliveries.queries.js';
-import { createUnsubscribeToken, type EmailPreferences } from './preferences.queries.js';
+import { createUnsubscribeToken, recipientOf } from './preferences.queries.js';
 import type { Composed } from './sender.service.js';
 import { buildSummary } from './summary.js';
 import { summaryData } from './summary.queries.js';
@@ -31,13 +31,9 @@ export function textToHtml(text: string): string {
 }
 
 export async function composeDelivery(knex: Knex, delivery: DeliveryRow, options: { publicUrl: string }): Promise<Composed> {
-  const person = await knex('email_preferences as p')
-    .join('users as u', 'u.id', 'p.user_id')
-    .where({ 'p.org_id': delivery.org_id, 'p.user_id': delivery.user_id })
-    .first('p.*', 'u.email', 'u.time_zone', 'u.disabled_at');
-  if (!person) return { skip: 'no preferences' };
-  if (person.unsubscribed_at || person.disabled_at) return { skip: 'unsubscribed' };
-  const preferences = person as EmailPreferences & { email: string; time_zone: string };
+  const preferences = await recipientOf(knex, delivery.org_id, delivery.user_id);
+  if (!preferences) return { skip: 'no preferences' };
+  if (preferences.unsubscribed_at || preferences.disabled_at) return { skip: 'unsubscribed' };
   if (delivery.kind !== 'summary' || !delivery.period_start || !delivery.period_end) return { skip: `nothing composes a ${delivery.kind} yet` };
 
   const data = await summaryData(knex, delivery.org_id, preferences.integration_ids?.map(Number) ?? null, {

@@ -29,6 +29,18 @@ export function frequencyOf(preferences: Pick<EmailPreferences, 'frequency' | 'l
   }
 }
 
+/** A person's preferences for one organisation, with their address, zone and whether their account is disabled. */
+export async function recipientOf(
+  knex: Knex,
+  orgId: number,
+  userId: number,
+): Promise<(EmailPreferences & { email: string; time_zone: string; disabled_at: Date | null }) | undefined> {
+  return knex('email_preferences as p')
+    .join('users as u', 'u.id', 'p.user_id')
+    .where({ 'p.org_id': orgId, 'p.user_id': userId })
+    .first('p.*', 'u.email', 'u.time_zone', 'u.disabled_at');
+}
+
 /** Saves a person's preferences for one organisation (subscribing again clears an unsubscribe). */
 export async function savePreferences(knex: Knex, orgId: number, userId: number, preferences: Omit<EmailPreferences, 'unsubscribed_at'>): Promise<void> {
   const row = { ...preferences, integration_ids: preferences.integration_ids, unsubscribed_at: null, updated_at: knex.fn.now() };
