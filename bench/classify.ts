@@ -10,17 +10,12 @@ import { pathToFileURL } from 'node:url';
 import { classifyRun } from '../src/classify/classify-run.js';
 import type { Catalog, ClassifierContext, EmployeeState, FeedRecord, FeedRun, FormField } from '../src/classify/types.js';
 import { DEFAULT_REQUIRED_FIELDS } from '../src/classify/types.js';
+import { Random } from '../src/simulate/random.js';
 
-/** mulberry32: a small, fast, seedable generator, so every run of the benchmark sees the same data. */
+/** The simulator's mulberry32, so every run of the benchmark sees the same data. */
 function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 const FIRST_NAMES = ['Ana', 'Tom', 'Priya', 'Chloé', 'José', 'Mei', 'Oliver', 'Siobhán', 'Kwame', 'Zoë', 'Łukasz', 'Fatima'];

@@ -8,6 +8,7 @@
  * already in use, IDs reused for another person. Deterministic (a seeded
  * generator), so every build stores the same records; DATA_VERSION names it.
  */
+import { Random } from '../src/simulate/random.js';
 
 /** Bump when what the runs hold changes: a stored benchmark database of another version is rebuilt. */
 export const DATA_VERSION = 1;
@@ -266,24 +267,8 @@ export function scaledPlans(scale: number): IntegrationPlan[] {
   }));
 }
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    chance: (p: number) => next() < p,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
-  };
-}
-type Random = ReturnType<typeof seeded>;
+/** The simulator's mulberry32: the same sequence on every machine, so the kept database's data version holds. */
+const seeded = (seed: number) => new Random(seed);
 
 const ascii = (text: string) =>
   text

@@ -193,6 +193,7 @@ export async function ingestRun(
         requiredFields: integration.required_fields as RecordField[],
         statesBefore: employees,
         statesAfter: classified.employeeChanges,
+        changedIds: versions.map((version) => version.external_id),
         catalogChanged: run.catalog != null && !sameJson(run.catalog, inForce.catalog),
         formFieldsChanged: run.form_fields != null && !sameJson(run.form_fields, inForce.formFields),
         newestStartedAt,

@@ -23,7 +23,6 @@
  */
 import type { Knex } from 'knex';
 import { classifyRun } from '../classify/classify-run.js';
-import { sameState } from '../classify/employee-state.js';
 import { emailKey } from '../classify/normalise.js';
 import { idOf } from '../classify/people.js';
 import { fieldValue } from '../classify/record-checks.js';
@@ -60,6 +59,8 @@ export interface LateRun extends RunPosition {
   /** The states as of the late run (its classifier's context) and as it left them. */
   statesBefore: ReadonlyMap<string, EmployeeState>;
   statesAfter: ReadonlyMap<string, EmployeeState>;
+  /** The IDs whose state it changed: those it wrote a version for. */
+  changedIds: string[];
   /** Whether it sent a catalog or form fields that differ from the ones in force before it. */
   catalogChanged: boolean;
   formFieldsChanged: boolean;
@@ -78,14 +79,10 @@ interface Affected {
 
 export async function recheckAfterLateRun(trx: Knex.Transaction, late: LateRun): Promise<void> {
   const scope = { orgId: late.orgId, integrationId: late.integrationId };
-  const changedIds = [...late.statesAfter.keys()].filter((id) => !sameState(late.statesBefore.get(id), late.statesAfter.get(id)));
+  const { changedIds } = late;
   const emails = await replayLaterStates(trx, late, changedIds);
 
-  const idSet = new Set(changedIds);
-  const emailSet = new Set(emails);
-  const affectedRecords = (await recordsOfEmployees(trx, scope, { after: late }, changedIds, emails)).filter(
-    (record) => idSet.has(idOf(record) ?? '') || emailSet.has(emailKey(fieldValue(record, 'email')) ?? ''),
-  );
+  const affectedRecords = (await recordsOfEmployees(trx, scope, { after: late }, changedIds, emails)).filter(concerns(new Set(changedIds), new Set(emails)));
   const byRun = groupBy(affectedRecords, (record) => record.syncRunId);
   const catalogRuns = late.catalogChanged ? await runsRelyingOnKnowledgeAfter(trx, scope, late, 'catalog') : [];
   const formFieldRuns = late.formFieldsChanged ? await runsRelyingOnKnowledgeAfter(trx, scope, late, 'form_fields') : [];
@@ -120,9 +117,10 @@ async function replayLaterStates(trx: Knex.Transaction, late: LateRun, changedId
   // IDs with later applied records hold, in employee_states, what those left: set it again, with the
   // run that last set it (as ingest does: the last applied record other than a skip, which sets nothing
   // once a state exists).
+  const lastVersion = new Map(newVersions.map((version) => [version.external_id, version]));
   const newest: Array<EmployeeState & RunPosition> = [];
   for (const [id, records] of laterRecords) {
-    const state = newVersions.findLast((version) => version.external_id === id) ?? late.statesAfter.get(id);
+    const state = lastVersion.get(id) ?? late.statesAfter.get(id);
     const setter = records.findLast((record) => record.action !== 'skip') ?? late;
     if (state) newest.push({ ...state, startedAt: setter.startedAt, syncRunId: setter.syncRunId });
   }
@@ -134,6 +132,14 @@ async function replayLaterStates(trx: Knex.Transaction, late: LateRun, changedId
     ...oldVersions,
     ...newVersions,
   ]);
+}
+
+/**
+ * Whether a stored record is one of these IDs' or emails' (the indexes match prefixes and
+ * lower-cased emails: this decides on the whole values, as the classifier compares them).
+ */
+function concerns(ids: ReadonlySet<string>, emails: ReadonlySet<string>): (record: StoredRecord) => boolean {
+  return (record) => ids.has(idOf(record) ?? '') || emails.has(emailKey(fieldValue(record, 'email')) ?? '');
 }
 
 function mergeByIndex(a: StoredRecord[], b: StoredRecord[]): StoredRecord[] {
@@ -157,9 +163,7 @@ async function partOfRun(trx: Knex.Transaction, late: LateRun, affected: Affecte
   for (const state of states.values()) {
     if (state.active && emails.has(emailKey(state.email) ?? '')) ids.add(state.external_id);
   }
-  const found = (await recordsOfEmployees(trx, scope, { run: position }, [...ids], [...emails])).filter(
-    (record) => ids.has(idOf(record) ?? '') || emails.has(emailKey(fieldValue(record, 'email')) ?? ''),
-  );
+  const found = (await recordsOfEmployees(trx, scope, { run: position }, [...ids], [...emails])).filter(concerns(ids, emails));
   const moreIds = [...new Set(found.map(idOf).filter((id): id is string => id !== null && !ids.has(id)))];
   const more = await recordsOfEmployees(trx, scope, { run: position }, moreIds, []);
   const moreIdSet = new Set(moreIds);
