@@ -12,6 +12,7 @@ export interface EmailPreferences {
   empty_summary: 'skip' | 'one_line';
   alerts: string[];
   alert_after_failures: number;
+  alert_repeat: 'hourly' | 'daily' | 'weekly';
   unsubscribed_at: Date | null;
 }
 

@@ -23,6 +23,7 @@ const DEFAULTS: Omit<EmailPreferences, 'unsubscribed_at'> = {
   empty_summary: 'skip',
   alerts: ['missed_run'],
   alert_after_failures: 1,
+  alert_repeat: 'daily',
 };
 
 before(async () => {

@@ -51,6 +51,7 @@ before(async () => {
     empty_summary: 'skip',
     alerts: [],
     alert_after_failures: 1,
+    alert_repeat: 'daily',
   });
   server = new SMTPServer({
     authOptional: true,
