@@ -9,49 +9,53 @@ import type { Knex } from 'knex';
 import { dayOf } from '../shared/day-range.js';
 import type { DeliveryRow } from './deliveries.queries.js';
 import { createUnsubscribeToken, recipientOf } from './preferences.queries.js';
+import { type EmailContent, renderEmail } from './email-content.js';
 import type { Composed } from './sender.service.js';
 import { buildSummary } from './summary.js';
 import { summaryData } from './summary.queries.js';
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+type Recipient = NonNullable<Awaited<ReturnType<typeof recipientOf>>>;
 
-/** The text as HTML: a paragraph a line, links made links, inline CSS only (mail clients drop style sheets). */
-export function textToHtml(text: string): string {
-  const lines = text
-    .trimEnd()
-    .split('\n')
-    .map((line) => {
-      const trimmed = line.trim();
-      if (/^https?:\/\/\S+$/.test(trimmed))
-        return `<p style="margin:0 0 8px 16px"><a href="${escapeHtml(trimmed)}" style="color:#0b57d0">Open in feedlog</a></p>`;
-      if (trimmed === '') return '';
-      return `<p style="margin:${line.startsWith(' ') ? '0 0 2px 16px' : '12px 0 2px'}">${escapeHtml(trimmed)}</p>`;
-    });
-  return `<div style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.4;color:#1f1f1f">${lines.join('\n')}</div>`;
+/** Every email's footer: the person's preferences page and a new one-click unsubscribe link. */
+async function footerFor(knex: Knex, delivery: DeliveryRow, publicUrl: string): Promise<EmailContent['footer']> {
+  const token = await createUnsubscribeToken(knex, delivery.org_id, delivery.user_id);
+  return { preferencesUrl: `${publicUrl}/settings/notifications`, unsubscribeUrl: `${publicUrl}/unsubscribe/${token}` };
 }
 
-export async function composeDelivery(knex: Knex, delivery: DeliveryRow, options: { publicUrl: string }): Promise<Composed> {
-  const preferences = await recipientOf(knex, delivery.org_id, delivery.user_id);
-  if (!preferences) return { skip: 'no preferences' };
-  if (preferences.unsubscribed_at || preferences.disabled_at) return { skip: 'unsubscribed' };
-  if (delivery.kind !== 'summary' || !delivery.period_start || !delivery.period_end) return { skip: `nothing composes a ${delivery.kind} yet` };
+/** The email to send for a composed content, with the RFC 8058 one-click unsubscribe headers. */
+function emailOf(content: EmailContent, recipient: Recipient): Composed {
+  const rendered = renderEmail(content);
+  return {
+    email: {
+      to: recipient.email,
+      ...rendered,
+      headers: { 'List-Unsubscribe': `<${content.footer.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    },
+  };
+}
 
-  const data = await summaryData(knex, delivery.org_id, preferences.integration_ids?.map(Number) ?? null, {
+async function composeSummary(knex: Knex, delivery: DeliveryRow, recipient: Recipient, publicUrl: string): Promise<Composed> {
+  if (!delivery.period_start || !delivery.period_end) return { skip: 'a summary without a period' };
+  const data = await summaryData(knex, delivery.org_id, recipient.integration_ids?.map(Number) ?? null, {
     start: delivery.period_start,
     end: delivery.period_end,
   });
-  const summary = buildSummary(data, { publicUrl: options.publicUrl, day: (at) => dayOf(at, preferences.time_zone) });
-  if (!summary.needsAction && preferences.empty_summary === 'skip') return { skip: 'nothing needs action' };
-  const unsubscribeUrl = `${options.publicUrl}/unsubscribe/${await createUnsubscribeToken(knex, delivery.org_id, delivery.user_id)}`;
+  const summary = buildSummary(data, { publicUrl, day: (at) => dayOf(at, recipient.time_zone) });
+  if (!summary.needsAction && recipient.empty_summary === 'skip') return { skip: 'nothing needs action' };
+  const footer = await footerFor(knex, delivery, publicUrl);
   const body = summary.needsAction ? summary.text : `${summary.subject}\n`;
-  const text = `${body}\nYour email preferences:\n  ${options.publicUrl}/settings/notifications\nUnsubscribe in one click:\n  ${unsubscribeUrl}\n`;
-  return {
-    email: {
-      to: preferences.email,
-      subject: summary.subject,
-      text,
-      html: textToHtml(text),
-      headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-    },
-  };
+  // Until the summary composes an EmailContent itself, its text is the content's title.
+  return emailOf({ subject: summary.subject, title: body.trimEnd(), sections: [], footer }, recipient);
+}
+
+export async function composeDelivery(knex: Knex, delivery: DeliveryRow, options: { publicUrl: string }): Promise<Composed> {
+  const recipient = await recipientOf(knex, delivery.org_id, delivery.user_id);
+  if (!recipient) return { skip: 'no preferences' };
+  if (recipient.unsubscribed_at || recipient.disabled_at) return { skip: 'unsubscribed' };
+  switch (delivery.kind) {
+    case 'summary':
+      return composeSummary(knex, delivery, recipient, options.publicUrl);
+    default:
+      return { skip: `nothing composes a ${delivery.kind} yet` };
+  }
 }
