@@ -38,7 +38,8 @@ export function repeatPeriodKey(repeat: AlertRecipient['alert_repeat'], timeZone
     // The hour under way: its end is the next hour's start.
     return latestPeriod({ kind: 'hourly' }, timeZone, now).key.replace(/^hourly:/, 'hour:');
   }
-  const period = repeat === 'daily' ? latestPeriod({ kind: 'daily', at: '00:00' }, timeZone, now) : latestPeriod({ kind: 'weekly', weekday: 1, at: '00:00' }, timeZone, now);
+  const period =
+    repeat === 'daily' ? latestPeriod({ kind: 'daily', at: '00:00' }, timeZone, now) : latestPeriod({ kind: 'weekly', weekday: 1, at: '00:00' }, timeZone, now);
   // latestPeriod names a period by the day it ends on, which is the day (or Monday) under way at `now`.
   return period.key.replace(/^daily:/, 'day:').replace(/^weekly:/, 'week:');
 }

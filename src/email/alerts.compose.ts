@@ -133,12 +133,17 @@ export async function composeAlert(knex: Knex, delivery: DeliveryRow, recipient:
           {
             heading: 'What to do',
             items: [
-              { text: `1. Check in ${context.sourceSystem} that the employees missing from this run are still meant to sync (filters, locations, permissions)` },
+              {
+                text: `1. Check in ${context.sourceSystem} that the employees missing from this run are still meant to sync (filters, locations, permissions)`,
+              },
               { text: `2. Compare this run with the previous ones in the feed logs`, link: feedLogs },
               { text: '3. If the run was cut short, start a run by hand and check that its record count is back to usual' },
             ],
           },
-          { heading: 'The run', items: [{ text: `Run ${run!.run_id}: ${plural(count, 'record')}`, link: { url: link(`/runs/${run!.id}`), label: `Run ${run!.run_id}` } }] },
+          {
+            heading: 'The run',
+            items: [{ text: `Run ${run!.run_id}: ${plural(count, 'record')}`, link: { url: link(`/runs/${run!.id}`), label: `Run ${run!.run_id}` } }],
+          },
         ],
       };
     }

@@ -83,16 +83,7 @@ export async function claimWatermarks(trx: Knex.Transaction, now: Date, limit: n
 export async function alertRecipients(knex: Knex, orgIds: number[]): Promise<AlertRecipient[]> {
   const rows = await alertPeople(knex)
     .whereIn('p.org_id', orgIds)
-    .select(
-      'p.org_id',
-      'p.user_id',
-      'u.time_zone',
-      'p.alerts',
-      'p.integration_ids',
-      'p.min_severity',
-      'p.alert_after_failures',
-      'p.alert_repeat',
-    )
+    .select('p.org_id', 'p.user_id', 'u.time_zone', 'p.alerts', 'p.integration_ids', 'p.min_severity', 'p.alert_after_failures', 'p.alert_repeat')
     .orderBy(['p.org_id', 'p.user_id']);
   return rows.map((row) => ({
     ...row,
@@ -142,42 +133,53 @@ export async function newMissedRuns(knex: Knex, marks: AlertWatermark[], now: Da
   return rows.map((row) => ({ ...row, org_id: Number(row.org_id), id: Number(row.id), integration_id: Number(row.integration_id) }));
 }
 
+// The run is read again by its key in each query below, rather than its started_at and
+// received_at sent back: JavaScript dates hold milliseconds, PostgreSQL microseconds.
+const THE_RUN = 'sync_runs AS this_run';
+const onTheRun = 'this_run.org_id = :orgId AND this_run.id = :runId';
+const runBindings = (run: NewRun) => ({ orgId: run.org_id, integrationId: run.integration_id, runId: run.id });
+
 /** The statuses and starts of an integration's latest `limit` runs up to this one (in run order), newest first. */
 export async function runsUpTo(knex: Knex, run: NewRun, limit: number): Promise<Array<{ status: string; started_at: Date }>> {
-  return knex('sync_runs')
-    .where({ org_id: run.org_id, integration_id: run.integration_id })
-    .whereRaw('(started_at, id) <= (?::timestamptz, ?::bigint)', [run.started_at, run.id])
-    .orderBy([
-      { column: 'started_at', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ])
-    .limit(limit)
-    .select('status', 'started_at');
+  const { rows } = await knex.raw<{ rows: Array<{ status: string; started_at: Date }> }>(
+    `SELECT r.status, r.started_at FROM ${THE_RUN}
+     CROSS JOIN LATERAL (
+       SELECT r.status, r.started_at FROM sync_runs r
+       WHERE r.org_id = :orgId AND r.integration_id = :integrationId AND (r.started_at, r.id) <= (this_run.started_at, this_run.id)
+       ORDER BY r.started_at DESC, r.id DESC LIMIT :limit
+     ) AS r
+     WHERE ${onTheRun}`,
+    { ...runBindings(run), limit },
+  );
+  return rows;
 }
 
 /** The record counts of the integration's successful runs before this one (not failed, not initial loads), newest first. */
 export async function previousRecordCounts(knex: Knex, run: NewRun, limit: number): Promise<number[]> {
-  const rows = await knex('sync_runs')
-    .where({ org_id: run.org_id, integration_id: run.integration_id })
-    .whereRaw('(started_at, id) < (?::timestamptz, ?::bigint)', [run.started_at, run.id])
-    .whereNot('status', 'failed')
-    .whereNot('trigger', 'initial')
-    .orderBy([
-      { column: 'started_at', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ])
-    .limit(limit)
-    .select('record_count');
+  const { rows } = await knex.raw<{ rows: Array<{ record_count: number }> }>(
+    `SELECT r.record_count FROM ${THE_RUN}
+     CROSS JOIN LATERAL (
+       SELECT r.record_count FROM sync_runs r
+       WHERE r.org_id = :orgId AND r.integration_id = :integrationId AND (r.started_at, r.id) < (this_run.started_at, this_run.id)
+         AND r.status <> 'failed' AND r.trigger <> 'initial'
+       ORDER BY r.started_at DESC, r.id DESC LIMIT :limit
+     ) AS r
+     WHERE ${onTheRun}`,
+    { ...runBindings(run), limit },
+  );
   return rows.map((row) => Number(row.record_count));
 }
 
 /** Whether this run is the integration's newest (no run started after it). */
 export async function isNewestRun(knex: Knex, run: NewRun): Promise<boolean> {
-  const later = await knex('sync_runs')
-    .where({ org_id: run.org_id, integration_id: run.integration_id })
-    .whereRaw('(started_at, id) > (?::timestamptz, ?::bigint)', [run.started_at, run.id])
-    .first('id');
-  return later === undefined;
+  const { rows } = await knex.raw<{ rows: unknown[] }>(
+    `SELECT 1 FROM ${THE_RUN}
+     WHERE ${onTheRun} AND EXISTS (
+       SELECT 1 FROM sync_runs r
+       WHERE r.org_id = :orgId AND r.integration_id = :integrationId AND (r.started_at, r.id) > (this_run.started_at, this_run.id))`,
+    runBindings(run),
+  );
+  return rows.length === 0;
 }
 
 /**
@@ -186,15 +188,13 @@ export async function isNewestRun(knex: Knex, run: NewRun): Promise<boolean> {
  * is the run's received_at) and they were last seen in it.
  */
 export async function groupsOpenedBy(knex: Knex, run: NewRun): Promise<Array<{ id: number; code: string; severity: 'error' | 'info'; status: string }>> {
-  const rows = await knex('error_groups')
-    .where({ org_id: run.org_id, integration_id: run.integration_id, last_seen_started_at: run.started_at })
-    .where('status_changed_at', run.received_at)
-    .whereIn('status', ['open', 'regressed'])
-    .orderBy([
-      { column: 'last_seen_started_at', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ])
-    .select('id', 'code', 'severity', 'status');
+  const { rows } = await knex.raw<{ rows: Array<{ id: string; code: string; severity: 'error' | 'info'; status: string }> }>(
+    `SELECT g.id, g.code, g.severity, g.status FROM ${THE_RUN}
+     JOIN error_groups g ON g.org_id = :orgId AND g.integration_id = :integrationId AND g.last_seen_started_at = this_run.started_at
+     WHERE ${onTheRun} AND g.status_changed_at = this_run.received_at AND g.status IN ('open', 'regressed')
+     ORDER BY g.id`,
+    runBindings(run),
+  );
   return rows.map((row) => ({ ...row, id: Number(row.id) }));
 }
 
@@ -211,14 +211,12 @@ export async function recordOutage(
 }
 
 /** Ends the integration's outages that began before a good run: each is taken once (whoever deletes it). */
-export async function takeOutages(
-  knex: Knex,
-  run: NewRun,
-): Promise<Array<{ user_id: number; started_at: Date; delivery_id: number }>> {
+export async function takeOutages(knex: Knex, run: NewRun): Promise<Array<{ user_id: number; started_at: Date; delivery_id: number }>> {
   const { rows } = await knex.raw<{ rows: Array<{ user_id: string; started_at: Date; delivery_id: string }> }>(
-    `DELETE FROM email_alert_outages WHERE org_id = ? AND integration_id = ? AND started_at < ?
-     RETURNING user_id, started_at, delivery_id`,
-    [run.org_id, run.integration_id, run.started_at],
+    `DELETE FROM email_alert_outages o USING ${THE_RUN}
+     WHERE ${onTheRun} AND o.org_id = :orgId AND o.integration_id = :integrationId AND o.started_at < this_run.started_at
+     RETURNING o.user_id, o.started_at, o.delivery_id`,
+    runBindings(run),
   );
   return rows.map((row) => ({ user_id: Number(row.user_id), started_at: row.started_at, delivery_id: Number(row.delivery_id) }));
 }

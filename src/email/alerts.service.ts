@@ -56,7 +56,8 @@ const DEFAULTS: Required<AlertDetectionOptions> = { batchSize: 200, maxBatches: 
 type Enqueue = (recipient: AlertRecipient, kind: AlertKind, key: string, payload: Record<string, unknown>) => Promise<number | null>;
 
 async function alertsForRun(trx: Knex.Transaction, run: NewRun, recipients: AlertRecipient[], now: Date, enqueue: Enqueue): Promise<void> {
-  const want = (kind: AlertKind) => recipients.filter((recipient) => wantsAlert(recipient, kind, run.integration_id));
+  // A group's severity is judged with the group; 'error' passes either minimum.
+  const want = (kind: AlertKind) => recipients.filter((recipient) => wantsAlert(recipient, kind, run.integration_id, 'error'));
   const about = { integrationId: run.integration_id, syncRunId: run.id };
   const period = (recipient: AlertRecipient) => repeatPeriodKey(recipient.alert_repeat, recipient.time_zone, now);
 
@@ -70,7 +71,8 @@ async function alertsForRun(trx: Knex.Transaction, run: NewRun, recipients: Aler
         const id = await enqueue(recipient, 'run_failed', key, { ...about, failedInARow: streak });
         // The outage began with the first failed run of the streak this person waited for.
         const startedAt = latest[recipient.alert_after_failures - 1]!.started_at;
-        if (id !== null) await recordOutage(trx, { orgId: run.org_id, integrationId: run.integration_id, userId: recipient.user_id, startedAt, deliveryId: id });
+        if (id !== null)
+          await recordOutage(trx, { orgId: run.org_id, integrationId: run.integration_id, userId: recipient.user_id, startedAt, deliveryId: id });
       }
     }
   } else {
