@@ -4,8 +4,9 @@ import type { Knex } from 'knex';
 // alert, so that a tick reads only what is new, never history:
 // - runs_through: runs received (sync_runs.received_at, the database's time of
 //   the ingest transaction's start) before it have been examined;
-// - events_through: missed-run events detected (integration_events.occurred_at,
-//   the scheduler's time) up to it have been examined;
+// - events_through: missed-run gaps detected (integration_events.occurred_at,
+//   the scheduler's time) up to it have been examined (an organisation's open
+//   gaps are few: they are read off integration_events_open);
 // - since: when alerting began for the organisation (the scheduler's time);
 //   nothing detected before it is alerted.
 // checked_at orders the claim (FOR UPDATE SKIP LOCKED, so two schedulers never

@@ -16,6 +16,9 @@ export interface NewRun {
   trigger: 'scheduled' | 'manual' | 'initial';
   started_at: Date;
   received_at: Date;
+  /** started_at and received_at to the microsecond (a JavaScript date holds milliseconds). */
+  started_at_exact: string;
+  received_at_exact: string;
   record_count: number;
 }
 
@@ -97,12 +100,16 @@ export async function alertRecipients(knex: Knex, orgIds: number[]): Promise<Ale
 export async function newRuns(knex: Knex, marks: AlertWatermark[], horizon: Date): Promise<NewRun[]> {
   if (marks.length === 0) return [];
   const { rows } = await knex.raw<{ rows: NewRun[] }>(
-    `SELECT r.org_id, r.id, r.integration_id, r.status, r.trigger, r.started_at, r.received_at, r.record_count
+    `SELECT r.org_id, r.id, r.integration_id, r.status, r.trigger, r.started_at, r.received_at, r.record_count,
+       r.started_at::text AS started_at_exact, r.received_at::text AS received_at_exact
      FROM unnest(?::bigint[], ?::timestamptz[]) AS w(org_id, runs_through)
      CROSS JOIN LATERAL (
        SELECT r.org_id, r.id, r.integration_id, r.status, r.trigger, r.started_at, r.received_at, r.record_count
        FROM sync_runs r
        WHERE r.org_id = w.org_id AND r.received_at >= w.runs_through AND r.received_at < ?
+       -- Kept apart (OFFSET 0), so that each organisation reads its own range of sync_runs_by_receipt
+       -- rather than PostgreSQL hashing every run received before the horizon.
+       OFFSET 0
      ) AS r
      ORDER BY r.org_id, r.integration_id, r.started_at, r.id`,
     [marks.map((mark) => mark.org_id), marks.map((mark) => mark.runs_through.toISOString()), horizon],
@@ -122,11 +129,12 @@ export async function newMissedRuns(knex: Knex, marks: AlertWatermark[], now: Da
     `SELECT e.org_id, e.id, e.integration_id, e.due_at
      FROM unnest(?::bigint[], ?::timestamptz[]) AS w(org_id, from_at)
      CROSS JOIN LATERAL (
-       SELECT e.org_id, e.id, e.integration_id, e.due_at, e.resolved_at
+       SELECT e.org_id, e.id, e.integration_id, e.due_at
        FROM integration_events e
-       WHERE e.org_id = w.org_id AND e.code = 'missed_run' AND e.occurred_at >= w.from_at AND e.occurred_at <= ?
+       WHERE e.org_id = w.org_id AND e.code = 'missed_run' AND e.resolved_at IS NULL AND e.occurred_at >= w.from_at AND e.occurred_at <= ?
+       -- Each organisation's open gaps (integration_events_open: few), not the history of gaps.
+       OFFSET 0
      ) AS e
-     WHERE e.resolved_at IS NULL
      ORDER BY e.org_id, e.integration_id, e.due_at`,
     [marks.map((mark) => mark.org_id), from, now],
   );
@@ -188,13 +196,12 @@ export async function isNewestRun(knex: Knex, run: NewRun): Promise<boolean> {
  * is the run's received_at) and they were last seen in it.
  */
 export async function groupsOpenedBy(knex: Knex, run: NewRun): Promise<Array<{ id: number; code: string; severity: 'error' | 'info'; status: string }>> {
-  const { rows } = await knex.raw<{ rows: Array<{ id: string; code: string; severity: 'error' | 'info'; status: string }> }>(
-    `SELECT g.id, g.code, g.severity, g.status FROM ${THE_RUN}
-     JOIN error_groups g ON g.org_id = :orgId AND g.integration_id = :integrationId AND g.last_seen_started_at = this_run.started_at
-     WHERE ${onTheRun} AND g.status_changed_at = this_run.received_at AND g.status IN ('open', 'regressed')
-     ORDER BY g.id`,
-    runBindings(run),
-  );
+  const rows = await knex('error_groups')
+    .where({ org_id: run.org_id, integration_id: run.integration_id })
+    .whereRaw('last_seen_started_at = ?::timestamptz AND status_changed_at = ?::timestamptz', [run.started_at_exact, run.received_at_exact])
+    .whereIn('status', ['open', 'regressed'])
+    .orderBy('id')
+    .select('id', 'code', 'severity', 'status');
   return rows.map((row) => ({ ...row, id: Number(row.id) }));
 }
 
