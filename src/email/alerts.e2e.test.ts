@@ -21,6 +21,7 @@ import { emailOf, FIXTURE_PASSWORD, signIn, startWithFixtureUsers } from '../../
 import type { TestDatabase } from '../../test/helpers/database.js';
 import { makeRun } from '../../test/helpers/fixtures.js';
 import { postRun } from '../../test/helpers/ingest.js';
+import { detectAlerts } from './alerts.service.js';
 import { createMailer, type Mailer } from './mailer.js';
 import { type EmailPreferences, savePreferences } from './preferences.queries.js';
 
@@ -292,6 +293,40 @@ describe('alerts by email, two schedulers racing at every tick', () => {
     ]);
   });
 
+  test('a resolved error group seen again counts as new: alerted again (in a new period)', async () => {
+    // The employee's job title fixed: the group resolves; the run ends the outage of the failed run before.
+    const fixed = goodRun('r12', '2026-11-30T23:20:00Z');
+    (fixed.records as unknown[]).push({
+      external_id: '4512_2',
+      action: 'update',
+      outcome: 'succeeded',
+      employee: { first_name: 'Ben', last_name: 'Okafor', email: 'ben@example.com', job_title: 'Kitchen Porter', department: 'Kitchen', branch: 'London Soho' },
+      messages: [],
+    });
+    await post(tokenA, fixed);
+    assert.deepEqual(summaryOf(await tick('2026-11-30T23:22:00Z')), ['teammate@example.com: A flow: runs are arriving again']);
+    assert.equal((await db.knex('error_groups').where({ code: 'job_title_mismatch' }).first('status')).status, 'resolved');
+    await post(tokenA, makeRun({ run_id: 'r13', started_at: '2026-11-30T23:35:00Z', finished_at: '2026-11-30T23:36:00Z' }));
+    const mails = await tick('2026-11-30T23:37:00Z');
+    assert.deepEqual(summaryOf(mails), [
+      'teammate@example.com: A flow: 2 records in the run at 00:35, usually 20',
+      'teammate@example.com: A flow: error group back: Job title does not match Flow Learning exactly',
+    ]);
+    await checkLinks(mails[1]!);
+  });
+
+  test('an alert the person stopped wanting before it was sent is not sent', async () => {
+    await post(tokenA, failedRun('r14', '2026-12-01T00:50:00Z', 'Flow Learning answered 503'));
+    await detectAlerts(db.knex, new Date('2026-12-01T00:51:00Z'));
+    const hourly = await userId('hourly@example.com');
+    const pending = await db.knex('email_deliveries').where({ kind: 'alert', status: 'pending' }).select('user_id', 'dedupe_key');
+    assert.deepEqual(pending, [{ user_id: hourly, dedupe_key: `alert:run_failed:${integrationA}:hour:2026-12-01T00:00:00.000Z` }]);
+    await savePreferences(db.knex, orgAId, hourly, preferences({ alerts: ['missed_run'] }));
+    assert.deepEqual(await tick('2026-12-01T00:52:00Z'), []);
+    const row = await db.knex('email_deliveries').where({ kind: 'alert', user_id: hourly }).orderBy('id', 'desc').first('status', 'last_error');
+    assert.deepEqual(row, { status: 'skipped', last_error: 'run_failed alerts about this integration are no longer wanted' });
+  });
+
   test('nobody else got anything, and each alert was recorded once', async () => {
     const rows = await db.knex('email_deliveries').where({ kind: 'alert' }).select('user_id', 'dedupe_key', 'status');
     const users = await db
@@ -299,7 +334,11 @@ describe('alerts by email, two schedulers racing at every tick', () => {
       .whereIn('id', [...new Set(rows.map((row) => Number(row.user_id)))])
       .pluck('email');
     assert.deepEqual(users.sort(), ['hourly@example.com', 'outsider@example.com', 'patient@example.com', 'teammate@example.com']);
-    assert.ok(rows.every((row) => row.status === 'sent'));
+    assert.deepEqual(
+      rows.filter((row) => row.status !== 'sent').map((row) => row.status),
+      ['skipped'],
+      'all sent but the one no longer wanted',
+    );
     assert.equal(new Set(rows.map((row) => `${row.user_id}:${row.dedupe_key}`)).size, rows.length);
   });
 });
