@@ -14,7 +14,7 @@ import { pageLink } from '../http/links.js';
 import { duration, exactTime } from '../shared/time-format.js';
 import { dayOf } from '../shared/day-range.js';
 import { ALERT_KINDS, type AlertKind, type AlertRecipient, wantsAlert } from './alert-rules.js';
-import { alertGroup, alertIntegration, alertMissedRun, alertRun, deliveryPayload, deliveryStatus, lastRunBefore } from './alerts.queries.js';
+import { type AlertRun, alertGroup, alertIntegration, alertMissedRun, alertRun, deliveryPayload, deliveryStatus, lastRunBefore } from './alerts.queries.js';
 import type { DeliveryRow } from './deliveries.queries.js';
 import type { EmailContent, EmailItem } from './email-content.js';
 
@@ -35,6 +35,48 @@ const runError = (value: string | null): ClassifiedError => ({ code: 'run_failed
 
 function stepsOf(steps: string[]): EmailItem[] {
   return steps.map((step, index) => ({ text: `${index + 1}. ${step}` }));
+}
+
+/** The email of a run that opened many groups: each listed with its guidance's title and a link, and the list of open groups. */
+async function newGroupsOfRun(
+  knex: Knex,
+  delivery: DeliveryRow,
+  person: AlertRecipient,
+  run: AlertRun,
+  payload: Record<string, unknown>,
+  about: { name: string; context: { sourceSystem: string; targetSystem: string }; link: (path: string, query?: Record<string, unknown>) => string },
+): Promise<AlertContent> {
+  const items: EmailItem[] = [];
+  for (const id of payload.groupIds as number[]) {
+    const group = await alertGroup(knex, delivery.org_id, Number(id));
+    if (!group || !wantsAlert(person, 'new_group', group.integration_id, group.severity)) continue;
+    const guidance = guidanceFor(group as ClassifiedError, about.context);
+    items.push({
+      text: `${guidance.title}: ${plural(group.occurrences, 'occurrence')}`,
+      detail: guidance.what,
+      link: { url: about.link(`/error-groups/${group.id}`), label: 'The error group' },
+    });
+  }
+  const count = Number(payload.groupCount);
+  const more = count - items.length;
+  return {
+    subject: `${about.name}: ${count} new error groups in the run of ${exactTime(run.started_at, person.time_zone)}`,
+    title: `${about.name}: ${count} new error groups in one run`,
+    intro: `Run ${run.run_id} opened ${count} error groups at once, so they come in one email${more > 0 ? `; ${more} more are on the open groups page` : ''}.`,
+    sections: [
+      { heading: 'New error groups', items },
+      {
+        heading: 'Where to look',
+        items: [
+          {
+            text: `Open error groups of ${about.name}`,
+            link: { url: about.link('/error-groups', { integration: Number(payload.integrationId), status: 'open' }), label: 'Open groups' },
+          },
+          { text: `Run ${run.run_id}`, link: { url: about.link(`/runs/${run.id}`), label: `Run ${run.run_id}` } },
+        ],
+      },
+    ],
+  };
 }
 
 export async function composeAlert(knex: Knex, delivery: DeliveryRow, recipient: Recipient, options: { publicUrl: string; now: Date }): Promise<AlertContent> {
@@ -98,6 +140,7 @@ export async function composeAlert(knex: Knex, delivery: DeliveryRow, recipient:
       };
     }
     case 'new_group': {
+      if (Array.isArray(payload.groupIds)) return newGroupsOfRun(knex, delivery, person, run!, payload, { name, context, link });
       const group = await alertGroup(knex, delivery.org_id, Number(payload.groupId));
       if (!group) return { skip: 'the error group is gone' };
       if (!wantsAlert(person, 'new_group', integration.id, group.severity)) return { skip: 'below the chosen severity' };

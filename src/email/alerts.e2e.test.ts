@@ -327,6 +327,38 @@ describe('alerts by email, two schedulers racing at every tick', () => {
     assert.deepEqual(row, { status: 'skipped', last_error: 'run_failed alerts about this integration are no longer wanted' });
   });
 
+  test('a run that opens many groups at once sends one email listing them, not one each', async () => {
+    const titles = ['Sous Chef', 'Waiter', 'Barista', 'Cleaner', 'Night Manager'];
+    const start = '2026-12-01T01:05:00Z';
+    await post(
+      tokenA,
+      makeRun({
+        run_id: 'r15',
+        started_at: start,
+        finished_at: '2026-12-01T01:06:00Z',
+        records: titles.map((title, i) => ({
+          external_id: `n-${i}`,
+          action: 'create',
+          outcome: 'failed',
+          employee: {
+            first_name: 'New',
+            last_name: `Starter ${i}`,
+            email: `new${i}@example.com`,
+            job_title: title,
+            department: 'Kitchen',
+            branch: 'London Soho',
+          },
+          messages: [{ code: 'JOB_TITLE_NOT_FOUND', field: 'job_title', text: `Job title '${title}' does not exist` }],
+        })),
+      }),
+    );
+    const mails = await tick('2026-12-01T01:07:00Z');
+    assert.deepEqual(summaryOf(mails), ['teammate@example.com: A flow: 5 new error groups in the run of 1 Dec 2026, 02:05:00 CET']);
+    for (const title of titles) assert.match(mails[0]!.text ?? '', new RegExp(`'${title}'`));
+    assert.ok(linksOf(mails[0]!).includes(`/error-groups?integration=${integrationA}&status=open`), mails[0]!.text);
+    await checkLinks(mails[0]!);
+  });
+
   test('nobody else got anything, and each alert was recorded once', async () => {
     const rows = await db.knex('email_deliveries').where({ kind: 'alert' }).select('user_id', 'dedupe_key', 'status');
     const users = await db

@@ -13,7 +13,8 @@
  *   (`alert:run_failed:<integration>:<period>`).
  * - new_group: an error group a run opened, or regressed (a resolved group seen again
  *   counts as new); at most one per group and repeat period; only severity error unless
- *   the person chose info too; the run_failed group is left to the run_failed alert.
+ *   the person chose info too; the run_failed group is left to the run_failed alert. A
+ *   run that opens more than 3 groups sends one email listing them (`alert:new_groups:<run>`).
  * - records_drop: a good run (not failed, not an initial load) with fewer than half the
  *   median records of the integration's previous 10 good runs (at least 5 of them, median
  *   at least 10); at most one per integration and repeat period.
@@ -52,6 +53,10 @@ export interface AlertDetectionOptions {
 }
 
 const DEFAULTS: Required<AlertDetectionOptions> = { batchSize: 200, maxBatches: 50, lookbackMs: 10 * 60_000 };
+
+/** A run that opens more groups than this sends one email listing them (the first GROUPS_LISTED), not one each. */
+export const MAX_GROUP_ALERTS_PER_RUN = 3;
+const GROUPS_LISTED = 10;
 
 type Enqueue = (recipient: AlertRecipient, kind: AlertKind, key: string, payload: Record<string, unknown>) => Promise<number | null>;
 
@@ -99,9 +104,19 @@ async function alertsForRun(trx: Knex.Transaction, run: NewRun, recipients: Aler
   }
 
   if (want('new_group').length > 0) {
-    for (const group of await groupsOpenedBy(trx, run)) {
-      if (group.code === 'run_failed') continue;
-      for (const recipient of recipients.filter((r) => wantsAlert(r, 'new_group', run.integration_id, group.severity))) {
+    const groups = (await groupsOpenedBy(trx, run)).filter((group) => group.code !== 'run_failed');
+    for (const recipient of recipients) {
+      const theirs = groups.filter((group) => wantsAlert(recipient, 'new_group', run.integration_id, group.severity));
+      if (theirs.length > MAX_GROUP_ALERTS_PER_RUN) {
+        // One email for the run rather than a flood (an integration's first run opens every group at once).
+        await enqueue(recipient, 'new_group', `alert:new_groups:${run.id}`, {
+          ...about,
+          groupIds: theirs.slice(0, GROUPS_LISTED).map((group) => group.id),
+          groupCount: theirs.length,
+        });
+        continue;
+      }
+      for (const group of theirs) {
         await enqueue(recipient, 'new_group', `alert:new_group:${group.id}:${period(recipient)}`, {
           ...about,
           groupId: group.id,
