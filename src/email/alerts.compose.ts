@@ -101,14 +101,15 @@ export async function composeAlert(knex: Knex, delivery: DeliveryRow, recipient:
       const gap = await alertMissedRun(knex, delivery.org_id, Number(payload.eventId));
       if (!gap) return { skip: 'the missed run was a false alarm (its run arrived late)' };
       const last = await lastRunBefore(knex, delivery.org_id, integration.id, gap.due_at);
-      const missed = plural(Number(gap.missed_slots ?? 1), 'run');
+      const slots = Number(gap.missed_slots ?? 1);
+      const missed = plural(slots, 'run');
       const what = last ? `no run since ${shortTime(last, zone, options.now)}` : `no run at ${shortTime(gap.due_at, zone, options.now)}`;
       const guidance = guidanceFor({ ...runError(null), code: 'missed_run', value: (gap.details as { expected?: string } | null)?.expected ?? null }, context);
       const since = gap.resolved_at ? ` A run arrived since, at ${exactTime(gap.resolved_at, zone)}.` : '';
       return {
         subject: `${name}: ${what} (${missed} missed)`,
         title: `${name}: ${what}`,
-        intro: `${guidance.what} The first missed run was due at ${exactTime(gap.due_at, zone)}; ${missed} due up to ${exactTime(gap.last_due_at ?? gap.due_at, zone)} did not arrive.${since}`,
+        intro: `${guidance.what} ${slots === 1 ? `The run due at ${exactTime(gap.due_at, zone)} did not arrive.` : `The first missed run was due at ${exactTime(gap.due_at, zone)}; ${missed} due up to ${exactTime(gap.last_due_at ?? gap.due_at, zone)} did not arrive.`}${since}`,
         sections: [
           { heading: 'What to do', items: stepsOf(guidance.steps) },
           { heading: 'Where to look', items: [{ text: `Feed logs of ${name}, with the gap`, link: feedLogs }] },

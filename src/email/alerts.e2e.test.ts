@@ -262,6 +262,7 @@ describe('alerts by email, two schedulers racing at every tick', () => {
     // then the alert comes a tick later (the gaps of the last 10 minutes are read again), never twice.
     const mails = [...(await tick('2026-11-30T09:30:00Z')), ...(await tick('2026-11-30T09:31:00Z'))];
     assert.deepEqual(summaryOf(mails), ['teammate@example.com: A flow: no run since 10:00 (1 run missed)']);
+    assert.match(mails[0]!.text ?? '', /The run due at 30 Nov 2026, 10:15:00 CET did not arrive\./);
     assert.match(mails[0]!.text ?? '', /Check that the sync engine between Fourth and Flow Learning is enabled and scheduled/);
     assert.ok(linksOf(mails[0]!).includes(`/runs?integration=${integrationA}`));
     await checkLinks(mails[0]!);
