@@ -7,6 +7,7 @@
  */
 import type { Knex } from 'knex';
 import { dayOf } from '../shared/day-range.js';
+import { composeAlert } from './alerts.compose.js';
 import type { DeliveryRow } from './deliveries.queries.js';
 import { createUnsubscribeToken, recipientOf } from './preferences.queries.js';
 import { type EmailContent, renderEmail } from './email-content.js';
@@ -48,13 +49,18 @@ async function composeSummary(knex: Knex, delivery: DeliveryRow, recipient: Reci
   return emailOf({ subject: summary.subject, title: body.trimEnd(), sections: [], footer }, recipient);
 }
 
-export async function composeDelivery(knex: Knex, delivery: DeliveryRow, options: { publicUrl: string }): Promise<Composed> {
+export async function composeDelivery(knex: Knex, delivery: DeliveryRow, options: { publicUrl: string; now?: Date }): Promise<Composed> {
   const recipient = await recipientOf(knex, delivery.org_id, delivery.user_id);
   if (!recipient) return { skip: 'no preferences' };
   if (recipient.unsubscribed_at || recipient.disabled_at) return { skip: 'unsubscribed' };
   switch (delivery.kind) {
     case 'summary':
       return composeSummary(knex, delivery, recipient, options.publicUrl);
+    case 'alert': {
+      const content = await composeAlert(knex, delivery, recipient, { publicUrl: options.publicUrl, now: options.now ?? new Date() });
+      if ('skip' in content) return content;
+      return emailOf({ ...content, footer: await footerFor(knex, delivery, options.publicUrl) }, recipient);
+    }
     default:
       return { skip: `nothing composes a ${delivery.kind} yet` };
   }

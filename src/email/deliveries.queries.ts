@@ -22,14 +22,33 @@ export interface DeliveryRow {
  */
 export async function enqueueDelivery(
   knex: Knex,
-  delivery: { orgId: number; userId: number; kind: DeliveryKind; dedupeKey: string; periodStart?: Date; periodEnd?: Date; dueAt: Date },
+  delivery: {
+    orgId: number;
+    userId: number;
+    kind: DeliveryKind;
+    dedupeKey: string;
+    periodStart?: Date;
+    periodEnd?: Date;
+    dueAt: Date;
+    /** What an alert is about (stored as jsonb; the first one recorded under a key wins). */
+    payload?: Record<string, unknown>;
+  },
 ): Promise<number | null> {
   const { rows } = await knex.raw<{ rows: { id: string }[] }>(
-    `INSERT INTO email_deliveries (org_id, user_id, kind, dedupe_key, period_start, period_end, next_attempt_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO email_deliveries (org_id, user_id, kind, dedupe_key, period_start, period_end, next_attempt_at, payload)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb)
      ON CONFLICT (org_id, user_id, dedupe_key) DO NOTHING
      RETURNING id`,
-    [delivery.orgId, delivery.userId, delivery.kind, delivery.dedupeKey, delivery.periodStart ?? null, delivery.periodEnd ?? null, delivery.dueAt],
+    [
+      delivery.orgId,
+      delivery.userId,
+      delivery.kind,
+      delivery.dedupeKey,
+      delivery.periodStart ?? null,
+      delivery.periodEnd ?? null,
+      delivery.dueAt,
+      delivery.payload === undefined ? null : JSON.stringify(delivery.payload),
+    ],
   );
   return rows[0] ? Number(rows[0].id) : null;
 }

@@ -1,3 +1,4 @@
+import { detectAlerts } from '../email/alerts.service.js';
 import { composeDelivery } from '../email/compose.service.js';
 import type { Mailer } from '../email/mailer.js';
 import { sendDueEmails } from '../email/sender.service.js';
@@ -18,7 +19,8 @@ export const missedRunsJob: Job = {
 /**
  * Every job of the scheduler, run in this order on each tick: missed runs first (so a
  * gap found now can be in the emails), then the summaries that have come due, then the
- * sender, which sends whatever is due (summaries, alerts, retries).
+ * alerts (new runs, groups and missed runs since the last look), then the sender, which
+ * sends whatever is due (summaries, alerts, retries).
  */
 export function schedulerJobs(email: { mailer: Mailer; publicUrl: string }): readonly Job[] {
   return [
@@ -30,11 +32,17 @@ export function schedulerJobs(email: { mailer: Mailer; publicUrl: string }): rea
       },
     },
     {
+      name: 'email-alerts',
+      async run(knex, now) {
+        await detectAlerts(knex, now);
+      },
+    },
+    {
       name: 'email-sender',
       async run(knex, now) {
         // The tick's time, held for the round: every delivery of it is judged at one instant.
         await sendDueEmails(knex, {
-          compose: (delivery) => composeDelivery(knex, delivery, { publicUrl: email.publicUrl }),
+          compose: (delivery) => composeDelivery(knex, delivery, { publicUrl: email.publicUrl, now }),
           mailer: email.mailer,
           clock: frozenClock(now),
           log: logger(),
