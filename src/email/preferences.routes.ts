@@ -9,31 +9,8 @@ import type { Knex } from 'knex';
 import { requireBearer } from '../auth/bearer.js';
 import { parseBody, pathId } from '../http/query.js';
 import { preferencesBodySchema } from './notifications.schemas.js';
-import { type OrgPreferences, preferencesOf, requireMember, saveOwnPreferences } from './notifications.service.js';
-import type { OwnPreferences } from './notifications.queries.js';
-
-/** One organisation's preferences as the API shows them (ids as strings, times RFC 3339 UTC). */
-export function toPreferencesItem(organisation: OrgPreferences['organisation'], own: OwnPreferences | null) {
-  return {
-    organisation: { id: String(organisation.id), slug: organisation.slug, name: organisation.name },
-    receives_email: own !== null && own.unsubscribed_at === null,
-    preferences: own
-      ? {
-          integration_ids: own.integration_ids?.map(String) ?? null,
-          frequency: own.frequency,
-          local_time: own.local_time,
-          weekday: own.weekday,
-          min_severity: own.min_severity,
-          empty_summary: own.empty_summary,
-          alerts: own.alerts,
-          alert_after_failures: own.alert_after_failures,
-          alert_repeat: own.alert_repeat,
-        }
-      : null,
-    unsubscribed_at: own?.unsubscribed_at?.toISOString() ?? null,
-    updated_at: own?.updated_at.toISOString() ?? null,
-  };
-}
+import { preferencesOf, requireMember, saveOwnPreferences } from './notifications.service.js';
+import { toPreferencesItem } from './preferences.read.js';
 
 export function preferencesRoutes(knex: Knex): Router {
   const router = Router();
