@@ -14,7 +14,7 @@ import { outboxEmailSetup } from '../../test/helpers/email.js';
 import { createApp } from '../app/app.js';
 import { findUserByEmail } from '../auth/auth.queries.js';
 import { frozenClock } from '../shared/clock.js';
-import { createUnsubscribeToken, savePreferences } from './preferences.queries.js';
+import { createUnsubscribeToken, type EmailPreferences, savePreferences } from './preferences.queries.js';
 
 let db: TestDatabase;
 let app: Express;
@@ -33,7 +33,7 @@ const PREFERENCES = {
   alerts: ['missed_run'],
   alert_after_failures: 1,
   alert_repeat: 'daily',
-} as const;
+} satisfies Omit<EmailPreferences, 'unsubscribed_at'>;
 
 before(async () => {
   db = await createTestDatabase();
@@ -109,14 +109,16 @@ describe('the unsubscribe link', () => {
     ];
     for (const token of bad) {
       for (const method of ['get', 'post'] as const) {
-        const res = await request(app)[method](`/unsubscribe/${encodeURIComponent(token)}`).set('Accept', 'text/html');
+        const res = await request(app)
+          [method](`/unsubscribe/${encodeURIComponent(token)}`)
+          .set('Accept', 'text/html');
         assert.equal(res.status, 404, `${method} ${token.slice(0, 40)}: ${res.text.slice(0, 200)}`);
         assert.match(res.text, /This unsubscribe link is not valid/);
       }
     }
     const json = await request(app).post(`/unsubscribe/${bad[0]}`).set('Accept', 'application/json');
     assert.equal(json.status, 404);
-    assert.match(json.headers['content-type'], /application\/problem\+json/);
+    assert.match(json.headers['content-type'] ?? '', /application\/problem\+json/);
   });
 
   test('is limited per client address, like sign-in: 60 requests in a ten-minute window, then 429', async () => {
