@@ -159,7 +159,7 @@ const VISITS: Visit[] = [
   { path: '/settings/password', status: 200, shows: [] },
   // Email: the organisation and integration names in the preferences forms, the outbox's subject and error.
   { path: '/settings/notifications', status: 200, shows: [`Org ${PAYLOADS.svg}`, `Flow ${PAYLOADS.script}`] },
-  { path: '/outbox', status: 200, shows: [`Outbox · Org ${PAYLOADS.svg}`, `subject ${PAYLOADS.img}`, `error ${PAYLOADS.attr}`] },
+  { path: '/outbox', status: 200, shows: [`Outbox · Org ${PAYLOADS.svg}`, shorten(`subject ${PAYLOADS.img}`), shorten(`error ${PAYLOADS.attr}`)] },
   { path: '/api/docs', status: 200, shows: [] },
   { path: '/employees', status: 200, shows: [`${PAYLOADS.script}#0`, PAYLOADS.img] },
   { path: `/employees?q=${encodeURIComponent(PAYLOADS.img)}&state=blocked`, status: 200, shows: [] },
