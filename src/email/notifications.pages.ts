@@ -5,6 +5,7 @@ import type { Caller } from '../auth/caller.js';
 import { requireLogin } from '../auth/web-auth.js';
 import { config } from '../config.js';
 import { pathId } from '../http/query.js';
+import { rateLimit } from '../http/rate-limit.js';
 import type { Clock } from '../shared/clock.js';
 import { InvalidInputError } from '../shared/errors.js';
 import type { EmailSetup } from './mail-setup.js';
@@ -112,7 +113,14 @@ export function notificationPages(knex: Knex, clock: Clock, email: EmailSetup): 
     saveWith(requireDefaultsAdmin, (caller, orgId, fields) => saveDefaults(knex, caller, orgId, fields), 'defaults_saved'),
   );
 
-  router.post('/settings/notifications/:orgId/test', requireLogin, async (req, res) => {
+  // A person can only mail themselves, but a held-down button should not flood their inbox or the SMTP server.
+  const testEmails = rateLimit(knex, {
+    name: 'test-email',
+    limit: 10,
+    windowSeconds: 600,
+    keyOf: (req) => (req.caller ? String(req.caller.userId) : undefined),
+  });
+  router.post('/settings/notifications/:orgId/test', requireLogin, testEmails, async (req, res) => {
     const orgId = pathId(req.params.orgId, 'organisation');
     const result = await sendTestEmail(knex, { mailer: email.mailer, clock, publicUrl: config().publicUrl }, req.caller!, orgId);
     res.redirect(303, `/settings/notifications?test=${result.delivery.id}#org-${orgId}`);

@@ -32,7 +32,7 @@ function requireOutboxReader(caller: Caller, orgId: number): void {
 }
 
 /** Every unsubscribe token in a message, hidden: the outbox's reader must not unsubscribe its recipient. */
-export const hideUnsubscribeTokens = (eml: string) => eml.replace(/fl_uns_\d+_(?:[A-Za-z0-9_-]|=\r?\n)+/g, 'fl_uns_(hidden)');
+const hideUnsubscribeTokens = (eml: string) => eml.replace(/fl_uns_\d+_(?:[A-Za-z0-9_-]|=\r?\n)+/g, 'fl_uns_(hidden)');
 
 async function emlOf(outboxDir: string, file: string | null): Promise<{ text?: string; missing?: string }> {
   if (!file) return {};
