@@ -1,4 +1,3 @@
-import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
@@ -7,7 +6,7 @@ import { config } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { logger } from '../logger.js';
-import { createMailer } from '../email/mailer.js';
+import { emailSetupFromConfig } from '../email/mail-setup.js';
 import { schedulerJobs } from '../scheduler/jobs.js';
 import { startScheduler } from '../scheduler/scheduler.js';
 import { systemClock } from '../shared/clock.js';
@@ -34,12 +33,15 @@ export interface Serving {
  * closes the database (and the embedded server, if this process started it).
  */
 export async function serve(options: ServeOptions = {}): Promise<Serving> {
-  const { host, port, shutdownTimeoutMs, scheduler: schedulerOn, schedulerTickMs, smtpUrl, smtpFrom, smtpTlsRejectUnauthorized, dataDir, publicUrl } = config();
+  const { host, port, shutdownTimeoutMs, scheduler: schedulerOn, schedulerTickMs, publicUrl } = config();
   const database = await openDatabase();
   const applied = await migrateToLatest(database.knex);
   if (applied.length > 0) logger().info({ applied }, 'migrations applied');
 
-  const server = http.createServer(createApp({ knex: database.knex, ingestLimits: options.ingestLimits }));
+  // Email goes through SMTP_URL, or into DATA_DIR/outbox when there is none: the pages' test email and the scheduler share it.
+  const email = emailSetupFromConfig();
+  const { mailer } = email;
+  const server = http.createServer(createApp({ knex: database.knex, ingestLimits: options.ingestLimits, email }));
   // Keep-alive sockets must not hold a shutdown open; large uploads get time to arrive.
   server.keepAliveTimeout = 5_000;
   server.requestTimeout = 300_000;
@@ -51,8 +53,6 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
   const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`;
   logger().info({ url }, 'feedlog is listening');
   // After listening: missed runs are looked for in this process too (safe beside other processes).
-  // Email goes through SMTP_URL, or into DATA_DIR/outbox when there is none.
-  const mailer = createMailer({ smtpUrl, smtpTlsRejectUnauthorized, from: smtpFrom, outboxDir: path.join(dataDir, 'outbox') });
   const scheduler = schedulerOn
     ? startScheduler({ knex: database.knex, clock: systemClock, tickMs: schedulerTickMs, jobs: schedulerJobs({ mailer, publicUrl }) })
     : undefined;

@@ -79,8 +79,20 @@ export async function claimDueDeliveries(knex: Knex, now: Date, leaseMs: number,
 const ownClaim = (knex: Knex, claim: DeliveryRow) =>
   knex('email_deliveries').where({ org_id: claim.org_id, id: claim.id, status: 'sending', attempts: claim.attempts });
 
-export async function markSent(knex: Knex, claim: DeliveryRow, sent: { messageId: string; subject: string; at: Date }): Promise<boolean> {
-  const updated = await ownClaim(knex, claim).update({ status: 'sent', message_id: sent.messageId, subject: sent.subject, sent_at: sent.at, last_error: null });
+/** `outboxFile`: the .eml file's name (no path) when the message went into the outbox rather than over SMTP. */
+export async function markSent(
+  knex: Knex,
+  claim: DeliveryRow,
+  sent: { messageId: string; subject: string; at: Date; outboxFile?: string | null },
+): Promise<boolean> {
+  const updated = await ownClaim(knex, claim).update({
+    status: 'sent',
+    message_id: sent.messageId,
+    subject: sent.subject,
+    sent_at: sent.at,
+    last_error: null,
+    outbox_file: sent.outboxFile ?? null,
+  });
   return updated === 1;
 }
 

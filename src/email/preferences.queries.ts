@@ -64,7 +64,7 @@ export async function summaryRecipients(knex: Knex): Promise<Array<EmailPreferen
 }
 
 /** Unsubscribe tokens are `fl_uns_<org id>_<secret>`, like the bearer tokens: the org id for the key, 256 random bits. */
-const UNSUBSCRIBE_TOKEN = /^fl_uns_(\d{1,15})_[A-Za-z0-9_-]{43}$/;
+export const UNSUBSCRIBE_TOKEN = /^fl_uns_(\d{1,15})_[A-Za-z0-9_-]{43}$/;
 
 /** A new unsubscribe link for one email: the token goes into the email, only its hash stays here. */
 export async function createUnsubscribeToken(knex: Knex, orgId: number, userId: number): Promise<string> {

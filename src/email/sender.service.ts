@@ -9,6 +9,7 @@
  * mail servers and clients use to drop duplicates.
  */
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Clock } from '../shared/clock.js';
@@ -47,8 +48,9 @@ export async function sendDueEmails(knex: Knex, options: SenderOptions): Promise
         continue;
       }
       const messageId = messageIdOf(claim);
-      await options.mailer.send({ ...composed.email, messageId });
-      await markSent(knex, claim, { messageId, subject: composed.email.subject, at: options.clock.now() });
+      const sent = await options.mailer.send({ ...composed.email, messageId });
+      const outboxFile = sent.outboxFile ? path.basename(sent.outboxFile) : null;
+      await markSent(knex, claim, { messageId, subject: composed.email.subject, at: options.clock.now(), outboxFile });
       counts.sent += 1;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
