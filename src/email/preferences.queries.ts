@@ -88,6 +88,10 @@ export async function unsubscribe(knex: Knex, token: string, at: Date): Promise<
   await knex('email_preferences')
     .insert({ ...who, unsubscribed_at: at })
     .onConflict(['org_id', 'user_id'])
-    .merge({ unsubscribed_at: at, updated_at: knex.fn.now() });
+    .merge({
+      // A second click keeps the time of the first, which the preferences page shows.
+      unsubscribed_at: knex.raw('coalesce(email_preferences.unsubscribed_at, excluded.unsubscribed_at)'),
+      updated_at: knex.fn.now(),
+    });
   return { orgId: who.org_id, userId: who.user_id };
 }

@@ -14,7 +14,7 @@ import { outboxEmailSetup } from '../../test/helpers/email.js';
 import { createApp } from '../app/app.js';
 import { findUserByEmail } from '../auth/auth.queries.js';
 import { frozenClock } from '../shared/clock.js';
-import { createUnsubscribeToken, type EmailPreferences, savePreferences } from './preferences.queries.js';
+import { createUnsubscribeToken, type EmailPreferences, savePreferences, unsubscribe } from './preferences.queries.js';
 
 let db: TestDatabase;
 let app: Express;
@@ -90,11 +90,17 @@ describe('the unsubscribe link', () => {
   test('a used link answers "unsubscribed" again, and only its own organisation is concerned', async () => {
     await savePreferences(db.knex, orgBId, teammateId, PREFERENCES);
     const token = await createUnsubscribeToken(db.knex, orgAId, teammateId);
+    const times: Array<Date | null | undefined> = [];
     for (let i = 0; i < 2; i += 1) {
       const res = await request(app).post(`/unsubscribe/${token}`).type('form').send('List-Unsubscribe=One-Click').set('Accept', 'text/html');
       assert.equal(res.status, 200);
       assert.match(res.text, /You are unsubscribed/);
+      times.push(await unsubscribedAt());
     }
+    assert.ok(times[0]);
+    // A click a day later, straight through the query (the app's clock is frozen): the first time stays.
+    assert.ok(await unsubscribe(db.knex, token, new Date(times[0].getTime() + 86_400_000)));
+    assert.equal((await unsubscribedAt())?.getTime(), times[0].getTime(), 'a second click keeps the time of the first');
     assert.equal(await unsubscribedAt(orgBId), null, "org-b's preferences are another organisation's");
   });
 
