@@ -6,20 +6,7 @@ const URL_BASE = 'https://feedlog.example.com';
 const footer = { preferencesUrl: `${URL_BASE}/settings/notifications`, unsubscribeUrl: `${URL_BASE}/unsubscribe/fl_uns_1_${'a'.repeat(43)}` };
 
 const ALLOWED_TAGS = new Set(['html', 'head', 'meta', 'title', 'body', 'div', 'table', 'tr', 'td', 'p', 'h1', 'h2', 'a']);
-const ALLOWED_ATTRIBUTES = new Set([
-  'lang',
-  'charset',
-  'name',
-  'content',
-  'style',
-  'role',
-  'width',
-  'cellpadding',
-  'cellspacing',
-  'border',
-  'align',
-  'href',
-]);
+const ALLOWED_ATTRIBUTES = new Set(['lang', 'charset', 'name', 'content', 'style', 'role', 'width', 'cellpadding', 'cellspacing', 'border', 'align', 'href']);
 
 /**
  * The HTML's tags, read strictly: outside comments and the doctype, every `<` must open a
@@ -63,7 +50,10 @@ const CONTENT: EmailContent = {
     {
       heading: 'Runs',
       items: [
-        { text: 'Planday to Flow: 96 runs, 94% succeeded', link: { url: `${URL_BASE}/runs?integration=3&from=2026-11-29T07:00:00.000Z`, label: 'Open the runs' } },
+        {
+          text: 'Planday to Flow: 96 runs, 94% succeeded',
+          link: { url: `${URL_BASE}/runs?integration=3&from=2026-11-29T07:00:00.000Z`, label: 'Open the runs' },
+        },
         { text: 'Mapal OS: no runs', detail: 'No run arrived in the period.' },
       ],
     },
@@ -146,7 +136,12 @@ describe('an email rendered from its content', () => {
     assert.equal(text.split('\n')[0], `${img} Bcc: someone@example.com`, 'a value cannot add a line');
     assert.ok(text.includes(`- ${img}`), 'the text keeps the value as it is: plain text is not interpreted');
     const links = linksOf(html);
-    assert.deepEqual(links, [`${URL_BASE}/employees?q=${encodeURIComponent(img)}`, `${URL_BASE}/error-groups/7?a=1&b=2`, footer.preferencesUrl, footer.unsubscribeUrl]);
+    assert.deepEqual(links, [
+      `${URL_BASE}/employees?q=${encodeURIComponent(img)}`,
+      `${URL_BASE}/error-groups/7?a=1&b=2`,
+      footer.preferencesUrl,
+      footer.unsubscribeUrl,
+    ]);
     for (const link of links) assert.ok(text.includes(link), `${link} is in the text too`);
   });
 
