@@ -149,21 +149,28 @@ export function summaryQueries(knex: Knex, orgId: number, ids: number[], severit
   };
 }
 
+// Per integration (a lateral read each): PostgreSQL 15 does not bound an index scan by
+// `integration_id = ANY(...)` on a middle column, and would read the organisation's whole range.
 export const runsSql = `
-  SELECT integration_id,
-         coalesce(sum(runs) FILTER (WHERE hour >= :start), 0)::int AS runs,
-         coalesce(sum(failed_runs) FILTER (WHERE hour >= :start), 0)::int AS failed_runs,
-         coalesce(sum(runs) FILTER (WHERE hour < :start), 0)::int AS previous_runs,
-         coalesce(sum(failed_runs) FILTER (WHERE hour < :start), 0)::int AS previous_failed_runs
-  FROM run_stats_hourly
-  WHERE org_id = :orgId AND integration_id = ANY(CAST(:ids AS bigint[])) AND hour >= :from AND hour < :end
-  GROUP BY integration_id`;
+  SELECT i.id AS integration_id, s.*
+  FROM unnest(CAST(:ids AS bigint[])) AS i(id)
+  CROSS JOIN LATERAL (
+    SELECT coalesce(sum(runs) FILTER (WHERE hour >= :start), 0)::int AS runs,
+           coalesce(sum(failed_runs) FILTER (WHERE hour >= :start), 0)::int AS failed_runs,
+           coalesce(sum(runs) FILTER (WHERE hour < :start), 0)::int AS previous_runs,
+           coalesce(sum(failed_runs) FILTER (WHERE hour < :start), 0)::int AS previous_failed_runs
+    FROM run_stats_hourly
+    WHERE org_id = :orgId AND integration_id = i.id AND hour >= :from AND hour < :end
+  ) AS s`;
 
 export const missedSql = `
-  SELECT integration_id, sum(missed_slots)::int AS slots
-  FROM integration_events
-  WHERE org_id = :orgId AND integration_id = ANY(CAST(:ids AS bigint[])) AND code = 'missed_run' AND due_at >= :start AND due_at < :end
-  GROUP BY integration_id`;
+  SELECT i.id AS integration_id, s.slots
+  FROM unnest(CAST(:ids AS bigint[])) AS i(id)
+  CROSS JOIN LATERAL (
+    SELECT coalesce(sum(missed_slots), 0)::int AS slots
+    FROM integration_events
+    WHERE org_id = :orgId AND integration_id = i.id AND code = 'missed_run' AND due_at >= :start AND due_at < :end
+  ) AS s`;
 
 // Each count reads its own partial index over its own time column (migrations 2026-11-30-0230..0232).
 export const groupCountsSql = `
