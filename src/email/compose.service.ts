@@ -14,16 +14,16 @@ import type { Composed } from './sender.service.js';
 import { buildSummary, type SummaryEmail } from './summary.js';
 import { summaryData } from './summary.queries.js';
 
-type Recipient = NonNullable<Awaited<ReturnType<typeof recipientOf>>>;
+export type Recipient = NonNullable<Awaited<ReturnType<typeof recipientOf>>>;
 
 /** Every email's footer: the person's preferences page and a new one-click unsubscribe link. */
-async function footerFor(knex: Knex, delivery: DeliveryRow, publicUrl: string): Promise<EmailContent['footer']> {
+export async function footerFor(knex: Knex, delivery: DeliveryRow, publicUrl: string): Promise<EmailContent['footer']> {
   const token = await createUnsubscribeToken(knex, delivery.org_id, delivery.user_id);
   return { preferencesUrl: `${publicUrl}/settings/notifications`, unsubscribeUrl: `${publicUrl}/unsubscribe/${token}` };
 }
 
 /** The email to send for a composed content, with the RFC 8058 one-click unsubscribe headers. */
-function emailOf(content: EmailContent, recipient: Recipient): Composed {
+export function emailOf(content: EmailContent, recipient: Recipient): Composed {
   const rendered = renderEmail(content);
   return {
     email: {
