@@ -132,6 +132,11 @@ describe('the summary queries read their index ranges', () => {
       .where('hour', '<', until)
       .sum<{ sum: string }[]>('failed_runs AS sum');
     assert.equal(one.integrations[0]!.failedRuns, Number(expectedRuns[0]!.sum));
+    // Another organisation's integration in the person's list (a stale or forged id) shows nothing of it.
+    const theirs = Number((await db.knex('integrations').whereNot('org_id', orgId).orderBy('id').first('id')).id);
+    const forged = await summaryData(db.knex, orgId, { integrationIds: [theirs], minSeverity: 'info' }, { start: since, end: until });
+    assert.deepEqual(forged.integrations, []);
+    assert.deepEqual([forged.groups.new, forged.groups.resolved, forged.largestGroups.length, forged.blockedLongest.length], [0, 0, 0, 0]);
     const sorted = [...all.blockedLongest].map((employee) => employee.failingSince.getTime());
     assert.deepEqual(
       sorted,
