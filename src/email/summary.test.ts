@@ -58,7 +58,7 @@ describe('the summary email', () => {
   test('says what needs action, with the actual values, against the period before, each figure linked', () => {
     const summary = buildSummary(DATA, options);
     assert.equal(summary.needsAction, true);
-    assert.equal(summary.subject, 'feedlog summary for Acme Hospitality: 12 new error groups, 1 integration need attention');
+    assert.equal(summary.subject, 'feedlog summary for Acme Hospitality: 12 new error groups, 1 integration needs attention');
     assert.equal(summary.title, 'Acme Hospitality, 2026-11-29 to 2026-11-30');
     assert.equal(summary.intro, '12 new, 30 resolved, 1 regressed, 1 integration with failed or missing runs.');
     assert.deepEqual(
@@ -74,7 +74,7 @@ describe('the summary email', () => {
       ],
       'the integrations that need attention first',
     );
-    assert.equal(runs!.items[0]!.link!.url, 'https://feedlog.example.com/runs?integration=4&from=2026-11-29T07%3A00%3A00.000Z&to=2026-11-30T07%3A00%3A00.000Z');
+    assert.equal(runs!.items[0]!.link!.url, 'https://feedlog.example.com/runs?integration=4&from=2026-11-29T07%3A00%3A00Z&to=2026-11-30T07%3A00%3A00Z');
     assert.deepEqual(
       groups!.items.map((item) => [item.text, item.link!.url]),
       [

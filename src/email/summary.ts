@@ -85,12 +85,12 @@ export function buildSummary(data: SummaryData, options: { publicUrl: string; da
   const failing = data.integrations.filter(needsAttention);
   const needsAction = failing.length > 0 || groups.new > 0 || groups.regressed > 0 || data.largestGroups.length > 0;
   const title = `${data.organisation.name}, ${options.day(data.period.start)} to ${options.day(data.period.end)}`;
-  const during = { from: data.period.start.toISOString(), to: data.period.end.toISOString() };
+  const during = { from: data.period.start.toISOString().replace('.000Z', 'Z'), to: data.period.end.toISOString().replace('.000Z', 'Z') };
 
   const headline = needsAction
     ? [
         groups.new > 0 ? `${plural(groups.new, 'new error group')}` : null,
-        failing.length > 0 ? `${plural(failing.length, 'integration')} need attention` : null,
+        failing.length > 0 ? `${plural(failing.length, 'integration')} ${failing.length === 1 ? 'needs' : 'need'} attention` : null,
       ]
         .filter(Boolean)
         .join(', ') || `${plural(data.largestGroups.length, 'open error group')}`
