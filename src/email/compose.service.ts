@@ -12,19 +12,19 @@ import type { DeliveryRow } from './deliveries.queries.js';
 import { createUnsubscribeToken, recipientOf } from './preferences.queries.js';
 import { type EmailContent, renderEmail } from './email-content.js';
 import type { Composed } from './sender.service.js';
-import { buildSummary } from './summary.js';
+import { buildSummary, type SummaryEmail } from './summary.js';
 import { summaryData } from './summary.queries.js';
 
-type Recipient = NonNullable<Awaited<ReturnType<typeof recipientOf>>>;
+export type Recipient = NonNullable<Awaited<ReturnType<typeof recipientOf>>>;
 
 /** Every email's footer: the person's preferences page and a new one-click unsubscribe link. */
-async function footerFor(knex: Knex, delivery: DeliveryRow, publicUrl: string): Promise<EmailContent['footer']> {
+export async function footerFor(knex: Knex, delivery: DeliveryRow, publicUrl: string): Promise<EmailContent['footer']> {
   const token = await createUnsubscribeToken(knex, delivery.org_id, delivery.user_id);
   return { preferencesUrl: `${publicUrl}/settings/notifications`, unsubscribeUrl: `${publicUrl}/unsubscribe/${token}` };
 }
 
 /** The email to send for a composed content, with the RFC 8058 one-click unsubscribe headers. */
-function emailOf(content: EmailContent, recipient: Recipient): Composed {
+export function emailOf(content: EmailContent, recipient: Recipient): Composed {
   const rendered = renderEmail(content);
   return {
     email: {
@@ -35,18 +35,29 @@ function emailOf(content: EmailContent, recipient: Recipient): Composed {
   };
 }
 
+/**
+ * A person's summary for a delivery's period, as it would be sent: their organisation,
+ * integrations and minimum severity, in their zone. `null` content means nothing needs
+ * action and they asked for no empty summaries. The CLI's preview uses it too.
+ */
+export async function summaryFor(
+  knex: Knex,
+  orgId: number,
+  recipient: Pick<Recipient, 'integration_ids' | 'min_severity' | 'time_zone' | 'empty_summary'>,
+  period: { start: Date; end: Date },
+  publicUrl: string,
+): Promise<SummaryEmail | null> {
+  const data = await summaryData(knex, orgId, { integrationIds: recipient.integration_ids?.map(Number) ?? null, minSeverity: recipient.min_severity }, period);
+  const summary = buildSummary(data, { publicUrl, day: (at) => dayOf(at, recipient.time_zone) });
+  return !summary.needsAction && recipient.empty_summary === 'skip' ? null : summary;
+}
+
 async function composeSummary(knex: Knex, delivery: DeliveryRow, recipient: Recipient, publicUrl: string): Promise<Composed> {
   if (!delivery.period_start || !delivery.period_end) return { skip: 'a summary without a period' };
-  const data = await summaryData(knex, delivery.org_id, recipient.integration_ids?.map(Number) ?? null, {
-    start: delivery.period_start,
-    end: delivery.period_end,
-  });
-  const summary = buildSummary(data, { publicUrl, day: (at) => dayOf(at, recipient.time_zone) });
-  if (!summary.needsAction && recipient.empty_summary === 'skip') return { skip: 'nothing needs action' };
-  const footer = await footerFor(knex, delivery, publicUrl);
-  const body = summary.needsAction ? summary.text : `${summary.subject}\n`;
-  // Until the summary composes an EmailContent itself, its text is the content's title.
-  return emailOf({ subject: summary.subject, title: body.trimEnd(), sections: [], footer }, recipient);
+  const summary = await summaryFor(knex, delivery.org_id, recipient, { start: delivery.period_start, end: delivery.period_end }, publicUrl);
+  if (!summary) return { skip: 'nothing needs action' };
+  const { needsAction: _, ...content } = summary;
+  return emailOf({ ...content, footer: await footerFor(knex, delivery, publicUrl) }, recipient);
 }
 
 export async function composeDelivery(knex: Knex, delivery: DeliveryRow, options: { publicUrl: string; now?: Date }): Promise<Composed> {

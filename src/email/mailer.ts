@@ -52,6 +52,10 @@ function smtpMailer(settings: MailerSettings, url: string): Mailer {
     secure: protocol === 'smtps:',
     auth: username ? { user: decodeURIComponent(username), pass: decodeURIComponent(password) } : undefined,
     tls: { rejectUnauthorized: settings.smtpTlsRejectUnauthorized },
+    // A few connections kept open and reused: a new one costs a greeting, EHLO and often TLS
+    // (100 ms and more), which for a thousand summaries in a row would be minutes.
+    pool: true,
+    maxConnections: 4,
   });
   return {
     kind: 'smtp',

@@ -28,6 +28,8 @@ export interface SenderOptions {
   /** Deliveries claimed per round (default 50), and how long a claim lasts (default 5 min). */
   batch?: number;
   leaseMs?: number;
+  /** How many of a round's deliveries are composed and sent at once (default 4, the mailer's SMTP connections). */
+  concurrency?: number;
 }
 
 export function messageIdOf(delivery: DeliveryRow): string {
@@ -38,14 +40,14 @@ export function messageIdOf(delivery: DeliveryRow): string {
 export async function sendDueEmails(knex: Knex, options: SenderOptions): Promise<{ sent: number; skipped: number; failed: number }> {
   const counts = { sent: 0, skipped: 0, failed: 0 };
   const claims = await claimDueDeliveries(knex, options.clock.now(), options.leaseMs ?? 5 * 60_000, options.batch ?? 50);
-  for (const claim of claims) {
+  const sendOne = async (claim: DeliveryRow) => {
     const where = { orgId: claim.org_id, deliveryId: claim.id, kind: claim.kind, attempt: claim.attempts };
     try {
       const composed = await options.compose(claim);
       if ('skip' in composed) {
         await markSkipped(knex, claim, composed.skip);
         counts.skipped += 1;
-        continue;
+        return;
       }
       const messageId = messageIdOf(claim);
       const sent = await options.mailer.send({ ...composed.email, messageId });
@@ -60,6 +62,12 @@ export async function sendDueEmails(knex: Knex, options: SenderOptions): Promise
       if (next) options.log.warn({ ...where, err: message, retryAt: next.toISOString() }, 'email not sent; will retry');
       else options.log.error({ ...where, err: message }, 'email not sent after the last attempt; it stays failed');
     }
-  }
+  };
+  // Each delivery is its own claim, so sending a few at once changes nothing about exactly once.
+  const queue = [...claims];
+  const worker = async () => {
+    for (let claim = queue.shift(); claim; claim = queue.shift()) await sendOne(claim);
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, claims.length) }, worker));
   return counts;
 }
