@@ -26,8 +26,8 @@ import {
   previousRecordCounts,
   runsUpTo,
   takeOutages,
-} from '../src/email/alerts.queries.js';
-import { detectAlerts } from '../src/email/alerts.service.js';
+} from '../src/alerts/alerts.queries.js';
+import { detectAlerts } from '../src/alerts/alerts.service.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 
 const ORGS = 3_000;

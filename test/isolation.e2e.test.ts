@@ -377,7 +377,7 @@ describe('every route as every user', () => {
 });
 
 describe('CSRF on every form route of the router', () => {
-  // Unsubscribe links are posted by mail clients with no session and no token (src/email/unsubscribe.e2e.test.ts).
+  // Unsubscribe links are posted by mail clients with no session and no token (src/notifications/unsubscribe.e2e.test.ts).
   const formRoutes = () => appRoutes(app).filter((route) => route.startsWith('POST ') && !route.includes(' /api/') && specOf(route).kind !== 'unsubscribe');
 
   test('a post without _csrf is a 403', async () => {

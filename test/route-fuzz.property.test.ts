@@ -27,7 +27,7 @@ import { recordFiltersSchema } from '../src/records/records.schemas.js';
 import { runFiltersSchema, runPageSchema, runRecordsPageSchema } from '../src/runs/runs.schemas.js';
 import { trendsFiltersSchema, trendsPageSchema } from '../src/trends/trends.schemas.js';
 import { csrfFrom, emailOf, startWithFixtureUsers } from './helpers/accounts.js';
-import { outboxPageSchema, preferencesBodySchema } from '../src/email/notifications.schemas.js';
+import { outboxPageSchema, preferencesBodySchema } from '../src/notifications/notifications.schemas.js';
 import { createUnsubscribeToken } from '../src/email/preferences.queries.js';
 import type { TestDatabase } from './helpers/database.js';
 import { makeRun } from './helpers/fixtures.js';

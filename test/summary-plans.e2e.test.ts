@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { blockedSql, groupCountsSql, largestSql, missedSql, runsSql, summaryData } from '../src/email/summary.queries.js';
+import { blockedSql, groupCountsSql, largestSql, missedSql, runsSql, summaryData } from '../src/summaries/summary.queries.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { explain } from './helpers/plans.js';
 import { seedSummaryOrganisations } from './helpers/summary-seed.js';

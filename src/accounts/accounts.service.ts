@@ -19,7 +19,7 @@ import {
   findMembership,
   type ApiTokenRow,
 } from './accounts.queries.js';
-import { applyOrgEmailDefaults } from '../email/notifications.queries.js';
+import { applyOrgEmailDefaults } from '../notifications/notifications.queries.js';
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from '../auth/passwords.js';
 
 const emailSchema = z.email();

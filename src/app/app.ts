@@ -38,10 +38,10 @@ import { type Clock, systemClock } from '../shared/clock.js';
 import { duration, exactTime, relativeTime } from '../shared/time-format.js';
 import { FORM_FIELD_LIMIT } from '../http/limits.js';
 import { type EmailSetup, emailSetupFromConfig } from '../email/mail-setup.js';
-import { notificationPages } from '../email/notifications.pages.js';
-import { outboxPages } from '../email/outbox.pages.js';
-import { preferencesRoutes } from '../email/preferences.routes.js';
-import { unsubscribePages } from '../email/unsubscribe.pages.js';
+import { notificationPages } from '../notifications/notifications.pages.js';
+import { outboxPages } from '../notifications/outbox.pages.js';
+import { preferencesRoutes } from '../notifications/preferences.routes.js';
+import { unsubscribePages } from '../notifications/unsubscribe.pages.js';
 
 export interface AppDependencies {
   knex: Knex;

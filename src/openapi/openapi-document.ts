@@ -15,7 +15,7 @@ import { recordsApi } from '../records/records.openapi.js';
 import { runsApi } from '../runs/runs.openapi.js';
 import { overviewApi } from '../overview/overview.openapi.js';
 import { trendsApi } from '../trends/trends.openapi.js';
-import { preferencesApi } from '../email/preferences.openapi.js';
+import { preferencesApi } from '../notifications/preferences.openapi.js';
 import { problemResponse, PUBLIC, retryAfter, tidy } from '../http/openapi-parts.js';
 import type { ApiPart, JsonSchema, OpenApiDocument, PathItem } from '../http/openapi-types.js';
 import { RESPONSE_SCHEMAS } from './response-schemas.js';

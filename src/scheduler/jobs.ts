@@ -1,8 +1,8 @@
-import { detectAlerts } from '../email/alerts.service.js';
-import { composeDelivery } from '../email/compose.service.js';
+import { detectAlerts } from '../alerts/alerts.service.js';
+import { composeDelivery } from './compose-delivery.js';
 import type { Mailer } from '../email/mailer.js';
 import { sendDueEmails } from '../email/sender.service.js';
-import { enqueueDueSummaries } from '../email/summaries.service.js';
+import { enqueueDueSummaries } from '../summaries/summaries.service.js';
 import { logger } from '../logger.js';
 import { checkMissedRuns } from '../missed-runs/missed-runs.service.js';
 import { frozenClock } from '../shared/clock.js';

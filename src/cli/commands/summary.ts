@@ -12,15 +12,14 @@ export const SUMMARY_COMMANDS: Command[] = [
     async run(values) {
       const email = required(values, 'user');
       const dryRun = values['dry-run'] === true;
-      const [{ config }, { createMailer }, { sendSummaryNow }, { systemClock }, path] = await Promise.all([
+      const [{ config }, { emailSetupFromConfig }, { sendSummaryNow }, { systemClock }] = await Promise.all([
         import('../../config.js'),
-        import('../../email/mailer.js'),
-        import('../../email/summary-now.service.js'),
+        import('../../email/mail-setup.js'),
+        import('../../summaries/summary-now.service.js'),
         import('../../shared/clock.js'),
-        import('node:path'),
       ]);
-      const { smtpUrl, smtpFrom, smtpTlsRejectUnauthorized, dataDir, publicUrl } = config();
-      const mailer = dryRun ? undefined : createMailer({ smtpUrl, smtpTlsRejectUnauthorized, from: smtpFrom, outboxDir: path.join(dataDir, 'outbox') });
+      const { publicUrl } = config();
+      const mailer = dryRun ? undefined : emailSetupFromConfig().mailer;
       try {
         const result = await withDatabase(({ knex }) =>
           sendSummaryNow(knex, { email, orgSlug: values.org as string | undefined, dryRun, mailer, publicUrl, clock: systemClock }),

@@ -22,8 +22,8 @@ import type { TestDatabase } from '../../test/helpers/database.js';
 import { makeRun } from '../../test/helpers/fixtures.js';
 import { postRun } from '../../test/helpers/ingest.js';
 import { detectAlerts } from './alerts.service.js';
-import { createMailer, type Mailer } from './mailer.js';
-import { type EmailPreferences, savePreferences } from './preferences.queries.js';
+import { createMailer, type Mailer } from '../email/mailer.js';
+import { type EmailPreferences, savePreferences } from '../email/preferences.queries.js';
 
 const PUBLIC_URL = 'https://feedlog.example.com';
 const ALL = ['missed_run', 'run_failed', 'new_group', 'records_drop', 'recovery'];

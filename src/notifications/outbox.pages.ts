@@ -14,7 +14,7 @@ import { pageLink } from '../http/links.js';
 import { cursorParts, cursorSchema, decodeCursor, encodeCursor, parsePageQuery, pathId } from '../http/query.js';
 import { listOrganisationsIn } from '../orgs/orgs.queries.js';
 import { ForbiddenError } from '../shared/errors.js';
-import type { EmailSetup } from './mail-setup.js';
+import type { EmailSetup } from '../email/mail-setup.js';
 import { findDeliveryIn, listOutbox } from './notifications.queries.js';
 import { outboxPageSchema } from './notifications.schemas.js';
 

@@ -16,10 +16,10 @@ import { emailOf, signIn, startWithFixtureUsers } from '../../test/helpers/accou
 import type { TestDatabase } from '../../test/helpers/database.js';
 import { makeRun } from '../../test/helpers/fixtures.js';
 import { postRun } from '../../test/helpers/ingest.js';
-import { composeDelivery } from './compose.service.js';
-import { createMailer, type Mailer } from './mailer.js';
-import { savePreferences, unsubscribe } from './preferences.queries.js';
-import { sendDueEmails } from './sender.service.js';
+import { composeDelivery } from '../scheduler/compose-delivery.js';
+import { createMailer, type Mailer } from '../email/mailer.js';
+import { savePreferences, unsubscribe } from '../email/preferences.queries.js';
+import { sendDueEmails } from '../email/sender.service.js';
 import { enqueueDueSummaries } from './summaries.service.js';
 
 const PUBLIC_URL = 'https://feedlog.example.com';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { pageSchema } from '../http/query.js';
-import type { Weekday } from './periods.js';
+import type { Weekday } from '../email/periods.js';
 
 export const FREQUENCIES = ['off', 'hourly', 'daily', 'weekly'] as const;
 export const SEVERITIES = ['error', 'info'] as const;

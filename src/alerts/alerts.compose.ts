@@ -3,7 +3,7 @@
  * current rows it names: a subject that names the integration and what happened, what to
  * do with the actual values (the run's error, the group's guidance, the record count
  * against the usual), and links straight to the filtered page. Times are in the
- * recipient's zone. The footer (preferences, unsubscribe) is added by compose.service.ts.
+ * recipient's zone. The footer (preferences, unsubscribe) is added by src/email/compose.service.ts.
  * An alert the person no longer wants (kind or integration unchosen since), or whose
  * subject is gone (a missed run that was a false alarm), composes to a skip.
  */
@@ -15,8 +15,8 @@ import { duration, exactTime } from '../shared/time-format.js';
 import { dayOf } from '../shared/day-range.js';
 import { ALERT_KINDS, type AlertKind, type AlertRecipient, wantsAlert } from './alert-rules.js';
 import { type AlertRun, alertGroup, alertIntegration, alertMissedRun, alertRun, deliveryPayload, deliveryStatus, lastRunBefore } from './alerts.queries.js';
-import type { DeliveryRow } from './deliveries.queries.js';
-import type { EmailContent, EmailItem } from './email-content.js';
+import type { DeliveryRow } from '../email/deliveries.queries.js';
+import type { EmailContent, EmailItem } from '../email/email-content.js';
 
 export type AlertContent = Omit<EmailContent, 'footer'> | { skip: string };
 

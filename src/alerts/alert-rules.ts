@@ -4,7 +4,7 @@
  * has dropped sharply against the integration's own recent runs, and the period within
  * which a repeat of an alert is held back, in the person's own time zone.
  */
-import { latestPeriod } from './periods.js';
+import { latestPeriod } from '../email/periods.js';
 
 export const ALERT_KINDS = ['missed_run', 'run_failed', 'new_group', 'records_drop', 'recovery'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];

@@ -14,7 +14,7 @@ import { outboxEmailSetup } from '../../test/helpers/email.js';
 import { createApp } from '../app/app.js';
 import { findUserByEmail } from '../auth/auth.queries.js';
 import { frozenClock } from '../shared/clock.js';
-import { createUnsubscribeToken, type EmailPreferences, savePreferences, unsubscribe } from './preferences.queries.js';
+import { createUnsubscribeToken, type EmailPreferences, savePreferences, unsubscribe } from '../email/preferences.queries.js';
 
 let db: TestDatabase;
 let app: Express;

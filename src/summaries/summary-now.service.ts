@@ -8,13 +8,14 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../shared/clock.js';
 import { InvalidInputError, NotFoundError } from '../shared/errors.js';
-import { type Recipient, emailOf, footerFor, summaryFor } from './compose.service.js';
-import { enqueueDelivery, markFailed, markSent } from './deliveries.queries.js';
-import type { Mailer, OutgoingEmail } from './mailer.js';
-import { latestPeriod } from './periods.js';
-import { type EmailPreferences, frequencyOf, recipientOf } from './preferences.queries.js';
-import { retryAt } from './retry.js';
-import { messageIdOf } from './sender.service.js';
+import { emailOf, footerFor, type Recipient } from '../email/compose.service.js';
+import { summaryFor } from './summary.compose.js';
+import { enqueueDelivery, markFailed, markSent } from '../email/deliveries.queries.js';
+import type { Mailer, OutgoingEmail } from '../email/mailer.js';
+import { latestPeriod } from '../email/periods.js';
+import { type EmailPreferences, frequencyOf, recipientOf } from '../email/preferences.queries.js';
+import { retryAt } from '../email/retry.js';
+import { messageIdOf } from '../email/sender.service.js';
 import { claimDelivery, personByEmail } from './summary-now.queries.js';
 
 /** What a person without preferences gets: the email_preferences table's defaults. */

@@ -5,9 +5,9 @@
  * composes and sends them.
  */
 import type { Knex } from 'knex';
-import { enqueueDelivery } from './deliveries.queries.js';
-import { latestPeriod } from './periods.js';
-import { frequencyOf, summaryRecipients } from './preferences.queries.js';
+import { enqueueDelivery } from '../email/deliveries.queries.js';
+import { latestPeriod } from '../email/periods.js';
+import { frequencyOf, summaryRecipients } from '../email/preferences.queries.js';
 
 export async function enqueueDueSummaries(knex: Knex, now: Date): Promise<number> {
   let added = 0;

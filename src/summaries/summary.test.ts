@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { renderEmail } from './email-content.js';
+import { renderEmail } from '../email/email-content.js';
 import { buildSummary, type SummaryData } from './summary.js';
 
 const day = (at: Date) => at.toISOString().slice(0, 10);

@@ -5,8 +5,8 @@
  */
 import type { Knex } from 'knex';
 import { hashToken } from '../auth/tokens.js';
-import type { DeliveryRow } from './deliveries.queries.js';
-import { type EmailPreferences, UNSUBSCRIBE_TOKEN } from './preferences.queries.js';
+import type { DeliveryRow } from '../email/deliveries.queries.js';
+import { type EmailPreferences, UNSUBSCRIBE_TOKEN } from '../email/preferences.queries.js';
 
 /** The preference fields an organisation can set as its default (everything but the person's unsubscribe). */
 export type PreferenceFields = Omit<EmailPreferences, 'unsubscribed_at'>;

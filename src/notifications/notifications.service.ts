@@ -13,9 +13,9 @@ import { type IntegrationRow, listIntegrationsOf } from '../integrations/integra
 import { listOrganisationsIn, type Organisation } from '../orgs/orgs.queries.js';
 import type { Clock } from '../shared/clock.js';
 import { InvalidInputError, NotFoundError } from '../shared/errors.js';
-import { markFailed, markSent } from './deliveries.queries.js';
-import { renderEmail } from './email-content.js';
-import type { Mailer } from './mailer.js';
+import { markFailed, markSent } from '../email/deliveries.queries.js';
+import { renderEmail } from '../email/email-content.js';
+import type { Mailer } from '../email/mailer.js';
 import {
   insertTestDelivery,
   findOwnTestDelivery,
@@ -27,8 +27,8 @@ import {
   type PreferenceFields,
   saveOrgDefaults,
 } from './notifications.queries.js';
-import { createUnsubscribeToken, savePreferences } from './preferences.queries.js';
-import { messageIdOf } from './sender.service.js';
+import { createUnsubscribeToken, savePreferences } from '../email/preferences.queries.js';
+import { messageIdOf } from '../email/sender.service.js';
 
 /** The organisations a person has preferences in: their memberships (support belongs to none). */
 const memberOrgIds = (caller: Caller) => [...caller.roles.keys()];

@@ -8,7 +8,7 @@ import { pathId } from '../http/query.js';
 import { rateLimit } from '../http/rate-limit.js';
 import type { Clock } from '../shared/clock.js';
 import { InvalidInputError } from '../shared/errors.js';
-import type { EmailSetup } from './mail-setup.js';
+import type { EmailSetup } from '../email/mail-setup.js';
 import {
   ALERT_KINDS,
   ALERT_LABELS,

@@ -41,7 +41,7 @@ import {
   runsUpTo,
   takeOutages,
 } from './alerts.queries.js';
-import { enqueueDelivery } from './deliveries.queries.js';
+import { enqueueDelivery } from '../email/deliveries.queries.js';
 
 export interface AlertDetectionOptions {
   /** Organisations claimed (and locked) in one transaction. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createOrganisation } from '../orgs/orgs.service.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.js';
-import { createUnsubscribeToken, type EmailPreferences, savePreferences, unsubscribe } from './preferences.queries.js';
+import { createUnsubscribeToken, type EmailPreferences, savePreferences, unsubscribe } from '../email/preferences.queries.js';
 import { enqueueDueSummaries } from './summaries.service.js';
 
 let db: TestDatabase;

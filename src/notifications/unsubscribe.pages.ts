@@ -16,7 +16,7 @@ import { noStore } from '../http/no-store.js';
 import { rateLimit } from '../http/rate-limit.js';
 import type { Clock } from '../shared/clock.js';
 import { findUnsubscribeLink } from './notifications.queries.js';
-import { unsubscribe } from './preferences.queries.js';
+import { unsubscribe } from '../email/preferences.queries.js';
 
 const notValid = () =>
   notFound(

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DeliveryRow } from './deliveries.queries.js';
+import type { DeliveryRow } from '../email/deliveries.queries.js';
 
 /** A person by email (any case), with the organisations they belong to, by slug. */
 export async function personByEmail(

@@ -19,7 +19,7 @@ import { createApiToken, createUser } from '../accounts/accounts.service.js';
 import { createApp } from '../app/app.js';
 import { findUserByEmail } from '../auth/auth.queries.js';
 import { frozenClock } from '../shared/clock.js';
-import type { EmailSetup } from './mail-setup.js';
+import type { EmailSetup } from '../email/mail-setup.js';
 import { explainOutbox } from './notifications.queries.js';
 
 let db: TestDatabase;

@@ -10,7 +10,7 @@ import { guidanceFor } from '../classify/guidance.js';
 import type { ClassifiedError } from '../classify/types.js';
 import { pageLink } from '../http/links.js';
 import { shorten } from '../shared/shorten.js';
-import type { EmailContent, EmailItem, EmailSection } from './email-content.js';
+import type { EmailContent, EmailItem, EmailSection } from '../email/email-content.js';
 
 export interface SummaryIntegration {
   id: number;
@@ -41,7 +41,7 @@ export interface SummaryData {
   blockedLongest: Array<{ integrationId: number; externalId: string; name: string; failingSince: Date }>;
 }
 
-/** A summary's email without its footer (compose.service.ts adds the person's links), and whether anything needs action. */
+/** A summary's email without its footer (src/email/compose.service.ts adds the person's links), and whether anything needs action. */
 export interface SummaryEmail extends Omit<EmailContent, 'footer'> {
   /** Whether anything needs action; an empty summary sends one line or nothing, as the person chose. */
   needsAction: boolean;
