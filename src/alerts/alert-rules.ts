@@ -6,8 +6,9 @@
  */
 import { latestPeriod } from '../email/periods.js';
 
-export const ALERT_KINDS = ['missed_run', 'run_failed', 'new_group', 'records_drop', 'recovery'] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
+import type { AlertKind } from '../email/preference-enums.js';
+
+export { ALERT_KINDS, type AlertKind } from '../email/preference-enums.js';
 
 export interface AlertRecipient {
   org_id: number;

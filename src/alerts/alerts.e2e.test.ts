@@ -8,12 +8,11 @@
  * chosen, unsubscribed, disabled, subscribed late) are respected.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
+import { type SmtpSink, smtpEmailSetup, startSmtpSink } from '../../test/helpers/email.js';
 import { createUser } from '../accounts/accounts.service.js';
 import { createKnex } from '../db/database.js';
 import { schedulerJobs } from '../scheduler/jobs.js';
@@ -22,7 +21,7 @@ import type { TestDatabase } from '../../test/helpers/database.js';
 import { makeRun } from '../../test/helpers/fixtures.js';
 import { postRun } from '../../test/helpers/ingest.js';
 import { detectAlerts } from './alerts.service.js';
-import { createMailer, type Mailer } from '../email/mailer.js';
+import type { Mailer } from '../email/mailer.js';
 import { type EmailPreferences, savePreferences } from '../email/preferences.queries.js';
 
 const PUBLIC_URL = 'https://feedlog.example.com';
@@ -35,7 +34,7 @@ let tokenB: string;
 let orgAId: number;
 let orgBId: number;
 let integrationA: number;
-let server: SMTPServer;
+let server: SmtpSink;
 let mailer: Mailer;
 const received: ParsedMail[] = [];
 
@@ -174,30 +173,14 @@ before(async () => {
   await addOps('patient', { alerts: ['run_failed'], alert_after_failures: 3 });
   await addOps('hourly', { alerts: ['run_failed'], alert_repeat: 'hourly' });
 
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, done) {
-      simpleParser(stream).then((mail) => {
-        received.push(mail);
-        done();
-      }, done);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  mailer = createMailer({
-    smtpUrl: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
-    smtpTlsRejectUnauthorized: true,
-    from: 'feedlog <feedlog@example.com>',
-    outboxDir: '/nonexistent',
-  });
+  server = await startSmtpSink(received);
+  mailer = smtpEmailSetup(server.port).mailer;
   assert.deepEqual(await tick('2026-11-30T07:59:00Z'), [], 'the first tick starts watching; nothing before it is alerted');
 });
 
 after(async () => {
   mailer.close();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   await secondKnex.destroy();
   await db.drop();
 });

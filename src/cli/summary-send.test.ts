@@ -7,12 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { type SmtpSink, startSmtpSink } from '../../test/helpers/email.js';
 import { createUser } from '../accounts/accounts.service.js';
 import { createApp } from '../app/app.js';
 import { createMailer } from '../email/mailer.js';
@@ -33,7 +32,7 @@ const PUBLIC_URL = 'https://feedlog.example.com';
 let db: TestDatabase;
 let dataDir: string;
 let env: Record<string, string | undefined>;
-let server: SMTPServer;
+let server: SmtpSink;
 let smtpUrl: string;
 const received: ParsedMail[] = [];
 const quiet = { info() {}, warn() {}, error() {} };
@@ -70,22 +69,11 @@ before(async () => {
   );
   assert.equal(response.status, 201, response.text);
 
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, done) {
-      simpleParser(stream).then((mail) => {
-        received.push(mail);
-        done();
-      }, done);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  smtpUrl = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  server = await startSmtpSink(received);
+  smtpUrl = `smtp://127.0.0.1:${server.port}`;
 });
 after(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   await rm(dataDir, { recursive: true, force: true });
   await db.drop();
 });

@@ -1,18 +1,20 @@
 import type { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { hashToken } from '../auth/tokens.js';
+import type { Severity } from '../classify/error-enums.js';
 import type { Frequency, Weekday } from './periods.js';
+import type { ALERT_REPEATS, EMPTY_SUMMARIES, FREQUENCIES } from './preference-enums.js';
 
 export interface EmailPreferences {
   integration_ids: number[] | null;
-  frequency: 'off' | 'hourly' | 'daily' | 'weekly';
+  frequency: (typeof FREQUENCIES)[number];
   local_time: string;
   weekday: Weekday;
-  min_severity: 'error' | 'info';
-  empty_summary: 'skip' | 'one_line';
+  min_severity: Severity;
+  empty_summary: (typeof EMPTY_SUMMARIES)[number];
   alerts: string[];
   alert_after_failures: number;
-  alert_repeat: 'hourly' | 'daily' | 'weekly';
+  alert_repeat: (typeof ALERT_REPEATS)[number];
   unsubscribed_at: Date | null;
 }
 

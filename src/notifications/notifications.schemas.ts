@@ -6,12 +6,11 @@
 import { z } from 'zod';
 import { pageSchema } from '../http/query.js';
 import type { Weekday } from '../email/periods.js';
+import { ALERT_KINDS, ALERT_REPEATS, DEFAULT_PREFERENCES, EMPTY_SUMMARIES, FREQUENCIES } from '../email/preference-enums.js';
+import { SEVERITIES } from '../classify/error-enums.js';
 
-export const FREQUENCIES = ['off', 'hourly', 'daily', 'weekly'] as const;
-export const SEVERITIES = ['error', 'info'] as const;
-export const EMPTY_SUMMARIES = ['skip', 'one_line'] as const;
-export const ALERT_KINDS = ['missed_run', 'run_failed', 'new_group', 'records_drop', 'recovery'] as const;
-export const ALERT_REPEATS = ['hourly', 'daily', 'weekly'] as const;
+export { ALERT_KINDS, ALERT_REPEATS, EMPTY_SUMMARIES, FREQUENCIES } from '../email/preference-enums.js';
+export { SEVERITIES } from '../classify/error-enums.js';
 export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
 
 /** The words the page uses for each alert. */
@@ -39,25 +38,30 @@ export const preferencesBodySchema = z.strictObject({
     .nullable()
     .default(null)
     .describe('The integrations to hear about (ids); null for every integration of the organisation, now and later.'),
-  frequency: z.enum(FREQUENCIES).default('daily').describe('How often a summary comes: never, hourly, daily or weekly.'),
-  local_time: localTime.default('08:00').describe("When a daily or weekly summary comes, in the person's time zone (their profile's)."),
+  frequency: z.enum(FREQUENCIES).default(DEFAULT_PREFERENCES.frequency).describe('How often a summary comes: never, hourly, daily or weekly.'),
+  local_time: localTime.default(DEFAULT_PREFERENCES.local_time).describe("When a daily or weekly summary comes, in the person's time zone (their profile's)."),
   weekday: z
     .int()
     .min(1)
     .max(7)
-    .default(1)
+    .default(DEFAULT_PREFERENCES.weekday)
     .transform((day) => day as Weekday)
     .describe('The day of a weekly summary: 1 Monday ... 7 Sunday.'),
-  min_severity: z.enum(SEVERITIES).default('error').describe('The least severity a summary lists.'),
-  empty_summary: z.enum(EMPTY_SUMMARIES).default('skip').describe('When nothing needs action: send nothing (skip), or one line.'),
+  min_severity: z.enum(SEVERITIES).default(DEFAULT_PREFERENCES.min_severity).describe('The least severity a summary lists.'),
+  empty_summary: z.enum(EMPTY_SUMMARIES).default(DEFAULT_PREFERENCES.empty_summary).describe('When nothing needs action: send nothing (skip), or one line.'),
   alerts: z
     .array(z.enum(ALERT_KINDS))
     .max(ALERT_KINDS.length * 4)
-    .default([...ALERT_KINDS])
+    .default([...DEFAULT_PREFERENCES.alerts])
     .transform((kinds) => [...new Set(kinds)])
     .describe('The alerts to send at once.'),
-  alert_after_failures: z.int().min(1).max(100).default(1).describe('Alert about failed runs only after this many in a row.'),
-  alert_repeat: z.enum(ALERT_REPEATS).default('daily').describe('At most one alert per error group or integration in this period.'),
+  alert_after_failures: z
+    .int()
+    .min(1)
+    .max(100)
+    .default(DEFAULT_PREFERENCES.alert_after_failures)
+    .describe('Alert about failed runs only after this many in a row.'),
+  alert_repeat: z.enum(ALERT_REPEATS).default(DEFAULT_PREFERENCES.alert_repeat).describe('At most one alert per error group or integration in this period.'),
 });
 
 /** A form field that may be sent once (a string) or several times (an array), as checkboxes are. */
@@ -72,11 +76,11 @@ export const preferencesFormSchema = z
     integrations: z.enum(['all', 'chosen'], 'Choose every integration, or the ones ticked.').default('all'),
     integration_ids: many.transform((values) => values.map(Number)).pipe(z.array(z.int('Choose integrations from the list.').pipe(integrationId)).max(1000)),
     frequency: z.enum(FREQUENCIES, 'Choose how often a summary comes.'),
-    local_time: localTime.default('08:00'),
+    local_time: localTime.default(DEFAULT_PREFERENCES.local_time),
     weekday: z.coerce
       .number()
       .pipe(z.int().min(1, 'Choose a day of the week.').max(7, 'Choose a day of the week.'))
-      .default(1)
+      .default(DEFAULT_PREFERENCES.weekday)
       .transform((day) => day as Weekday),
     min_severity: z.enum(SEVERITIES, 'Choose errors only, or errors and information.'),
     empty_summary: z.enum(EMPTY_SUMMARIES, 'Choose what an empty summary does.'),

@@ -6,18 +6,17 @@
  * one-click unsubscribe link stops the next one.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Express } from 'express';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
+import { type SmtpSink, smtpEmailSetup, startSmtpSink } from '../../test/helpers/email.js';
 import { frozenClock } from '../shared/clock.js';
 import { emailOf, signIn, startWithFixtureUsers } from '../../test/helpers/accounts.js';
 import type { TestDatabase } from '../../test/helpers/database.js';
 import { makeRun } from '../../test/helpers/fixtures.js';
 import { postRun } from '../../test/helpers/ingest.js';
 import { composeDelivery } from '../scheduler/compose-delivery.js';
-import { createMailer, type Mailer } from '../email/mailer.js';
+import type { Mailer } from '../email/mailer.js';
 import { savePreferences, unsubscribe } from '../email/preferences.queries.js';
 import { sendDueEmails } from '../email/sender.service.js';
 import { enqueueDueSummaries } from './summaries.service.js';
@@ -26,7 +25,7 @@ const PUBLIC_URL = 'https://feedlog.example.com';
 let db: TestDatabase;
 let app: Express;
 let orgAId: number;
-let server: SMTPServer;
+let server: SmtpSink;
 let mailer: Mailer;
 const received: ParsedMail[] = [];
 const quiet = { info() {}, warn() {}, error() {} };
@@ -70,28 +69,12 @@ before(async () => {
     alert_after_failures: 1,
     alert_repeat: 'daily',
   });
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, done) {
-      simpleParser(stream).then((mail) => {
-        received.push(mail);
-        done();
-      }, done);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  mailer = createMailer({
-    smtpUrl: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
-    smtpTlsRejectUnauthorized: true,
-    from: 'feedlog <feedlog@example.com>',
-    outboxDir: '/nonexistent',
-  });
+  server = await startSmtpSink(received);
+  mailer = smtpEmailSetup(server.port).mailer;
 });
 after(async () => {
   mailer.close();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   await db.drop();
 });
 

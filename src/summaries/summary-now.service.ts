@@ -13,24 +13,11 @@ import { summaryFor } from './summary.compose.js';
 import { enqueueDelivery, markFailed, markSent } from '../email/deliveries.queries.js';
 import type { Mailer, OutgoingEmail } from '../email/mailer.js';
 import { latestPeriod } from '../email/periods.js';
-import { type EmailPreferences, frequencyOf, recipientOf } from '../email/preferences.queries.js';
+import { frequencyOf, recipientOf } from '../email/preferences.queries.js';
 import { retryAt } from '../email/retry.js';
+import { DEFAULT_PREFERENCES } from '../email/preference-enums.js';
 import { messageIdOf } from '../email/sender.service.js';
 import { claimDelivery, personByEmail } from './summary-now.queries.js';
-
-/** What a person without preferences gets: the email_preferences table's defaults. */
-export const DEFAULT_PREFERENCES: EmailPreferences = {
-  integration_ids: null,
-  frequency: 'daily',
-  local_time: '08:00',
-  weekday: 1,
-  min_severity: 'error',
-  empty_summary: 'skip',
-  alerts: [],
-  alert_after_failures: 1,
-  alert_repeat: 'daily',
-  unsubscribed_at: null,
-};
 
 export interface SummaryNowResult {
   to: string;
@@ -74,7 +61,14 @@ export async function sendSummaryNow(
 
   const notes: string[] = [];
   const stored = await recipientOf(knex, organisation.id, person.id);
-  const recipient: Recipient = stored ?? { ...DEFAULT_PREFERENCES, email: person.email, time_zone: person.time_zone, disabled_at: person.disabled_at };
+  const recipient: Recipient = stored ?? {
+    ...DEFAULT_PREFERENCES,
+    alerts: [...DEFAULT_PREFERENCES.alerts],
+    unsubscribed_at: null,
+    email: person.email,
+    time_zone: person.time_zone,
+    disabled_at: person.disabled_at,
+  };
   if (!stored)
     notes.push(
       `${person.email} has no email preferences for '${organisation.slug}': using the defaults (daily at 08:00 in ${person.time_zone}, every integration, errors only). They can set theirs on ${options.publicUrl}/settings/notifications`,

@@ -6,43 +6,30 @@
  * Outbox lists the test email.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
 import { emailOf, startWithFixtureUsers } from '../helpers/accounts.js';
 import { launchBrowser, pathAndQuery, serveApp, signInAs, submit, withPage } from '../helpers/browser.js';
-import { smtpEmailSetup } from '../helpers/email.js';
+import { type SmtpSink, smtpEmailSetup, startSmtpSink } from '../helpers/email.js';
 
 let suite: {
   fixtures: Awaited<ReturnType<typeof startWithFixtureUsers>>;
   served: Awaited<ReturnType<typeof serveApp>>;
   browser: Awaited<ReturnType<typeof launchBrowser>>;
 };
-let smtp: SMTPServer;
+let smtp: SmtpSink;
 const received: ParsedMail[] = [];
 
 before(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, done) {
-      simpleParser(stream).then((mail) => {
-        received.push(mail);
-        done();
-      }, done);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const fixtures = await startWithFixtureUsers({ email: smtpEmailSetup((smtp.server.address() as AddressInfo).port) });
+  smtp = await startSmtpSink(received);
+  const fixtures = await startWithFixtureUsers({ email: smtpEmailSetup(smtp.port) });
   suite = { fixtures, served: await serveApp(fixtures.app), browser: await launchBrowser() };
 });
 after(async () => {
   await suite?.browser.close();
   await suite?.served.close();
   await suite?.fixtures.db.drop();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
 });
 
 test('an ops person sets preferences, sends a test email that arrives, and unsubscribes from it in one click', { timeout: 90_000 }, async () => {

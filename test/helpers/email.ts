@@ -1,6 +1,9 @@
 import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import type { EmailSetup } from '../../src/email/mail-setup.js';
 import { createMailer } from '../../src/email/mailer.js';
 
@@ -20,5 +23,32 @@ export function smtpEmailSetup(port: number): EmailSetup {
       outboxDir: '/nonexistent',
     }),
     outboxDir: '/nonexistent',
+  };
+}
+
+/** A real SMTP server on a free loopback port that parses every message it accepts into `received`. */
+export interface SmtpSink {
+  port: number;
+  received: ParsedMail[];
+  close(): Promise<void>;
+}
+
+export async function startSmtpSink(received: ParsedMail[] = []): Promise<SmtpSink> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, done) {
+      simpleParser(stream).then((mail) => {
+        received.push(mail);
+        done();
+      }, done);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
