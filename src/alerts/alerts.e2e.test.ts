@@ -343,6 +343,27 @@ describe('alerts by email, two schedulers racing at every tick', () => {
     await checkLinks(mails[0]!);
   });
 
+  test('a late run that ends one gap while runs are missed again is no recovery; the run that ends the new gap is', async () => {
+    // The last run started at 01:05; at 01:40 the 01:20 run is missed.
+    const first = [...(await tick('2026-12-01T01:40:00Z')), ...(await tick('2026-12-01T01:41:00Z'))];
+    // (The hourly person now wants missed runs only, and reads UTC.)
+    assert.deepEqual(summaryOf(first), [
+      'hourly@example.com: A flow: no run since 01:05 (1 run missed)',
+      'teammate@example.com: A flow: no run since 02:05 (1 run missed)',
+    ]);
+    // The engine catches up at 02:10 with the run of 01:25 only: that gap ends, a new one is open.
+    await post(tokenA, goodRun('r16', '2026-12-01T01:25:00Z'));
+    const second = [...(await tick('2026-12-01T02:10:00Z')), ...(await tick('2026-12-01T02:11:00Z'))];
+    assert.deepEqual(
+      summaryOf(second),
+      ['hourly@example.com: A flow: no run since 01:25 (2 runs missed)', 'teammate@example.com: A flow: no run since 02:25 (2 runs missed)'],
+      'no "arriving again" while runs are missed',
+    );
+    await post(tokenA, goodRun('r17', '2026-12-01T02:12:00Z'));
+    assert.deepEqual(summaryOf(await tick('2026-12-01T02:14:00Z')), ['teammate@example.com: A flow: runs are arriving again']);
+    assert.deepEqual(await tick('2026-12-01T02:20:00Z'), [], 'once');
+  });
+
   test('nobody else got anything, and each alert was recorded once', async () => {
     const rows = await db.knex('email_deliveries').where({ kind: 'alert' }).select('user_id', 'dedupe_key', 'status');
     const users = await db

@@ -190,6 +190,17 @@ export async function isNewestRun(knex: Knex, run: NewRun): Promise<boolean> {
   return rows.length === 0;
 }
 
+/** Whether the integration has a missed-run gap still open (integration_events_open): its runs are not arriving yet. */
+export async function hasOpenMissedRun(knex: Knex, run: NewRun): Promise<boolean> {
+  const { rows } = await knex.raw<{ rows: unknown[] }>(
+    `SELECT 1 FROM integration_events
+     WHERE org_id = :orgId AND integration_id = :integrationId AND code = 'missed_run' AND resolved_at IS NULL
+     LIMIT 1`,
+    runBindings(run),
+  );
+  return rows.length > 0;
+}
+
 /**
  * The error groups this run opened (new) or regressed, still open: their status changed in
  * the run's own ingest transaction (status_changed_at is that transaction's now(), which

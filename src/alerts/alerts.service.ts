@@ -18,8 +18,9 @@
  * - records_drop: a good run (not failed, not an initial load) with fewer than half the
  *   median records of the integration's previous 10 good runs (at least 5 of them, median
  *   at least 10); at most one per integration and repeat period.
- * - recovery: the first good run, newest of its integration, after an outage (a missed run
- *   or failed runs) the person was alerted to: "runs are arriving again", once per outage
+ * - recovery: the first good run, newest of its integration and with no missed-run gap
+ *   still open, after an outage (a missed run or failed runs) the person was alerted to:
+ *   "runs are arriving again", once per outage
  *   (`alert:recovery:<integration>:<outage start>`).
  */
 import type { Knex } from 'knex';
@@ -32,6 +33,7 @@ import {
   claimWatermarks,
   dropWatermarks,
   groupsOpenedBy,
+  hasOpenMissedRun,
   isNewestRun,
   type NewRun,
   newMissedRuns,
@@ -90,7 +92,9 @@ async function alertsForRun(trx: Knex.Transaction, run: NewRun, recipients: Aler
         }
       }
     }
-    if (await isNewestRun(trx, run)) {
+    // Not while a newer gap is open: the run ended one outage but runs are missed again, so
+    // the outage is kept, and "arriving again" waits for the run that ends this gap.
+    if ((await isNewestRun(trx, run)) && !(await hasOpenMissedRun(trx, run))) {
       for (const outage of await takeOutages(trx, run)) {
         const recipient = recipients.find((r) => r.user_id === outage.user_id);
         if (!recipient || !wantsAlert(recipient, 'recovery', run.integration_id)) continue;
