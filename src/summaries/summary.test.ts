@@ -136,4 +136,22 @@ describe('the summary email', () => {
     assert.deepEqual(quiet.sections, []);
     assert.equal(quiet.intro, 'Nothing needs action: 1 run of 1 integration, all succeeded; 3 error groups resolved.');
   });
+
+  test('an hour without runs of a nightly integration (none due, none missed) needs no action', () => {
+    const nightly = buildSummary(
+      {
+        ...DATA,
+        integrations: [{ ...DATA.integrations[0]!, runs: 0, previousRuns: 0, previousFailedRuns: 0 }],
+        groups: { new: 0, regressed: 0, resolved: 0, previousNew: 0, previousResolved: 0 },
+        largestGroups: [],
+        blockedLongest: [],
+      },
+      options,
+    );
+    assert.equal(nightly.needsAction, false);
+    assert.equal(nightly.intro, 'Nothing needs action: no runs were due; 0 error groups resolved.');
+    // Runs it expected and did not get are what needs attention.
+    const missed = buildSummary({ ...DATA, integrations: [{ ...DATA.integrations[0]!, runs: 0, missedSlots: 4 }] }, options);
+    assert.match(missed.subject, /1 integration needs attention/);
+  });
 });

@@ -69,7 +69,9 @@ function successLine(integration: SummaryIntegration): string {
   return `${integration.name}: ${rate}${trend}${missed}`;
 }
 
-const needsAttention = (i: SummaryIntegration) => i.failedRuns > 0 || i.missedSlots > 0 || i.runs === 0;
+// No runs alone is not a problem: a nightly integration has none in most hours. A run its
+// schedule expected and did not get is a missed slot.
+const needsAttention = (i: SummaryIntegration) => i.failedRuns > 0 || i.missedSlots > 0;
 
 /**
  * The summary as an email's content: a title with the organisation and the period, a
@@ -98,7 +100,8 @@ export function buildSummary(data: SummaryData, options: { publicUrl: string; da
   const subject = `feedlog summary for ${data.organisation.name}: ${headline}`;
   const totalRuns = data.integrations.reduce((sum, i) => sum + i.runs, 0);
   if (!needsAction) {
-    const intro = `Nothing needs action: ${plural(totalRuns, 'run')} of ${plural(data.integrations.length, 'integration')}, all succeeded; ${groups.resolved.toLocaleString('en')} error groups resolved.`;
+    const ran = totalRuns === 0 ? 'no runs were due' : `${plural(totalRuns, 'run')} of ${plural(data.integrations.length, 'integration')}, all succeeded`;
+    const intro = `Nothing needs action: ${ran}; ${groups.resolved.toLocaleString('en')} error groups resolved.`;
     return { subject, title, intro, sections: [], needsAction };
   }
 
