@@ -19,7 +19,6 @@ import {
   type AlertWatermark,
   claimWatermarks,
   groupsOpenedBy,
-  hasOpenMissedRun,
   isNewestRun,
   type NewRun,
   newMissedRuns,
@@ -171,12 +170,6 @@ for (const phase of ['without statistics', 'analysed'] as const) {
         plan,
       );
       assert.match(plan!, /Index Cond: \(\(org_id = w\.org_id\) AND \(code = 'missed_run'::text\)\)/, plan);
-      noSeqScan(plan!, 'integration_events');
-    });
-
-    test('whether a gap is open for the integration: its open gaps only (a partial index)', async () => {
-      const [plan] = await plansIn((t) => hasOpenMissedRun(t, run));
-      assert.match(plan!, /(Index (Only )?Scan using integration_events_open on integration_events|Bitmap Index Scan on integration_events_open)/, plan);
       noSeqScan(plan!, 'integration_events');
     });
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ScheduleColumns } from '../runs/run-gaps.js';
 import type { AlertRecipient } from './alert-rules.js';
 
 export interface AlertWatermark {
@@ -190,15 +191,11 @@ export async function isNewestRun(knex: Knex, run: NewRun): Promise<boolean> {
   return rows.length === 0;
 }
 
-/** Whether the integration has a missed-run gap still open (integration_events_open): its runs are not arriving yet. */
-export async function hasOpenMissedRun(knex: Knex, run: NewRun): Promise<boolean> {
-  const { rows } = await knex.raw<{ rows: unknown[] }>(
-    `SELECT 1 FROM integration_events
-     WHERE org_id = :orgId AND integration_id = :integrationId AND code = 'missed_run' AND resolved_at IS NULL
-     LIMIT 1`,
-    runBindings(run),
-  );
-  return rows.length > 0;
+/** The run's integration's schedule. */
+export async function scheduleOfIntegration(knex: Knex, run: NewRun): Promise<ScheduleColumns> {
+  return knex('integrations')
+    .where({ org_id: run.org_id, id: run.integration_id })
+    .first('schedule_interval_seconds', 'schedule_cron', 'schedule_time_zone', 'grace_seconds');
 }
 
 /**

@@ -24,6 +24,7 @@
  *   (`alert:recovery:<integration>:<outage start>`).
  */
 import type { Knex } from 'knex';
+import { missedBetween, scheduleOf } from '../runs/run-gaps.js';
 import { type AlertKind, type AlertRecipient, DROP_BASELINE_RUNS, failureStreak, recordsDrop, repeatPeriodKey, wantsAlert } from './alert-rules.js';
 import {
   addWatermarks,
@@ -33,7 +34,7 @@ import {
   claimWatermarks,
   dropWatermarks,
   groupsOpenedBy,
-  hasOpenMissedRun,
+  scheduleOfIntegration,
   isNewestRun,
   type NewRun,
   newMissedRuns,
@@ -92,9 +93,11 @@ async function alertsForRun(trx: Knex.Transaction, run: NewRun, recipients: Aler
         }
       }
     }
-    // Not while a newer gap is open: the run ended one outage but runs are missed again, so
-    // the outage is kept, and "arriving again" waits for the run that ends this gap.
-    if ((await isNewestRun(trx, run)) && !(await hasOpenMissedRun(trx, run))) {
+    // Not while runs are missed again after it (judged by the schedule, not by the gap the
+    // missed-run check may not have stored yet): the outage is kept, and "arriving again"
+    // waits for the run that ends the new gap.
+    const missedSince = async () => missedBetween(scheduleOf(await scheduleOfIntegration(trx, run)), run.started_at, now);
+    if ((await isNewestRun(trx, run)) && !(await missedSince())) {
       for (const outage of await takeOutages(trx, run)) {
         const recipient = recipients.find((r) => r.user_id === outage.user_id);
         if (!recipient || !wantsAlert(recipient, 'recovery', run.integration_id)) continue;
