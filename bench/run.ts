@@ -8,6 +8,7 @@ import { benchMemory } from './memory.js';
 import { benchReads } from './reads.js';
 import { benchSecondRun } from './second-run.js';
 import { benchStartup } from './startup.js';
+import { benchSummaries } from './summaries.js';
 
 logToStderr();
 console.log('== classify (pure, in memory) ==');
@@ -22,6 +23,8 @@ console.log('\n== peak memory of the app while it ingests (child process) ==');
 await benchMemory();
 console.log('\n== reads with identity (HTTP + PostgreSQL) ==');
 await benchReads();
+console.log('\n== summary emails for 1,000 organisations (PostgreSQL + an in-process SMTP server) ==');
+await benchSummaries();
 console.log('\n== start-up (child processes: compiled dist/ against tsx) ==');
 await benchStartup();
 // Last: its first run builds a database of a million records (minutes), kept for the next runs.

@@ -38,3 +38,21 @@ test('the scheduler runs unless SCHEDULER=off, ticking every SCHEDULER_TICK (60s
     );
   }
 });
+
+test('email goes to the outbox unless SMTP_URL names an smtp:// or smtps:// server; the sender and the TLS check have defaults', () => {
+  const defaults = parseConfig({});
+  assert.deepEqual([defaults.smtpUrl, defaults.smtpFrom, defaults.smtpTlsRejectUnauthorized], [undefined, 'feedlog <feedlog@localhost>', true]);
+  const set = parseConfig({
+    SMTP_URL: 'smtps://ops:secret@mail.example.com:465',
+    SMTP_FROM: 'feedlog <alerts@example.com>',
+    SMTP_TLS_REJECT_UNAUTHORIZED: 'false',
+  });
+  assert.deepEqual(
+    [set.smtpUrl, set.smtpFrom, set.smtpTlsRejectUnauthorized],
+    ['smtps://ops:secret@mail.example.com:465', 'feedlog <alerts@example.com>', false],
+  );
+  assert.throws(
+    () => parseConfig({ SMTP_URL: 'https://mail.example.com' }),
+    (error: Error) => error instanceof ConfigError && /SMTP_URL: must start with smtp:\/\/ or smtps:\/\//.test(error.message),
+  );
+});

@@ -50,6 +50,15 @@ const environmentSchema = z.object({
   SESSION_MAX_AGE: duration.default(7 * 86_400),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
   SCHEDULER_TICK: duration.refine((seconds) => seconds > 0, 'longer than zero').default(60),
+  SMTP_URL: z
+    .url({ message: 'must be an smtp:// or smtps:// URL, such as smtps://user:password@mail.example.com:465' })
+    .refine((value) => /^smtps?:\/\//.test(value), 'must start with smtp:// or smtps://')
+    .optional(),
+  SMTP_FROM: z.string().min(3).default('feedlog <feedlog@localhost>'),
+  SMTP_TLS_REJECT_UNAUTHORIZED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   // Set by the test runner (test/run.ts) for the test files it starts; not for production use.
   FEEDLOG_TEST_TEMPLATE_URL: z.url().optional(),
   TRUST_PROXY: z
@@ -85,6 +94,10 @@ export type Config = {
   scheduler: boolean;
   /** Milliseconds between the end of one scheduler tick and the start of the next. */
   schedulerTickMs: number;
+  /** Email goes through this SMTP server; without one, into DATA_DIR/outbox as .eml files. */
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  smtpTlsRejectUnauthorized: boolean;
   testTemplateUrl: string | undefined;
 };
 
@@ -118,6 +131,9 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     trustProxy: e.TRUST_PROXY,
     scheduler: e.SCHEDULER === 'on',
     schedulerTickMs: e.SCHEDULER_TICK * 1000,
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    smtpTlsRejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED,
     testTemplateUrl: e.FEEDLOG_TEST_TEMPLATE_URL,
   };
 }

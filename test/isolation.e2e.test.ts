@@ -12,15 +12,41 @@ import { listApiTokens } from '../src/accounts/accounts.queries.js';
 import { findUserByEmail } from '../src/auth/auth.queries.js';
 import { createApiToken } from '../src/accounts/accounts.service.js';
 import { checkMissedRuns } from '../src/missed-runs/missed-runs.service.js';
+import { createUnsubscribeToken } from '../src/email/preferences.queries.js';
 import { csrfFrom, emailOf, FIXTURE_PASSWORD, signIn, startWithFixtureUsers, type BrowserSession, type FixtureUser } from './helpers/accounts.js';
 import type { TestDatabase } from './helpers/database.js';
 import { makeRun } from './helpers/fixtures.js';
 import { postRun } from './helpers/ingest.js';
 import { appRoutes } from './helpers/routes.js';
 
-type Kind = 'public' | 'ingest' | 'api-read' | 'api-admin-write' | 'page-read' | 'page-admin-write' | 'page-own-write';
+type Kind =
+  | 'public'
+  | 'ingest'
+  | 'api-read'
+  | 'api-admin-write'
+  | 'page-read'
+  | 'page-admin-write'
+  | 'page-own-write'
+  // A person's own setting in an organisation they belong to (support belongs to none: 404).
+  | 'page-member-write'
+  | 'api-member-write'
+  // Admins of the organisation and support read it; ops get 403.
+  | 'page-admin-read'
+  // A one-click unsubscribe link: no sign-in, no CSRF token, the same answer for everyone.
+  | 'unsubscribe';
 /** What a path parameter points at: always an object of org-a, or the owner's own API token. */
-type Target = 'run' | 'recordIndex' | 'group' | 'employee' | 'ownerToken' | 'integration' | 'org' | 'teammateUser' | 'ingestTokenA';
+type Target =
+  | 'run'
+  | 'recordIndex'
+  | 'group'
+  | 'employee'
+  | 'ownerToken'
+  | 'integration'
+  | 'org'
+  | 'teammateUser'
+  | 'ingestTokenA'
+  | 'unsubscribeToken'
+  | 'delivery';
 
 interface RouteSpec {
   kind: Kind;
@@ -34,6 +60,18 @@ interface RouteSpec {
   /** Signs the user out: walked last. */
   endsSession?: true;
 }
+
+/** A valid email preferences form (every integration, the alerts left unticked). */
+const EMAIL_PREFERENCES_FORM = {
+  integrations: 'all',
+  frequency: 'daily',
+  local_time: '08:00',
+  weekday: '1',
+  min_severity: 'error',
+  empty_summary: 'skip',
+  alert_after_failures: '1',
+  alert_repeat: 'daily',
+};
 
 /** Every route of the app. A route the router has and this table lacks fails the first test. */
 const ROUTES: Record<string, RouteSpec> = {
@@ -92,6 +130,17 @@ const ROUTES: Record<string, RouteSpec> = {
   },
   'POST /settings/tokens': { kind: 'page-own-write', body: { name: 'walker' } },
   'POST /settings/tokens/:id/revoke': { kind: 'page-own-write', params: { id: 'ownerToken' } },
+  // Email: a person's own preferences, the organisation's defaults, the test email, the outbox, unsubscribe links.
+  'GET /settings/notifications': { kind: 'page-read' },
+  'POST /settings/notifications/:orgId': { kind: 'page-member-write', params: { orgId: 'org' }, body: EMAIL_PREFERENCES_FORM },
+  'POST /settings/notifications/:orgId/defaults': { kind: 'page-admin-write', params: { orgId: 'org' }, body: EMAIL_PREFERENCES_FORM },
+  'POST /settings/notifications/:orgId/test': { kind: 'page-member-write', params: { orgId: 'org' } },
+  'GET /outbox': { kind: 'page-admin-read', shows: { a: 'A-SECRET outbox subject', b: 'B outbox subject' } },
+  'GET /outbox/:id': { kind: 'page-admin-read', params: { id: 'delivery' }, shows: { a: 'A-SECRET outbox subject' } },
+  'GET /api/v1/me/email-preferences': { kind: 'api-read' },
+  'PUT /api/v1/me/email-preferences/:org': { kind: 'api-member-write', params: { org: 'org' }, body: { frequency: 'weekly' } },
+  'GET /unsubscribe/:token': { kind: 'unsubscribe', params: { token: 'unsubscribeToken' } },
+  'POST /unsubscribe/:token': { kind: 'unsubscribe', params: { token: 'unsubscribeToken' } },
 };
 
 /** Strings found only in org-a's data: none may reach the outsider or an anonymous visitor. */
@@ -181,6 +230,16 @@ before(async () => {
     teammateUser: String(userIds.teammate),
     ingestTokenA: String((await db.knex('ingest_tokens').where({ org_id: fixtures.orgA.organisation.id }).max('id as id').first())!.id),
   });
+  // An email to each organisation's ops person (org-b has none: to its admin), as the outbox lists them.
+  const [deliveryA] = await db
+    .knex('email_deliveries')
+    .insert({ org_id: fixtures.orgA.organisation.id, user_id: userIds.teammate, kind: 'summary', dedupe_key: 'summary:a', subject: 'A-SECRET outbox subject' })
+    .returning('id');
+  await db
+    .knex('email_deliveries')
+    .insert({ org_id: fixtures.orgB.organisation.id, user_id: userIds.outsider, kind: 'summary', dedupe_key: 'summary:b', subject: 'B outbox subject' });
+  targets.delivery = String(deliveryA.id);
+  targets.unsubscribeToken = await createUnsubscribeToken(db.knex, fixtures.orgA.organisation.id, userIds.teammate);
   // The start of org-a's ingest tokens, as the integrations page shows it.
   ORG_A_MARKERS.push(`fl_ing_${fixtures.orgA.organisation.id}_`);
   for (const who of ['owner', 'teammate', 'outsider', 'support'] as const) sessions[who] = await signIn(app, emailOf(who));
@@ -193,7 +252,7 @@ after(() => db.drop());
 
 const specOf = (route: string) => ROUTES[route] ?? assert.fail(`New route ${route}: add it to ROUTES in test/isolation.e2e.test.ts with its access kind`);
 
-type Verb = 'get' | 'post' | 'patch';
+type Verb = 'get' | 'post' | 'patch' | 'put';
 
 const pathOf = (route: string, spec: RouteSpec) =>
   route
@@ -224,7 +283,8 @@ async function send(route: string, spec: RouteSpec, who: Who, csrf?: string | nu
 function expectedStatus(spec: RouteSpec, who: Who): number | undefined {
   const namesObject = spec.params !== undefined;
   if (spec.kind === 'public') return undefined;
-  if (who === 'anonymous') return spec.kind === 'page-read' ? 303 : 401;
+  if (spec.kind === 'unsubscribe') return 200;
+  if (who === 'anonymous') return spec.kind === 'page-read' || spec.kind === 'page-admin-read' ? 303 : 401;
   if (spec.kind === 'ingest') return 403;
   if (who === 'outsider' && namesObject) return 404;
   switch (spec.kind) {
@@ -237,6 +297,12 @@ function expectedStatus(spec: RouteSpec, who: Who): number | undefined {
       return who === 'owner' ? (spec.succeeds ?? 303) : 403;
     case 'page-own-write':
       return !namesObject ? (spec.succeeds ?? 201) : who === 'owner' ? 303 : 404;
+    case 'page-member-write':
+      return who === 'support' ? 404 : (spec.succeeds ?? 303);
+    case 'api-member-write':
+      return who === 'support' ? 404 : 200;
+    case 'page-admin-read':
+      return who === 'teammate' ? 403 : 200;
   }
 }
 
@@ -260,7 +326,7 @@ async function checkRoute(route: string, who: Who) {
   } else {
     assert.equal(res.status, expected, `${label}: expected ${expected}, got ${res.status}: ${snippet(res)}`);
   }
-  if (who === 'anonymous' && spec.kind === 'page-read') {
+  if (who === 'anonymous' && (spec.kind === 'page-read' || spec.kind === 'page-admin-read')) {
     assert.equal(res.headers.location, `/login?next=${encodeURIComponent(pathOf(route, spec))}`, `${label} goes to the sign-in page`);
   }
   if (who === 'anonymous' || who === 'outsider') assertNoOrgAData(res, label, pathOf(route, spec));
@@ -311,7 +377,8 @@ describe('every route as every user', () => {
 });
 
 describe('CSRF on every form route of the router', () => {
-  const formRoutes = () => appRoutes(app).filter((route) => route.startsWith('POST ') && !route.includes(' /api/'));
+  // Unsubscribe links are posted by mail clients with no session and no token (src/notifications/unsubscribe.e2e.test.ts).
+  const formRoutes = () => appRoutes(app).filter((route) => route.startsWith('POST ') && !route.includes(' /api/') && specOf(route).kind !== 'unsubscribe');
 
   test('a post without _csrf is a 403', async () => {
     sessions.owner = await signIn(app, emailOf('owner'));

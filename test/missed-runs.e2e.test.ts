@@ -16,7 +16,7 @@ import { createIntegration } from '../src/integrations/integrations.service.js';
 import { checkIntegration } from '../src/missed-runs/missed-runs.js';
 import { checkMissedRuns } from '../src/missed-runs/missed-runs.service.js';
 import { createOrganisation } from '../src/orgs/orgs.service.js';
-import { schedulerJobs } from '../src/scheduler/jobs.js';
+import { missedRunsJob } from '../src/scheduler/jobs.js';
 import { startScheduler } from '../src/scheduler/scheduler.js';
 import { frozenClock } from '../src/shared/clock.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
@@ -81,7 +81,7 @@ function testScheduler(clock: ReturnType<typeof frozenClock>, knex: Knex = db.kn
     knex,
     clock,
     tickMs: 60_000,
-    jobs: schedulerJobs,
+    jobs: [missedRunsJob],
     timer: false,
     log: { error: (fields: unknown) => void errors.push(fields), debug: () => {} } as never,
   });

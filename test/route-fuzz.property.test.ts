@@ -27,13 +27,15 @@ import { recordFiltersSchema } from '../src/records/records.schemas.js';
 import { runFiltersSchema, runPageSchema, runRecordsPageSchema } from '../src/runs/runs.schemas.js';
 import { trendsFiltersSchema, trendsPageSchema } from '../src/trends/trends.schemas.js';
 import { csrfFrom, emailOf, startWithFixtureUsers } from './helpers/accounts.js';
+import { outboxPageSchema, preferencesBodySchema } from '../src/notifications/notifications.schemas.js';
+import { createUnsubscribeToken } from '../src/email/preferences.queries.js';
 import type { TestDatabase } from './helpers/database.js';
 import { makeRun } from './helpers/fixtures.js';
 import { badPercent, hostileText, incompressible, paramName, percentEncode, queryString, urlComponent } from './helpers/hostile.js';
 import { postRun } from './helpers/ingest.js';
 import { appRoutes } from './helpers/routes.js';
 
-type Target = 'run' | 'recordIndex' | 'group' | 'employee' | 'ownerToken' | 'integration' | 'org' | 'teammateUser';
+type Target = 'run' | 'recordIndex' | 'group' | 'employee' | 'ownerToken' | 'integration' | 'org' | 'teammateUser' | 'unsubscribeToken' | 'delivery';
 
 interface FuzzSpec {
   /** The query parameters the route reads (besides arbitrary ones). */
@@ -48,6 +50,8 @@ interface FuzzSpec {
 
 const PAGE = ['limit', 'cursor'];
 const names = (schema: { shape: object }) => Object.keys(schema.shape);
+
+const EMAIL_FIELDS = ['integrations', ...names(preferencesBodySchema)];
 
 /** Every route of the app. A route the router has and this table lacks fails the first test. */
 const FUZZ: Record<string, FuzzSpec> = {
@@ -97,6 +101,16 @@ const FUZZ: Record<string, FuzzSpec> = {
   'POST /settings/password': { fields: ['current', 'password', 'confirm'] },
   'POST /settings/tokens': { fields: ['name'] },
   'POST /settings/tokens/:id/revoke': { params: { id: 'ownerToken' }, fields: [] },
+  'GET /settings/notifications': { query: ['done', 'org', 'test'] },
+  'POST /settings/notifications/:orgId': { params: { orgId: 'org' }, fields: EMAIL_FIELDS },
+  'POST /settings/notifications/:orgId/defaults': { params: { orgId: 'org' }, fields: EMAIL_FIELDS },
+  'POST /settings/notifications/:orgId/test': { params: { orgId: 'org' }, fields: [] },
+  'GET /outbox': { query: names(outboxPageSchema) },
+  'GET /outbox/:id': { params: { id: 'delivery' } },
+  'GET /api/v1/me/email-preferences': {},
+  'PUT /api/v1/me/email-preferences/:org': { params: { org: 'org' }, fields: names(preferencesBodySchema) },
+  'GET /unsubscribe/:token': { params: { token: 'unsubscribeToken' } },
+  'POST /unsubscribe/:token': { params: { token: 'unsubscribeToken' }, fields: ['List-Unsubscribe'] },
 };
 
 /** Runs per route and mode: enough to find what the issue found, few enough for CI. */
@@ -129,6 +143,15 @@ before(async () => {
     integration: String(fixtures.orgA.integration.id),
     org: String(fixtures.orgA.organisation.id),
     teammateUser: String((await findUserByEmail(db.knex, emailOf('teammate')))!.id),
+    unsubscribeToken: await createUnsubscribeToken(db.knex, fixtures.orgA.organisation.id, ownerId),
+    delivery: String(
+      (
+        await db
+          .knex('email_deliveries')
+          .insert({ org_id: fixtures.orgA.organisation.id, user_id: ownerId, kind: 'test', dedupe_key: 'test:fuzz', subject: 'fuzz' })
+          .returning('id')
+      )[0].id,
+    ),
   });
 });
 after(() => db.drop());
@@ -248,7 +271,7 @@ describe('arbitrary form fields and bodies never make a write route answer 5xx',
           async (path, body, mode, address) => {
             const what = `${route} ${mode}: ${method} ${path.slice(0, 200)} ${body.slice(0, 300)}`;
             if (template.startsWith('/api/')) {
-              const req = request(app).patch(path).set('Content-Type', 'application/json');
+              const req = request(app)[method.toLowerCase() as 'patch' | 'put'](path).set('Content-Type', 'application/json');
               if (mode !== 'anonymous') req.set('Authorization', `Bearer ${apiToken}`);
               return assertAnswer(await req.send(body), what);
             }

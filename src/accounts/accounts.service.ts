@@ -16,8 +16,10 @@ import {
   revokeApiTokenRow,
   updatePasswordHash,
   upsertMembership,
+  findMembership,
   type ApiTokenRow,
 } from './accounts.queries.js';
+import { applyOrgEmailDefaults } from '../notifications/notifications.queries.js';
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from '../auth/passwords.js';
 
 const emailSchema = z.email();
@@ -52,7 +54,12 @@ export async function createUser(
     const user =
       existing ?? (await insertUser(trx, { email, password_hash: await hashPassword(input.password ?? generatedPassword!), support: role === 'support' }));
     if (existing && role === 'support' && !existing.support) await grantSupport(trx, existing.id);
-    if (organisation && role !== 'support') await upsertMembership(trx, organisation.id, user.id, role);
+    if (organisation && role !== 'support') {
+      const joins = !(await findMembership(trx, organisation.id, user.id));
+      await upsertMembership(trx, organisation.id, user.id, role);
+      // A new member starts with the organisation's email defaults, if its admins set some.
+      if (joins) await applyOrgEmailDefaults(trx, organisation.id, user.id);
+    }
     await recordAudit(trx, {
       orgId: organisation?.id ?? 0,
       ...by,

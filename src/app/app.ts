@@ -37,6 +37,11 @@ import { shorten } from '../shared/shorten.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { duration, exactTime, relativeTime } from '../shared/time-format.js';
 import { FORM_FIELD_LIMIT } from '../http/limits.js';
+import { type EmailSetup, emailSetupFromConfig } from '../email/mail-setup.js';
+import { notificationPages } from '../notifications/notifications.pages.js';
+import { outboxPages } from '../notifications/outbox.pages.js';
+import { preferencesRoutes } from '../notifications/preferences.routes.js';
+import { unsubscribePages } from '../notifications/unsubscribe.pages.js';
 
 export interface AppDependencies {
   knex: Knex;
@@ -44,6 +49,8 @@ export interface AppDependencies {
   ingestLimits?: Partial<IngestLimits>;
   /** What time it is for the pages (health, "12 min ago"); tests pass a frozen clock. */
   clock?: Clock;
+  /** How the test email is sent and where the outbox is; by default as the configuration says (SMTP_URL or DATA_DIR/outbox). */
+  email?: EmailSetup;
 }
 
 /**
@@ -51,7 +58,7 @@ export interface AppDependencies {
  * form needs its CSRF token; the JSON API authenticates with bearer tokens only
  * and never reads cookies, so it needs none.
  */
-function pageRoutes(knex: Knex, clock: Clock): Router {
+function pageRoutes(knex: Knex, clock: Clock, email: EmailSetup): Router {
   const pages = Router();
   pages.use((req, _res, next) => next(req.path.startsWith('/api/') ? 'router' : undefined));
   pages.use(
@@ -80,11 +87,13 @@ function pageRoutes(knex: Knex, clock: Clock): Router {
   pages.use(profilePages(knex));
   pages.use(searchPages(knex));
   pages.use(employeePages(knex));
+  pages.use(notificationPages(knex, clock, email));
+  pages.use(outboxPages(knex, email));
   return pages;
 }
 
 /** Builds the Express application; it owns no resources, so tests create one per database. */
-export function createApp({ knex, ingestLimits, clock = systemClock }: AppDependencies): Express {
+export function createApp({ knex, ingestLimits, clock = systemClock, email = emailSetupFromConfig() }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config().trustProxy);
@@ -132,12 +141,15 @@ export function createApp({ knex, ingestLimits, clock = systemClock }: AppDepend
   app.use(overviewRoutes(knex, clock));
   app.use(eventsRoutes(knex));
   app.use(trendsRoutes(knex, clock));
+  app.use(preferencesRoutes(knex));
   // Public: GET /api/v1/openapi.json and GET /api/docs. The page's header shows a
   // signed-in person their navigation and Sign out, whose form needs the session's
   // CSRF token; an anonymous visitor gets no CSRF cookie there (no form to send).
   const signedInCsrf: RequestHandler = (req, res, next) => (req.webSession ? csrfProtection(req, res, next) : next());
   app.use(openapiRoutes([noStore, cookieParser(), loadWebSession(knex), signedInCsrf]));
-  app.use(pageRoutes(knex, clock));
+  // One-click unsubscribe (RFC 8058): no sign-in and no CSRF token, so before the pages' csrfProtection.
+  app.use(unsubscribePages(knex, clock));
+  app.use(pageRoutes(knex, clock, email));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

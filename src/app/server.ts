@@ -6,6 +6,7 @@ import { config } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { logger } from '../logger.js';
+import { emailSetupFromConfig } from '../email/mail-setup.js';
 import { schedulerJobs } from '../scheduler/jobs.js';
 import { startScheduler } from '../scheduler/scheduler.js';
 import { systemClock } from '../shared/clock.js';
@@ -32,12 +33,15 @@ export interface Serving {
  * closes the database (and the embedded server, if this process started it).
  */
 export async function serve(options: ServeOptions = {}): Promise<Serving> {
-  const { host, port, shutdownTimeoutMs, scheduler: schedulerOn, schedulerTickMs } = config();
+  const { host, port, shutdownTimeoutMs, scheduler: schedulerOn, schedulerTickMs, publicUrl } = config();
   const database = await openDatabase();
   const applied = await migrateToLatest(database.knex);
   if (applied.length > 0) logger().info({ applied }, 'migrations applied');
 
-  const server = http.createServer(createApp({ knex: database.knex, ingestLimits: options.ingestLimits }));
+  // Email goes through SMTP_URL, or into DATA_DIR/outbox when there is none: the pages' test email and the scheduler share it.
+  const email = emailSetupFromConfig();
+  const { mailer } = email;
+  const server = http.createServer(createApp({ knex: database.knex, ingestLimits: options.ingestLimits, email }));
   // Keep-alive sockets must not hold a shutdown open; large uploads get time to arrive.
   server.keepAliveTimeout = 5_000;
   server.requestTimeout = 300_000;
@@ -49,7 +53,9 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
   const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`;
   logger().info({ url }, 'feedlog is listening');
   // After listening: missed runs are looked for in this process too (safe beside other processes).
-  const scheduler = schedulerOn ? startScheduler({ knex: database.knex, clock: systemClock, tickMs: schedulerTickMs, jobs: schedulerJobs }) : undefined;
+  const scheduler = schedulerOn
+    ? startScheduler({ knex: database.knex, clock: systemClock, tickMs: schedulerTickMs, jobs: schedulerJobs({ mailer, publicUrl }) })
+    : undefined;
   if (scheduler) void scheduler.tick();
   const firstRun = options.banner !== false && (await countUsers(database.knex)) === 0;
   if (options.banner !== false)
@@ -76,6 +82,7 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
     forced.unref();
     server.closeIdleConnections();
     await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), scheduler?.stop()]);
+    mailer.close();
     await database.close();
     logger().info('stopped');
     process.exit(0);

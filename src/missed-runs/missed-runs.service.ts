@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { scheduleOf } from '../runs/run-gaps.js';
 import { checkIntegration } from './missed-runs.js';
 import { claimDueIntegrations, deleteGapsNotFound, runsFrom, saveGaps, setNextCheck } from './missed-runs.queries.js';
 
@@ -34,12 +35,7 @@ export async function checkMissedRuns(knex: Knex, now: Date, options: MissedRunC
         const runs = await runsFrom(trx, integration.org_id, integration.id, integration.missed_checked_through, runsPerCheck + 1);
         const complete = runs.length <= runsPerCheck;
         const result = checkIntegration({
-          schedule: {
-            intervalSeconds: integration.schedule_interval_seconds,
-            cron: integration.schedule_cron,
-            timeZone: integration.schedule_time_zone,
-            graceSeconds: integration.grace_seconds,
-          },
+          schedule: scheduleOf(integration),
           checkpoint: integration.missed_checked_through,
           runs: complete ? runs : runs.slice(0, runsPerCheck),
           complete,

@@ -15,6 +15,7 @@ import { recordsApi } from '../records/records.openapi.js';
 import { runsApi } from '../runs/runs.openapi.js';
 import { overviewApi } from '../overview/overview.openapi.js';
 import { trendsApi } from '../trends/trends.openapi.js';
+import { preferencesApi } from '../notifications/preferences.openapi.js';
 import { problemResponse, PUBLIC, retryAfter, tidy } from '../http/openapi-parts.js';
 import type { ApiPart, JsonSchema, OpenApiDocument, PathItem } from '../http/openapi-types.js';
 import { RESPONSE_SCHEMAS } from './response-schemas.js';
@@ -39,7 +40,7 @@ const metaApi: ApiPart = {
 };
 
 /** In this order: the tags, and the paths, are listed as the features come here. */
-const PARTS: ApiPart[] = [ingestApi, runsApi, recordsApi, employeesApi, groupsApi, driftApi, overviewApi, trendsApi, eventsApi, metaApi];
+const PARTS: ApiPart[] = [ingestApi, runsApi, recordsApi, employeesApi, groupsApi, driftApi, overviewApi, trendsApi, eventsApi, preferencesApi, metaApi];
 
 function build(): OpenApiDocument {
   const schemas: Record<string, JsonSchema> = {};

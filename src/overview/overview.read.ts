@@ -4,7 +4,7 @@
  * worst first, and the organisation's totals.
  */
 import type { Knex } from 'knex';
-import type { GapSchedule } from '../runs/run-gaps.js';
+import { type GapSchedule, scheduleOf } from '../runs/run-gaps.js';
 import { describeHealth, type Health, HEALTH_STATES, type HealthState, healthOf, healthRank } from './health.js';
 import { hourlyErrors, type OverviewIntegrationRow, overviewIntegrations } from './overview.queries.js';
 import { type Sparkline, sparklineOf, sparkWindowStart } from './sparkline.js';
@@ -64,15 +64,6 @@ const q = encodeURIComponent;
 export const since24h = (now: Date): Date => new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - 23 * HOUR_MS);
 
 const rate = (runs: number, failed: number) => (runs === 0 ? null : (runs - failed) / runs);
-
-function scheduleOf(row: OverviewIntegrationRow): GapSchedule {
-  return {
-    intervalSeconds: row.schedule_interval_seconds,
-    cron: row.schedule_cron,
-    timeZone: row.schedule_time_zone,
-    graceSeconds: row.grace_seconds,
-  };
-}
 
 function integrationOf(row: OverviewIntegrationRow, hours: { hour: Date; errors: number }[], now: Date, timeZone: string): IntegrationOverview {
   const id = row.integration_id!;

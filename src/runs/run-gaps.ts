@@ -24,6 +24,19 @@ export interface GapSchedule {
   graceSeconds: number;
 }
 
+/** An integration row's schedule columns, as every query of them selects them. */
+export interface ScheduleColumns {
+  schedule_interval_seconds: number | null;
+  schedule_cron: string | null;
+  schedule_time_zone: string;
+  grace_seconds: number;
+}
+
+/** The schedule of an integration row. */
+export function scheduleOf(row: ScheduleColumns): GapSchedule {
+  return { intervalSeconds: row.schedule_interval_seconds, cron: row.schedule_cron, timeZone: row.schedule_time_zone, graceSeconds: row.grace_seconds };
+}
+
 /** Counting the missed slots of a cron schedule stops here: a gap that long says "at least". */
 export const MISSED_COUNT_CAP = 1_000;
 

@@ -3,7 +3,7 @@ import { ERROR_CODES } from '../classify/error-enums.js';
 import { RECORD_OUTCOMES } from '../classify/feed-enums.js';
 import type { CsvColumn } from '../http/csv.js';
 import { guidanceContextOf, toApiError } from '../records/records.read.js';
-import { type FeedLogRow, type GapSchedule, withGaps } from './run-gaps.js';
+import { type FeedLogRow, type GapSchedule, scheduleOf, withGaps } from './run-gaps.js';
 import { toRunSummary } from './run-summary.js';
 import {
   type IntegrationSchedule,
@@ -45,13 +45,6 @@ export const RUN_CSV_COLUMNS: CsvColumn<RunWithIntegration>[] = [
   ...RECORD_OUTCOMES.map((outcome) => ({ header: outcome, cell: (r: RunWithIntegration) => r.counts[outcome] ?? 0 })),
   ...RUN_ERROR_CODES.map((code) => ({ header: code, cell: (r: RunWithIntegration) => r.error_counts[code] ?? 0 })),
 ];
-
-const scheduleOf = (i: IntegrationSchedule): GapSchedule => ({
-  intervalSeconds: i.schedule_interval_seconds,
-  cron: i.schedule_cron,
-  timeZone: i.schedule_time_zone,
-  graceSeconds: i.grace_seconds,
-});
 
 export interface FeedLogPage {
   rows: FeedLogRow<RunWithIntegration & { integrationId: number; startedAt: Date }>[];

@@ -1,12 +1,53 @@
+import { detectAlerts } from '../alerts/alerts.service.js';
+import { composeDelivery } from './compose-delivery.js';
+import type { Mailer } from '../email/mailer.js';
+import { sendDueEmails } from '../email/sender.service.js';
+import { enqueueDueSummaries } from '../summaries/summaries.service.js';
+import { logger } from '../logger.js';
 import { checkMissedRuns } from '../missed-runs/missed-runs.service.js';
+import { frozenClock } from '../shared/clock.js';
 import type { Job } from './scheduler.js';
 
-/** Every job of the scheduler, run in this order on each tick. */
-export const schedulerJobs: readonly Job[] = [
-  {
-    name: 'missed-runs',
-    async run(knex, now) {
-      await checkMissedRuns(knex, now);
-    },
+/** The missed-run check: needs nothing but the database. */
+export const missedRunsJob: Job = {
+  name: 'missed-runs',
+  async run(knex, now) {
+    await checkMissedRuns(knex, now);
   },
-];
+};
+
+/**
+ * Every job of the scheduler, run in this order on each tick: missed runs first (so a
+ * gap found now can be in the emails), then the summaries that have come due, then the
+ * alerts (new runs, groups and missed runs since the last look), then the sender, which
+ * sends whatever is due (summaries, alerts, retries).
+ */
+export function schedulerJobs(email: { mailer: Mailer; publicUrl: string }): readonly Job[] {
+  return [
+    missedRunsJob,
+    {
+      name: 'email-summaries',
+      async run(knex, now) {
+        await enqueueDueSummaries(knex, now);
+      },
+    },
+    {
+      name: 'email-alerts',
+      async run(knex, now) {
+        await detectAlerts(knex, now);
+      },
+    },
+    {
+      name: 'email-sender',
+      async run(knex, now) {
+        // The tick's time, held for the round: every delivery of it is judged at one instant.
+        await sendDueEmails(knex, {
+          compose: (delivery) => composeDelivery(knex, delivery, { publicUrl: email.publicUrl, now }),
+          mailer: email.mailer,
+          clock: frozenClock(now),
+          log: logger(),
+        });
+      },
+    },
+  ];
+}

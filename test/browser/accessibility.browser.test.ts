@@ -74,6 +74,8 @@ const SIGNED_IN_PAGES: ReadonlyArray<{ path: string; label: string; status?: num
   { path: '/settings/profile', label: 'settings time zone', shows: 'Settings' },
   { path: '/settings/password', label: 'settings password', shows: 'Change your password' },
   { path: '/settings/tokens', label: 'settings API tokens', shows: 'API tokens' },
+  { path: '/settings/notifications', label: 'settings email', shows: 'Settings' },
+  { path: '/outbox', label: 'outbox', shows: 'Outbox' },
   { path: '/drift', label: 'catalog drift', shows: 'Catalog drift' },
   // The corpus's runs are of 14 to 21 November 2026: a custom range that holds them all, its charts drawn.
   { path: '/trends?from=2026-11-13&to=2026-11-21', label: 'trends', shows: 'Trends' },

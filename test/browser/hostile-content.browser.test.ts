@@ -106,6 +106,24 @@ before(async () => {
     .where({ id: orgA.integration.id })
     .update({ name: `Flow ${PAYLOADS.script}`, source_system: PAYLOADS.attr, target_system: PAYLOADS.jsUrl });
   await createApiToken(db.knex, emailOf('owner'), `token ${PAYLOADS.img}`);
+  // An email of org-a's whose subject and error are payloads, and the outbox page of it.
+  const owner = await db
+    .knex('users')
+    .where({ email: emailOf('owner') })
+    .first('id');
+  const [delivery] = await db
+    .knex('email_deliveries')
+    .insert({
+      org_id: orgA.organisation.id,
+      user_id: owner.id,
+      kind: 'summary',
+      dedupe_key: PAYLOADS.script,
+      subject: `subject ${PAYLOADS.img}`,
+      status: 'pending',
+      last_error: `error ${PAYLOADS.attr}`,
+    })
+    .returning('id');
+  VISITS.push({ path: `/outbox/${delivery.id}`, status: 200, shows: [`subject ${PAYLOADS.img}`, `error ${PAYLOADS.attr}`] });
 });
 after(() => suite?.close());
 
@@ -139,6 +157,9 @@ const VISITS: Visit[] = [
   { path: '/members', status: 200, shows: [`Org ${PAYLOADS.svg}`] },
   { path: '/settings/tokens', status: 200, shows: [`token ${PAYLOADS.img}`] },
   { path: '/settings/password', status: 200, shows: [] },
+  // Email: the organisation and integration names in the preferences forms, the outbox's subject and error.
+  { path: '/settings/notifications', status: 200, shows: [`Org ${PAYLOADS.svg}`, `Flow ${PAYLOADS.script}`] },
+  { path: '/outbox', status: 200, shows: [`Outbox · Org ${PAYLOADS.svg}`, shorten(`subject ${PAYLOADS.img}`), shorten(`error ${PAYLOADS.attr}`)] },
   { path: '/api/docs', status: 200, shows: [] },
   { path: '/employees', status: 200, shows: [`${PAYLOADS.script}#0`, PAYLOADS.img] },
   { path: `/employees?q=${encodeURIComponent(PAYLOADS.img)}&state=blocked`, status: 200, shows: [] },

@@ -5,6 +5,8 @@ import request from 'supertest';
 import { createApiToken, createUser } from '../../src/accounts/accounts.service.js';
 import { createApp } from '../../src/app/app.js';
 import { createTestDatabase } from './database.js';
+import type { EmailSetup } from '../../src/email/mail-setup.js';
+import { outboxEmailSetup } from './email.js';
 import { createOrgWithIntegration } from './fixtures.js';
 
 export const FIXTURE_PASSWORD = 'correct horse battery';
@@ -73,8 +75,9 @@ export async function signIn(app: Express, email: string, password = FIXTURE_PAS
 }
 
 /** A fresh database (drop it after the file), the app on it, and the fixture users of createFixtureUsers. */
-export async function startWithFixtureUsers() {
+export async function startWithFixtureUsers(options: { email?: EmailSetup } = {}) {
   const db = await createTestDatabase();
-  const app = createApp({ knex: db.knex });
-  return { db, app, ...(await createFixtureUsers(db.knex)) };
+  const email = options.email ?? outboxEmailSetup();
+  const app = createApp({ knex: db.knex, email });
+  return { db, app, email, ...(await createFixtureUsers(db.knex)) };
 }

@@ -3,6 +3,7 @@ import { ORG_COMMANDS } from './org.js';
 import { SERVER_COMMANDS } from './server.js';
 import { DEMO_COMMANDS, SIMULATE_COMMANDS } from './simulate.js';
 import type { Command } from './shared.js';
+import { SUMMARY_COMMANDS } from './summary.js';
 import { TOKEN_COMMANDS } from './token.js';
 import { USER_COMMANDS } from './user.js';
 
@@ -15,6 +16,7 @@ export const COMMANDS: Command[] = [
   ...INTEGRATION_COMMANDS,
   ...USER_COMMANDS,
   ...TOKEN_COMMANDS,
+  ...SUMMARY_COMMANDS,
   ...SIMULATE_COMMANDS,
   ...DEMO_COMMANDS,
 ];
