@@ -4,7 +4,7 @@
  * worst first, and the organisation's totals.
  */
 import type { Knex } from 'knex';
-import { type GapSchedule, scheduleOf } from '../runs/run-gaps.js';
+import { scheduleOf } from '../runs/run-gaps.js';
 import { describeHealth, type Health, HEALTH_STATES, type HealthState, healthOf, healthRank } from './health.js';
 import { hourlyErrors, type OverviewIntegrationRow, overviewIntegrations } from './overview.queries.js';
 import { type Sparkline, sparklineOf, sparkWindowStart } from './sparkline.js';

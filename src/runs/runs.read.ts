@@ -3,7 +3,7 @@ import { ERROR_CODES } from '../classify/error-enums.js';
 import { RECORD_OUTCOMES } from '../classify/feed-enums.js';
 import type { CsvColumn } from '../http/csv.js';
 import { guidanceContextOf, toApiError } from '../records/records.read.js';
-import { type FeedLogRow, type GapSchedule, scheduleOf, withGaps } from './run-gaps.js';
+import { type FeedLogRow, scheduleOf, withGaps } from './run-gaps.js';
 import { toRunSummary } from './run-summary.js';
 import {
   type IntegrationSchedule,
