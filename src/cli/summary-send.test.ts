@@ -150,6 +150,8 @@ describe('feedlog summary send', () => {
     assert.equal(delivery.status, 'sent');
     assert.match(delivery.dedupe_key, /^manual:daily:\d{4}-\d{2}-\d{2}:\d{4}-\d{2}-\d{2}T[\d:.]+Z$/);
     assert.equal(delivery.subject, mail.subject);
+    const [{ outbox_file }] = await db.knex('email_deliveries').where({ dedupe_key: delivery.dedupe_key }).select('outbox_file');
+    assert.equal(outbox_file, path.basename(file), 'the Outbox page can open it');
   });
 
   test('at a frozen time, over SMTP: the summary with the period’s figures, and the scheduled one still goes out', async () => {

@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { DeliveryRow } from './deliveries.queries.js';
 import { createUnsubscribeToken, type recipientOf } from './preferences.queries.js';
 import { type EmailContent, renderEmail } from './email-content.js';
-import type { Composed } from './sender.service.js';
+import type { OutgoingEmail } from './mailer.js';
 
 export type Recipient = NonNullable<Awaited<ReturnType<typeof recipientOf>>>;
 
@@ -18,7 +18,7 @@ export async function footerFor(knex: Knex, delivery: DeliveryRow, publicUrl: st
 }
 
 /** The email to send for a composed content, with the RFC 8058 one-click unsubscribe headers. */
-export function emailOf(content: EmailContent, recipient: Recipient): Composed {
+export function emailOf(content: EmailContent, recipient: Pick<Recipient, 'email'>): { email: OutgoingEmail } {
   const rendered = renderEmail(content);
   return {
     email: {

@@ -54,25 +54,35 @@ export async function enqueueDelivery(
 }
 
 /**
- * Claims up to `limit` due deliveries of every organisation for this sender: each is
- * taken by one sender only (SKIP LOCKED), marked sending, counted as an attempt, and due
- * again after `leaseMs` in case this sender dies before it says how the send went.
+ * Claims due deliveries for this sender: each is taken by one sender only (SKIP LOCKED),
+ * marked sending, counted as an attempt, and due again after `leaseMs` in case this
+ * sender dies before it says how the send went. `only` narrows the claim to one delivery.
  */
-export async function claimDueDeliveries(knex: Knex, now: Date, leaseMs: number, limit: number): Promise<DeliveryRow[]> {
+async function claimDue(knex: Knex, now: Date, leaseMs: number, limit: number, only?: { orgId: number; id: number }): Promise<DeliveryRow[]> {
   const { rows } = await knex.raw<{ rows: DeliveryRow[] }>(
     `UPDATE email_deliveries d SET status = 'sending', attempts = d.attempts + 1, next_attempt_at = :leaseEnd
      FROM (
        SELECT org_id, id FROM email_deliveries
-       WHERE status IN ('pending', 'sending') AND next_attempt_at <= :now
+       WHERE status IN ('pending', 'sending') AND next_attempt_at <= :now ${only ? 'AND org_id = :orgId AND id = :id' : ''}
        ORDER BY next_attempt_at
        LIMIT :limit
        FOR UPDATE SKIP LOCKED
      ) AS due
      WHERE d.org_id = due.org_id AND d.id = due.id
      RETURNING d.org_id, d.id, d.user_id, d.kind, d.dedupe_key, d.period_start, d.period_end, d.status, d.attempts, d.next_attempt_at, d.last_error`,
-    { now, leaseEnd: new Date(now.getTime() + leaseMs), limit },
+    { now, leaseEnd: new Date(now.getTime() + leaseMs), limit, ...(only ?? {}) },
   );
   return rows.map((row) => ({ ...row, org_id: Number(row.org_id), id: Number(row.id), user_id: Number(row.user_id) }));
+}
+
+/** Up to `limit` due deliveries of every organisation, the longest due first. */
+export function claimDueDeliveries(knex: Knex, now: Date, leaseMs: number, limit: number): Promise<DeliveryRow[]> {
+  return claimDue(knex, now, leaseMs, limit);
+}
+
+/** One delivery, as the sender claims the due ones, unless another sender holds it: null then. */
+export async function claimDelivery(knex: Knex, orgId: number, id: number, now: Date, leaseMs: number): Promise<DeliveryRow | null> {
+  return (await claimDue(knex, now, leaseMs, 1, { orgId, id }))[0] ?? null;
 }
 
 /** The claim's own attempt only: a sender whose lease ran out, and whose row was claimed again, changes nothing. */

@@ -37,11 +37,44 @@ export function messageIdOf(delivery: DeliveryRow): string {
   return `<${key}@feedlog>`;
 }
 
+/** How sending one claimed delivery went, as recorded. */
+export type SendOutcome =
+  | { sent: true; messageId: string /** The .eml file's path, without SMTP. */; outboxFile: string | null }
+  | { sent: false; error: string; retryAt: Date | null };
+
+/**
+ * Sends one claimed delivery under its Message-ID and records how it went: sent (with
+ * the outbox file's name when there is no SMTP server), or failed, due again after the
+ * back-off when `retry` (the scheduler's and the CLI's), else failed for good (a test
+ * email: the person presses again). Every path that sends an email goes through here.
+ */
+export async function sendClaimed(
+  knex: Knex,
+  claim: DeliveryRow,
+  email: OutgoingEmail,
+  options: { mailer: Mailer; clock: Clock; retry: boolean },
+): Promise<SendOutcome> {
+  const messageId = messageIdOf(claim);
+  try {
+    const sent = await options.mailer.send({ ...email, messageId });
+    // The row keeps the file's name only: the Outbox page finds it in its own outbox folder.
+    const outboxFile = sent.outboxFile ? path.basename(sent.outboxFile) : null;
+    await markSent(knex, claim, { messageId, subject: email.subject, at: options.clock.now(), outboxFile });
+    return { sent: true, messageId, outboxFile: sent.outboxFile };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const next = options.retry ? retryAt(claim.attempts, options.clock.now()) : null;
+    await markFailed(knex, claim, message, next);
+    return { sent: false, error: message, retryAt: next };
+  }
+}
+
 export async function sendDueEmails(knex: Knex, options: SenderOptions): Promise<{ sent: number; skipped: number; failed: number }> {
   const counts = { sent: 0, skipped: 0, failed: 0 };
   const claims = await claimDueDeliveries(knex, options.clock.now(), options.leaseMs ?? 5 * 60_000, options.batch ?? 50);
   const sendOne = async (claim: DeliveryRow) => {
     const where = { orgId: claim.org_id, deliveryId: claim.id, kind: claim.kind, attempt: claim.attempts };
+    let outcome: SendOutcome;
     try {
       const composed = await options.compose(claim);
       if ('skip' in composed) {
@@ -49,19 +82,21 @@ export async function sendDueEmails(knex: Knex, options: SenderOptions): Promise
         counts.skipped += 1;
         return;
       }
-      const messageId = messageIdOf(claim);
-      const sent = await options.mailer.send({ ...composed.email, messageId });
-      const outboxFile = sent.outboxFile ? path.basename(sent.outboxFile) : null;
-      await markSent(knex, claim, { messageId, subject: composed.email.subject, at: options.clock.now(), outboxFile });
-      counts.sent += 1;
+      outcome = await sendClaimed(knex, claim, composed.email, { ...options, retry: true });
     } catch (error) {
+      // Composing failed (the database, a template): retried like a refused send.
       const message = error instanceof Error ? error.message : String(error);
       const next = retryAt(claim.attempts, options.clock.now());
       await markFailed(knex, claim, message, next);
-      counts.failed += 1;
-      if (next) options.log.warn({ ...where, err: message, retryAt: next.toISOString() }, 'email not sent; will retry');
-      else options.log.error({ ...where, err: message }, 'email not sent after the last attempt; it stays failed');
+      outcome = { sent: false, error: message, retryAt: next };
     }
+    if (outcome.sent) {
+      counts.sent += 1;
+      return;
+    }
+    counts.failed += 1;
+    if (outcome.retryAt) options.log.warn({ ...where, err: outcome.error, retryAt: outcome.retryAt.toISOString() }, 'email not sent; will retry');
+    else options.log.error({ ...where, err: outcome.error }, 'email not sent after the last attempt; it stays failed');
   };
   // Each delivery is its own claim, so sending a few at once changes nothing about exactly once.
   const queue = [...claims];

@@ -4,7 +4,6 @@
  * sends themselves. Shared by the preferences page and the JSON API.
  */
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { Knex } from 'knex';
 import { recordAudit } from '../audit/audit.queries.js';
 import { actorOf, type Caller } from '../auth/caller.js';
@@ -13,8 +12,7 @@ import { type IntegrationRow, listIntegrationsOf } from '../integrations/integra
 import { listOrganisationsIn, type Organisation } from '../orgs/orgs.queries.js';
 import type { Clock } from '../shared/clock.js';
 import { InvalidInputError, NotFoundError } from '../shared/errors.js';
-import { markFailed, markSent } from '../email/deliveries.queries.js';
-import { renderEmail } from '../email/email-content.js';
+import { emailOf, footerFor } from '../email/compose.service.js';
 import type { Mailer } from '../email/mailer.js';
 import {
   insertTestDelivery,
@@ -27,8 +25,8 @@ import {
   type PreferenceFields,
   saveOrgDefaults,
 } from './notifications.queries.js';
-import { createUnsubscribeToken, savePreferences } from '../email/preferences.queries.js';
-import { messageIdOf } from '../email/sender.service.js';
+import { savePreferences } from '../email/preferences.queries.js';
+import { sendClaimed } from '../email/sender.service.js';
 
 /** The organisations a person has preferences in: their memberships (support belongs to none). */
 const memberOrgIds = (caller: Caller) => [...caller.roles.keys()];
@@ -142,31 +140,16 @@ export async function sendTestEmail(
     `test:${now.toISOString()}:${randomBytes(6).toString('hex')}`,
     new Date(now.getTime() + 5 * 60_000),
   );
-  const token = await createUnsubscribeToken(knex, orgId, caller.userId);
-  const footer = { preferencesUrl: `${email.publicUrl}/settings/notifications`, unsubscribeUrl: `${email.publicUrl}/unsubscribe/${token}` };
-  const rendered = renderEmail({
-    subject: `feedlog test email for ${organisation!.name}`,
-    title: `This is a test email from feedlog for ${organisation!.name}.`,
-    intro: `You asked for it on your email preferences page. If you read this, summaries and alerts for ${organisation!.name} reach ${caller.email}.`,
-    sections: [],
-    footer,
-  });
-  const messageId = messageIdOf(claim);
-  try {
-    const sent = await email.mailer.send({
-      to: caller.email,
-      ...rendered,
-      headers: { 'List-Unsubscribe': `<${footer.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-      messageId,
-    });
-    await markSent(knex, claim, {
-      messageId,
-      subject: rendered.subject,
-      at: email.clock.now(),
-      outboxFile: sent.outboxFile ? path.basename(sent.outboxFile) : null,
-    });
-  } catch (error) {
-    await markFailed(knex, claim, error instanceof Error ? error.message : String(error), null);
-  }
+  const composed = emailOf(
+    {
+      subject: `feedlog test email for ${organisation!.name}`,
+      title: `This is a test email from feedlog for ${organisation!.name}.`,
+      intro: `You asked for it on your email preferences page. If you read this, summaries and alerts for ${organisation!.name} reach ${caller.email}.`,
+      sections: [],
+      footer: await footerFor(knex, claim, email.publicUrl),
+    },
+    { email: caller.email },
+  );
+  await sendClaimed(knex, claim, composed.email, { mailer: email.mailer, clock: email.clock, retry: false });
   return { delivery: (await findOwnTestDelivery(knex, caller.userId, [orgId], claim.id))!, via: email.mailer.kind };
 }

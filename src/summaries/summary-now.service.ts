@@ -10,14 +10,13 @@ import type { Clock } from '../shared/clock.js';
 import { InvalidInputError, NotFoundError } from '../shared/errors.js';
 import { emailOf, footerFor, type Recipient } from '../email/compose.service.js';
 import { summaryFor } from './summary.compose.js';
-import { enqueueDelivery, markFailed, markSent } from '../email/deliveries.queries.js';
+import { claimDelivery, enqueueDelivery } from '../email/deliveries.queries.js';
 import type { Mailer, OutgoingEmail } from '../email/mailer.js';
 import { latestPeriod } from '../email/periods.js';
 import { frequencyOf, recipientOf } from '../email/preferences.queries.js';
-import { retryAt } from '../email/retry.js';
 import { DEFAULT_PREFERENCES } from '../email/preference-enums.js';
-import { messageIdOf } from '../email/sender.service.js';
-import { claimDelivery, personByEmail } from './summary-now.queries.js';
+import { sendClaimed } from '../email/sender.service.js';
+import { personByEmail } from './summary-now.queries.js';
 
 export interface SummaryNowResult {
   to: string;
@@ -92,7 +91,7 @@ export async function sendSummaryNow(
   if (options.dryRun) {
     const footer = { preferencesUrl: `${options.publicUrl}/settings/notifications`, unsubscribeUrl: `${options.publicUrl}/unsubscribe/(a-new-link-when-sent)` };
     const composed = emailOf({ ...content, footer }, recipient);
-    return { ...result, email: (composed as { email: OutgoingEmail }).email };
+    return { ...result, email: composed.email };
   }
 
   if (!options.mailer) throw new Error('sendSummaryNow: a mailer is needed to send');
@@ -108,23 +107,15 @@ export async function sendSummaryNow(
   const claim = deliveryId === null ? null : await claimDelivery(knex, organisation.id, deliveryId, now, 5 * 60_000);
   if (!claim) throw new InvalidInputError(`A summary for ${person.email} was recorded at this very moment already: run the command again.`);
   const composed = emailOf({ ...content, footer: await footerFor(knex, claim, options.publicUrl) }, recipient);
-  const email = (composed as { email: OutgoingEmail }).email;
-  const messageId = messageIdOf(claim);
-  try {
-    const sent = await options.mailer.send({ ...email, messageId });
-    await markSent(knex, claim, { messageId, subject: email.subject, at: options.clock.now() });
-    return { ...result, email, sent: { deliveryId: claim.id, messageId, outboxFile: sent.outboxFile } };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const next = retryAt(claim.attempts, options.clock.now());
-    await markFailed(knex, claim, message, next);
-    throw new SummaryNotSentError(
-      `Could not send the summary to ${person.email}: ${message}. Check SMTP_URL and that the server accepts mail from SMTP_FROM. ` +
-        (next
-          ? `Delivery ${claim.id} is kept: the scheduler of a running server tries again at ${next.toISOString()}.`
-          : `Delivery ${claim.id} failed for good.`),
-    );
-  }
+  const email = composed.email;
+  const outcome = await sendClaimed(knex, claim, email, { mailer: options.mailer, clock: options.clock, retry: true });
+  if (outcome.sent) return { ...result, email, sent: { deliveryId: claim.id, messageId: outcome.messageId, outboxFile: outcome.outboxFile } };
+  throw new SummaryNotSentError(
+    `Could not send the summary to ${person.email}: ${outcome.error}. Check SMTP_URL and that the server accepts mail from SMTP_FROM. ` +
+      (outcome.retryAt
+        ? `Delivery ${claim.id} is kept: the scheduler of a running server tries again at ${outcome.retryAt.toISOString()}.`
+        : `Delivery ${claim.id} failed for good.`),
+  );
 }
 
 /** The mail server refused or could not be reached; the delivery is kept for the scheduler's retries. */
