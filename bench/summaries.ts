@@ -19,6 +19,7 @@ import { enqueueDueSummaries } from '../src/summaries/summaries.service.js';
 import { logToStderr } from '../src/logger.js';
 import { frozenClock } from '../src/shared/clock.js';
 import { seedSummaryOrganisations } from '../test/helpers/summary-seed.js';
+import { figure, underGoal } from './report.js';
 import { benchDatabase } from './database.js';
 
 const ORGANISATIONS = Number(process.env.BENCH_ORGS ?? 1000);
@@ -103,8 +104,15 @@ export async function benchSummaries(): Promise<void> {
     console.log(
       `summaries for ${ORGANISATIONS.toLocaleString('en')} organisations on PostgreSQL ${version}: ${enqueued} recorded in ${seconds(enqueuedMs)}, ` +
         `${totals.sent} composed and sent over SMTP (${Math.round(bytes / totals.sent / 1024)} KB each), ${totals.skipped} skipped; ` +
-        `time composing ${seconds(spent.compose)} and in SMTP ${seconds(spent.send)} (summed over the sends at once); total ${seconds(totalMs)} (${(totalMs / ORGANISATIONS).toFixed(1)} ms a summary); goal ${GOAL_S} s: ${totalMs <= GOAL_S * 1000 ? 'met' : 'MISSED'}`,
+        `time composing ${seconds(spent.compose)} and in SMTP ${seconds(spent.send)} (summed over the sends at once); total ${seconds(totalMs)} (${(totalMs / ORGANISATIONS).toFixed(1)} ms a summary)`,
     );
+    figure({
+      name: 'summaries.total_s',
+      value: totalMs / 1000,
+      unit: 's',
+      goal: underGoal(GOAL_S),
+      detail: `${ORGANISATIONS} organisations, PostgreSQL ${version}, SMTP 4 at once`,
+    });
   } finally {
     mailer.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
