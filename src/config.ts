@@ -34,6 +34,8 @@ const duration = z
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.url({ message: 'must be a postgres:// URL' }).optional(),
+  DATABASE_READ_URL: z.url({ message: 'must be a postgres:// URL of a streaming replica (or a read-only role)' }).optional(),
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters (a random secret: openssl rand -hex 24)').optional(),
   DATA_DIR: z.string().min(1).default(path.join(ROOT_DIR, '.data')),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -70,6 +72,10 @@ const environmentSchema = z.object({
 export type Config = {
   env: 'development' | 'production' | 'test';
   databaseUrl: string | undefined;
+  /** Dashboard and API reads go to this server (a streaming replica) when set; writes stay on DATABASE_URL. */
+  databaseReadUrl: string | undefined;
+  /** GET /metrics answers only `Authorization: Bearer <this>`; without it the route is a 404. */
+  metricsToken: string | undefined;
   dataDir: string;
   embeddedPgPort: number;
   host: string;
@@ -110,9 +116,16 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}\nFix these environment variables and start again.`);
   }
   const e = parsed.data;
+  if (e.DATABASE_READ_URL && !e.DATABASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  DATABASE_READ_URL: needs DATABASE_URL too (the primary, where every write goes)\nFix these environment variables and start again.',
+    );
+  }
   return {
     env: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
+    databaseReadUrl: e.DATABASE_READ_URL,
+    metricsToken: e.METRICS_TOKEN,
     dataDir: path.resolve(e.DATA_DIR),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     host: e.HOST,

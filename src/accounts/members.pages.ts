@@ -64,7 +64,7 @@ export function memberPages(knex: Knex): Router {
 
   router.get('/members', requireLogin, async (req, res) => {
     const done = doneQuery.safeParse(req.query);
-    await renderMembers(knex, res, req.caller!, 200, { notice: done.success ? DONE[done.data.done](done.data.who) : undefined });
+    await renderMembers(req.reader, res, req.caller!, 200, { notice: done.success ? DONE[done.data.done](done.data.who) : undefined });
   });
 
   router.post('/orgs/:orgId/members', requireLogin, async (req, res) => {

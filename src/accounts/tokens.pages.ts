@@ -26,7 +26,7 @@ async function renderTokens(
 export function tokenPages(knex: Knex): Router {
   const router = Router();
   router.get('/settings/tokens', requireLogin, async (req, res) => {
-    await renderTokens(knex, res, req.caller!, 200, {
+    await renderTokens(req.reader, res, req.caller!, 200, {
       notice: req.query.revoked !== undefined ? 'The token is revoked: it stops working at once.' : undefined,
     });
   });

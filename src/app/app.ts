@@ -42,9 +42,19 @@ import { notificationPages } from '../notifications/notifications.pages.js';
 import { outboxPages } from '../notifications/outbox.pages.js';
 import { preferencesRoutes } from '../notifications/preferences.routes.js';
 import { unsubscribePages } from '../notifications/unsubscribe.pages.js';
+import { readRouting } from '../db/read-routing.js';
+import { observeIngest } from '../metrics/metrics.js';
+import { metricsRoutes } from '../metrics/metrics.routes.js';
 
 export interface AppDependencies {
+  /** The primary: every write, sign-in, sessions, rate limits, ingest. */
   knex: Knex;
+  /** A streaming replica's pool (DATABASE_READ_URL): the pages' and the API's GETs read it (src/db/read-routing.ts). */
+  reader?: Knex;
+  /** Overrides METRICS_TOKEN (tests). */
+  metricsToken?: string;
+  /** How the replica's WAL position is read (tests stand in a lagging replica); see readRouting. */
+  replicaPosition?: (reader: Knex) => Promise<bigint | undefined>;
   /** Overrides the configured ingest limits (tests use small ones). */
   ingestLimits?: Partial<IngestLimits>;
   /** What time it is for the pages (health, "12 min ago"); tests pass a frozen clock. */
@@ -93,8 +103,17 @@ function pageRoutes(knex: Knex, clock: Clock, email: EmailSetup): Router {
 }
 
 /** Builds the Express application; it owns no resources, so tests create one per database. */
-export function createApp({ knex, ingestLimits, clock = systemClock, email = emailSetupFromConfig() }: AppDependencies): Express {
+export function createApp({
+  knex,
+  reader,
+  metricsToken = config().metricsToken,
+  replicaPosition,
+  ingestLimits,
+  clock = systemClock,
+  email = emailSetupFromConfig(),
+}: AppDependencies): Express {
   const app = express();
+  const reads = readRouting({ primary: knex, replica: reader, position: replicaPosition });
   app.disable('x-powered-by');
   app.set('trust proxy', config().trustProxy);
   app.set('view engine', 'ejs');
@@ -105,6 +124,9 @@ export function createApp({ knex, ingestLimits, clock = systemClock, email = ema
   Object.assign(app.locals, { exactTime, relativeTime, duration });
 
   app.use(requestLog);
+  // Every request reads through req.reader: the replica for GETs when there is one, else the primary.
+  app.use(reads.choose);
+  app.use(observeIngest);
   // A strict policy: scripts, styles and images from our own origin only, no inline scripts.
   app.use(
     helmet({
@@ -132,6 +154,7 @@ export function createApp({ knex, ingestLimits, clock = systemClock, email = ema
   app.use('/static', express.static(path.join(ROOT_DIR, 'public'), { maxAge: '1h', index: false }));
   app.use(vendorRoutes());
   app.use(healthRoutes(knex));
+  app.use(metricsRoutes({ token: metricsToken, pools: { primary: knex, reader }, replicaUp: reader ? () => reads.state().up : undefined }));
   app.use(ingestRoutes(knex, ingestLimits));
   app.use(runsRoutes(knex));
   app.use(recordsRoutes(knex));
@@ -151,6 +174,8 @@ export function createApp({ knex, ingestLimits, clock = systemClock, email = ema
   app.use(unsubscribePages(knex, clock));
   app.use(pageRoutes(knex, clock, email));
   app.use(notFoundHandler);
+  // A GET whose replica went away under it is answered again, from the primary.
+  app.use(reads.failover((req, res) => app(req, res)));
   app.use(errorHandler);
   return app;
 }

@@ -41,7 +41,7 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
   // Email goes through SMTP_URL, or into DATA_DIR/outbox when there is none: the pages' test email and the scheduler share it.
   const email = emailSetupFromConfig();
   const { mailer } = email;
-  const server = http.createServer(createApp({ knex: database.knex, ingestLimits: options.ingestLimits, email }));
+  const server = http.createServer(createApp({ knex: database.knex, reader: database.reader, ingestLimits: options.ingestLimits, email }));
   // Keep-alive sockets must not hold a shutdown open; large uploads get time to arrive.
   server.keepAliveTimeout = 5_000;
   server.requestTimeout = 300_000;

@@ -10,13 +10,15 @@ export const EMBEDDED_DATABASE = 'feedlog';
 
 export interface Database {
   knex: Knex;
+  /** The pool of DATABASE_READ_URL (a streaming replica), when it is set: see src/db/read-routing.ts. */
+  reader?: Knex;
   close(): Promise<void>;
 }
 
-export function createKnex(connectionString: string, poolMax = config().databasePoolMax): Knex {
+export function createKnex(connectionString: string, poolMax = config().databasePoolMax, connectTimeoutMs = 5_000): Knex {
   return knexFactory({
     client: 'pg',
-    connection: { connectionString, connectionTimeoutMillis: 5_000 },
+    connection: { connectionString, connectionTimeoutMillis: connectTimeoutMs },
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
   });
@@ -37,12 +39,21 @@ async function ensureDatabaseExists(server: EmbeddedServer, name: string): Promi
   }
 }
 
+/**
+ * The replica's pool: a replica that does not answer within 2 s counts as down
+ * (reads then go to the primary), so its connections give up sooner.
+ */
+export function createReaderKnex(connectionString: string): Knex {
+  return createKnex(connectionString, config().databasePoolMax, 2_000);
+}
+
 /** Opens the database of DATABASE_URL, or the embedded one in DATA_DIR when it is unset. */
 export async function openDatabase(): Promise<Database> {
-  const { databaseUrl, dataDir, embeddedPgPort } = config();
+  const { databaseUrl, databaseReadUrl, dataDir, embeddedPgPort } = config();
   if (databaseUrl) {
     const knex = createKnex(databaseUrl);
-    return { knex, close: () => knex.destroy() };
+    const reader = databaseReadUrl ? createReaderKnex(databaseReadUrl) : undefined;
+    return { knex, reader, close: async () => void (await Promise.all([knex.destroy(), reader?.destroy()])) };
   }
   const server = await ensureEmbeddedPostgres(dataDir, embeddedPgPort);
   await ensureDatabaseExists(server, EMBEDDED_DATABASE);

@@ -22,10 +22,10 @@ export function driftPages(knex: Knex): Router {
     const caller = req.caller!;
     const { limit, cursor, format, ...filters } = parsePageQuery(driftPageSchema, req);
     const after = decodeCursor(cursor, driftCursor);
-    const integrations = await listIntegrationsOf(knex, caller.orgIds);
+    const integrations = await listIntegrationsOf(req.reader, caller.orgIds);
     const integrationById = new Map(integrations.map((i) => [i.id, i]));
     if (format === 'csv') {
-      const fetchAfter = (from: [number, string, number] | undefined, size: number) => listDrift(knex, caller.orgIds, filters, size, from);
+      const fetchAfter = (from: [number, string, number] | undefined, size: number) => listDrift(req.reader, caller.orgIds, filters, size, from);
       await sendCsv(
         res,
         'catalog-drift.csv',
@@ -34,7 +34,7 @@ export function driftPages(knex: Knex): Router {
       );
       return;
     }
-    const rows = await listDrift(knex, caller.orgIds, filters, limit, after);
+    const rows = await listDrift(req.reader, caller.orgIds, filters, limit, after);
     const last = rows[limit - 1];
     const base = { ...filters, limit: limit === 50 ? undefined : limit };
     const selected = filters.integration === undefined ? undefined : integrationById.get(filters.integration);

@@ -15,9 +15,9 @@ export function driftRoutes(knex: Knex): Router {
     const { limit, cursor, format, ...filters } = parseQuery(driftFiltersSchema, req);
     const orgIds = req.caller!.orgIds;
     const after = decodeCursor(cursor, driftCursor);
-    const integrations = new Map((await listIntegrationsOf(knex, orgIds)).map((i) => [i.id, i]));
+    const integrations = new Map((await listIntegrationsOf(req.reader, orgIds)).map((i) => [i.id, i]));
     if (format === 'csv') {
-      const fetchAfter = (from: [number, string, number] | undefined, size: number) => listDrift(knex, orgIds, filters, size, from);
+      const fetchAfter = (from: [number, string, number] | undefined, size: number) => listDrift(req.reader, orgIds, filters, size, from);
       await sendCsv(
         res,
         'catalog-drift.csv',
@@ -26,7 +26,7 @@ export function driftRoutes(knex: Knex): Router {
       );
       return;
     }
-    const rows = await listDrift(knex, orgIds, filters, limit, after);
+    const rows = await listDrift(req.reader, orgIds, filters, limit, after);
     res.json(page(rows, limit, driftKey, (d) => toDriftItem(d, integrations.get(d.integration_id))));
   });
   return router;

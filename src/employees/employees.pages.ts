@@ -35,17 +35,17 @@ export function employeePages(knex: Knex): Router {
     const filters: SummaryFilters = { ...rest, words: q ? searchWords(q) : [] };
     const after = decodeCursor(cursor, summaryCursor);
     if (format === 'csv') {
-      const batches = keysetBatches((from, size) => listEmployeeSummaries(knex, caller.orgIds, filters, size, from), summaryKeyOf, after);
+      const batches = keysetBatches((from, size) => listEmployeeSummaries(req.reader, caller.orgIds, filters, size, from), summaryKeyOf, after);
       await sendCsv(res, 'employees.csv', EMPLOYEE_CSV_COLUMNS, batches);
       return;
     }
     const [rows, integrations] = await Promise.all([
-      listEmployeeSummaries(knex, caller.orgIds, filters, limit, after),
-      listIntegrationsOf(knex, caller.orgIds),
+      listEmployeeSummaries(req.reader, caller.orgIds, filters, limit, after),
+      listIntegrationsOf(req.reader, caller.orgIds),
     ]);
     const integration = filters.integration === undefined ? undefined : integrations.find((i) => i.id === filters.integration);
     // Counted for one integration only, on its first page, through the state index: a count over every organisation, or on every page, would not be cheap.
-    const counts = integration && !cursor ? await countStates(knex, caller.orgIds, integration.id) : undefined;
+    const counts = integration && !cursor ? await countStates(req.reader, caller.orgIds, integration.id) : undefined;
     const { items, next_cursor } = page(rows, limit, summaryKeyOf, (row) => ({
       ...toEmployeeItem(row),
       href: employeeHref(row.external_id, row.integration_id),
@@ -75,7 +75,7 @@ export function employeePages(knex: Knex): Router {
     const missing = () => notFound(`No employee with external ID ${JSON.stringify(externalId)}.`);
     // No stored ID holds a NUL (ingest refuses it), and PostgreSQL would fail the query on one.
     if (externalId.includes('\0')) throw missing();
-    const view = await employeeView(knex, caller.orgIds, externalId, { integration, limit, after: decodeCursor(cursor, recordCursor) });
+    const view = await employeeView(req.reader, caller.orgIds, externalId, { integration, limit, after: decodeCursor(cursor, recordCursor) });
     if (!view) throw missing();
     const here = employeeHref(externalId, integration);
     const nextQuery = new URLSearchParams({ ...(integration === undefined ? {} : { integration: String(integration) }), limit: String(limit) });

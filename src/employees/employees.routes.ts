@@ -18,7 +18,8 @@ export function employeesRoutes(knex: Knex): Router {
     const { limit, cursor, format, q, ...filters } = parseQuery(employeeListSchema, req);
     const orgIds = req.caller!.orgIds;
     const after = decodeCursor(cursor, summaryCursor);
-    const fetchAfter = (from: typeof after, size: number) => listEmployeeSummaries(knex, orgIds, { ...filters, words: q ? searchWords(q) : [] }, size, from);
+    const fetchAfter = (from: typeof after, size: number) =>
+      listEmployeeSummaries(req.reader, orgIds, { ...filters, words: q ? searchWords(q) : [] }, size, from);
     if (format === 'csv') {
       await sendCsv(res, 'employees.csv', EMPLOYEE_CSV_COLUMNS, keysetBatches(fetchAfter, summaryKeyOf, after));
       return;
@@ -33,11 +34,11 @@ export function employeesRoutes(knex: Knex): Router {
     const orgIds = req.caller!.orgIds;
     const after = decodeCursor(cursor, recordCursor);
     const [states, summaries, rows] = await Promise.all([
-      employeeStatesOf(knex, orgIds, externalId, integration),
-      employeeItemsOf(knex, orgIds, externalId, integration),
-      listRecords(knex, orgIds, { external_id: externalId, integration }, limit, after),
+      employeeStatesOf(req.reader, orgIds, externalId, integration),
+      employeeItemsOf(req.reader, orgIds, externalId, integration),
+      listRecords(req.reader, orgIds, { external_id: externalId, integration }, limit, after),
     ]);
-    const records = await recordsPage(knex, rows, limit);
+    const records = await recordsPage(req.reader, rows, limit);
     if (states.length === 0 && summaries.length === 0 && records.items.length === 0) throw notFound(`No employee with external ID ${externalId}.`);
     res.json({
       external_id: externalId,

@@ -20,7 +20,7 @@ export function searchPages(knex: Knex): Router {
   router.get('/search', requireLogin, async (req, res) => {
     const { q } = parsePageQuery(searchPageSchema, req);
     const words = searchWords(q ?? '');
-    const rows = await searchEmployeeSummaries(knex, req.caller!.orgIds, words, SEARCH_LIMIT);
+    const rows = await searchEmployeeSummaries(req.reader, req.caller!.orgIds, words, SEARCH_LIMIT);
     if (rows.length === 1) {
       res.redirect(303, employeeHref(rows[0]!.external_id, rows[0]!.integration_id));
       return;

@@ -15,10 +15,10 @@ export function eventsRoutes(knex: Knex): Router {
     const orgIds = req.caller!.orgIds;
     const after = decodeCursor(cursor, timeIdCursor);
     if (format === 'csv') {
-      const batches = keysetBatches((from: [string, number] | undefined, size) => listEvents(knex, orgIds, filters, size, from), eventKey, after);
+      const batches = keysetBatches((from: [string, number] | undefined, size) => listEvents(req.reader, orgIds, filters, size, from), eventKey, after);
       return sendCsv(res, 'integration-events.csv', EVENT_CSV_COLUMNS, batches);
     }
-    const rows = await listEvents(knex, orgIds, filters, limit, after);
+    const rows = await listEvents(req.reader, orgIds, filters, limit, after);
     res.json(page(rows, limit, eventKey, toEventItem));
   });
   return router;

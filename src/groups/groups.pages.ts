@@ -47,15 +47,15 @@ export function groupPages(knex: Knex): Router {
     const caller = req.caller!;
     const { limit, cursor, format, ...filters } = parsePageQuery(groupPageSchema, req);
     const after = decodeCursor(cursor, timeIdCursor);
-    const integrations = await listIntegrationsOf(knex, caller.orgIds);
+    const integrations = await listIntegrationsOf(req.reader, caller.orgIds);
     const integrationById = new Map(integrations.map((i) => [i.id, i]));
     if (format === 'csv') {
-      const fetchAfter = (from: [string, number] | undefined, size: number) => listErrorGroups(knex, caller.orgIds, filters, size, from);
+      const fetchAfter = (from: [string, number] | undefined, size: number) => listErrorGroups(req.reader, caller.orgIds, filters, size, from);
       const columns = groupCsvColumns((id) => integrationById.get(id)?.name ?? '');
       await sendCsv(res, 'error-groups.csv', columns, keysetBatches(fetchAfter, groupKey, after));
       return;
     }
-    const rows = await listErrorGroups(knex, caller.orgIds, filters, limit, after);
+    const rows = await listErrorGroups(req.reader, caller.orgIds, filters, limit, after);
     const groups = rows.slice(0, limit).map((g) => toGroupRow(g, integrationById.get(g.integration_id)));
     const last = rows[limit - 1];
     const base = { ...filters, limit: limit === 50 ? undefined : limit };
@@ -79,11 +79,11 @@ export function groupPages(knex: Knex): Router {
     const query = parseQuery(groupPageQuerySchema, req);
     const membersAfter = decodeCursor(query.members_cursor, memberCursor, 'members_cursor');
     const occurrencesAfter = decodeCursor(query.occurrences_cursor, occurrenceCursor, 'occurrences_cursor');
-    const group = await findErrorGroup(knex, caller.orgIds, id);
+    const group = await findErrorGroup(req.reader, caller.orgIds, id);
     if (!group) throw notFound(`No error group ${req.params.id}.`);
     const [integration, data] = await Promise.all([
-      findIntegrationIn(knex, [group.org_id], group.integration_id),
-      groupPageData(knex, group, membersAfter, occurrencesAfter),
+      findIntegrationIn(req.reader, [group.org_id], group.integration_id),
+      groupPageData(req.reader, group, membersAfter, occurrencesAfter),
     ]);
     const guidance = guidanceFor(errorOf(group, DETAIL_CHARACTERS), contextOf(integration));
     const done = doneQuery.safeParse(req.query);

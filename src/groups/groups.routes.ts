@@ -17,8 +17,8 @@ export function groupsRoutes(knex: Knex): Router {
     const orgIds = req.caller!.orgIds;
     const after = decodeCursor(cursor, timeIdCursor);
     if (format === 'csv') {
-      const names = new Map((await listIntegrationsOf(knex, orgIds)).map((i) => [i.id, i.name]));
-      const fetchAfter = (from: [string, number] | undefined, size: number) => listErrorGroups(knex, orgIds, filters, size, from);
+      const names = new Map((await listIntegrationsOf(req.reader, orgIds)).map((i) => [i.id, i.name]));
+      const fetchAfter = (from: [string, number] | undefined, size: number) => listErrorGroups(req.reader, orgIds, filters, size, from);
       await sendCsv(
         res,
         'error-groups.csv',
@@ -27,17 +27,17 @@ export function groupsRoutes(knex: Knex): Router {
       );
       return;
     }
-    const rows = await listErrorGroups(knex, orgIds, filters, limit, after);
+    const rows = await listErrorGroups(req.reader, orgIds, filters, limit, after);
     res.json(page(rows, limit, groupKey, toGroupItem));
   });
   router.get('/api/v1/error-groups/:id', requireBearer(knex, 'api'), async (req, res) => {
     const id = pathId(req.params.id, 'error group');
     const { members_limit, members_cursor } = parseQuery(groupDetailQuerySchema, req);
     const membersAfter = decodeCursor(members_cursor, memberCursor, 'members_cursor');
-    const group = await findErrorGroup(knex, req.caller!.orgIds, id);
+    const group = await findErrorGroup(req.reader, req.caller!.orgIds, id);
     if (!group) throw notFound(`No error group ${req.params.id}.`);
-    const integration = await findIntegrationIn(knex, [group.org_id], group.integration_id);
-    res.json(await groupApiDetail(knex, group, integration, members_limit, membersAfter));
+    const integration = await findIntegrationIn(req.reader, [group.org_id], group.integration_id);
+    res.json(await groupApiDetail(req.reader, group, integration, members_limit, membersAfter));
   });
   router.patch('/api/v1/error-groups/:id', requireBearer(knex, 'api'), express.json({ limit: '4kb' }), async (req, res) => {
     const id = pathId(req.params.id, 'error group');

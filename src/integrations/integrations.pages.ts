@@ -47,7 +47,7 @@ async function renderIntegrations(knex: Knex, res: Response, caller: Caller, sta
 export function integrationPages(knex: Knex): Router {
   const router = Router();
   router.get('/integrations', requireLogin, async (req, res) => {
-    await renderIntegrations(knex, res, req.caller!, 200);
+    await renderIntegrations(req.reader, res, req.caller!, 200);
   });
   router.post('/integrations/:id/rotate-token', requireLogin, async (req, res) => {
     const caller = req.caller!;

@@ -68,9 +68,9 @@ export function notificationPages(knex: Knex, clock: Clock, email: EmailSetup): 
     const caller = req.caller!;
     const done = doneQuery.safeParse(req.query);
     const test = testQuery.safeParse(req.query);
-    await renderPreferences(knex, res, caller, email, 200, {
+    await renderPreferences(req.reader, res, caller, email, 200, {
       notice: done.success ? { orgId: done.data.org, text: DONE[done.data.done] } : undefined,
-      testDelivery: test.success ? await ownTestDelivery(knex, caller, test.data.test) : undefined,
+      testDelivery: test.success ? await ownTestDelivery(req.reader, caller, test.data.test) : undefined,
     });
   });
 

@@ -53,12 +53,12 @@ export function outboxPages(knex: Knex, email: EmailSetup): Router {
   router.get('/outbox', requireLogin, async (req, res) => {
     const caller = req.caller!;
     const { org, limit, cursor } = parsePageQuery(outboxPageSchema, req);
-    const readable = await listOrganisationsIn(knex, outboxOrgIds(caller));
+    const readable = await listOrganisationsIn(req.reader, outboxOrgIds(caller));
     const orgId = org ?? readable[0]?.id;
     if (orgId === undefined) throw new ForbiddenError('Only admins of an organisation (and support) can read its outbox.');
     requireOutboxReader(caller, orgId);
     const after = decodeCursor(cursor, idCursor);
-    const rows = await listOutbox(knex, orgId, limit, after?.[0]);
+    const rows = await listOutbox(req.reader, orgId, limit, after?.[0]);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     res.render('notifications/outbox', {
@@ -77,10 +77,10 @@ export function outboxPages(knex: Knex, email: EmailSetup): Router {
   router.get('/outbox/:id', requireLogin, async (req, res) => {
     const caller = req.caller!;
     const id = pathId(req.params.id, 'email');
-    const delivery = await findDeliveryIn(knex, caller.orgIds, id);
+    const delivery = await findDeliveryIn(req.reader, caller.orgIds, id);
     if (!delivery) throw notFound(`No email ${id}.`);
     requireOutboxReader(caller, delivery.org_id);
-    const [organisation] = await listOrganisationsIn(knex, [delivery.org_id]);
+    const [organisation] = await listOrganisationsIn(req.reader, [delivery.org_id]);
     res.render('notifications/outbox-email', {
       title: `${delivery.subject ?? 'Email'} · Outbox · feedlog`,
       organisation,

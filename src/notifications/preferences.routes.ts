@@ -15,7 +15,7 @@ import { toPreferencesItem } from './preferences.read.js';
 export function preferencesRoutes(knex: Knex): Router {
   const router = Router();
   router.get('/api/v1/me/email-preferences', requireBearer(knex, 'api'), async (req, res) => {
-    const all = await preferencesOf(knex, req.caller!);
+    const all = await preferencesOf(req.reader, req.caller!);
     res.json({ items: all.map((o) => toPreferencesItem(o.organisation, o.own)) });
   });
   router.put('/api/v1/me/email-preferences/:org', requireBearer(knex, 'api'), express.json({ limit: '16kb' }), async (req, res) => {

@@ -14,7 +14,7 @@ export function overviewPages(knex: Knex, clock: Clock): Router {
     const caller = req.caller!;
     const { health } = parsePageQuery(overviewPageSchema, req);
     const now: Date = res.locals.renderedAt ?? clock.now();
-    const organisations = (await overviewOf(knex, caller.orgIds, now, caller.timeZone)).map((org) => ({
+    const organisations = (await overviewOf(req.reader, caller.orgIds, now, caller.timeZone)).map((org) => ({
       ...org,
       role: caller.roles.get(org.id) ?? (caller.support ? 'support' : 'none'),
       shown: health ? org.integrations.filter((i) => i.health.state === health) : org.integrations,

@@ -12,7 +12,7 @@ export function overviewRoutes(knex: Knex, clock: Clock): Router {
   router.get('/api/v1/overview', requireBearer(knex, 'api'), async (req, res) => {
     const { health } = parseQuery(overviewQuerySchema, req);
     const now = clock.now();
-    const organisations = (await overviewOf(knex, req.caller!.orgIds, now, 'UTC')).map((org) => ({
+    const organisations = (await overviewOf(req.reader, req.caller!.orgIds, now, 'UTC')).map((org) => ({
       ...org,
       integrations: health ? org.integrations.filter((i) => i.health.state === health) : org.integrations,
     }));

@@ -17,8 +17,8 @@ export function recordsRoutes(knex: Knex): Router {
     const after = decodeCursor(cursor, recordCursor);
     if (format === 'csv') {
       const batches = recordCsvBatches(
-        knex,
-        (from: [string, number, number] | undefined, size) => listRecords(knex, orgIds, filters, size, from),
+        req.reader,
+        (from: [string, number, number] | undefined, size) => listRecords(req.reader, orgIds, filters, size, from),
         recordKey,
         (row, errors) => {
           const employee = (row.employee ?? {}) as Record<string, unknown>;
@@ -28,7 +28,7 @@ export function recordsRoutes(knex: Knex): Router {
       );
       return sendCsv(res, 'records.csv', RECORD_CSV_COLUMNS, batches);
     }
-    res.json(await recordsPage(knex, await listRecords(knex, orgIds, filters, limit, after), limit));
+    res.json(await recordsPage(req.reader, await listRecords(req.reader, orgIds, filters, limit, after), limit));
   });
   return router;
 }

@@ -60,15 +60,19 @@ export function runPages(knex: Knex): Router {
     };
     const after = decodeCursor(cursor, timeIdCursor);
     if (format === 'csv') {
-      const batches = keysetBatches((start: [string, number] | undefined, size) => listSyncRuns(knex, caller.orgIds, filters, size, start), runKey, after);
+      const batches = keysetBatches(
+        (start: [string, number] | undefined, size) => listSyncRuns(req.reader, caller.orgIds, filters, size, start),
+        runKey,
+        after,
+      );
       return sendCsv(res, 'feed-logs.csv', RUN_CSV_COLUMNS, batches);
     }
     const now = (res.locals.renderedAt as Date | undefined) ?? new Date();
-    const feed = await feedLogPage(knex, caller.orgIds, filters, limit, after, now);
+    const feed = await feedLogPage(req.reader, caller.orgIds, filters, limit, after, now);
     const shownFilters = { integration: rest.integration, status: rest.status, trigger: rest.trigger, run_id: rest.run_id, from, to };
     const filtered = Object.values(shownFilters).some((value) => value !== undefined);
     const integrationName = new Map(feed.integrations.map((i) => [Number(i.id), i.name]));
-    const organisations = feed.integrations.length === 0 ? await listOrganisationsIn(knex, caller.orgIds) : [];
+    const organisations = feed.integrations.length === 0 ? await listOrganisationsIn(req.reader, caller.orgIds) : [];
     res.render('runs/index', {
       title: 'Feed logs · feedlog',
       rows: feed.rows.map((row) =>
@@ -99,20 +103,20 @@ export function runPages(knex: Knex): Router {
     });
   });
 
-  async function findRun(caller: Caller, rawId: unknown): Promise<RunWithIntegration> {
-    const run = await findSyncRun(knex, caller.orgIds, pathId(rawId, 'sync run'));
+  async function findRun(reader: Knex, caller: Caller, rawId: unknown): Promise<RunWithIntegration> {
+    const run = await findSyncRun(reader, caller.orgIds, pathId(rawId, 'sync run'));
     if (!run) throw notFound(`No sync run ${String(rawId)}.`);
     return run;
   }
 
   router.get('/runs/:id', requireLogin, async (req, res) => {
-    const run = await findRun(req.caller!, req.params.id);
+    const run = await findRun(req.reader, req.caller!, req.params.id);
     const { limit, cursor, format, ...filters } = parsePageQuery(runRecordsPageSchema, req);
     const afterIndex = decodeCursor(cursor, recordIndexCursor)?.[0];
     if (format === 'csv') {
       const batches = recordCsvBatches(
-        knex,
-        (start: number | undefined, size) => listRunRecords(knex, run, filters, size, start),
+        req.reader,
+        (start: number | undefined, size) => listRunRecords(req.reader, run, filters, size, start),
         (row) => row.index,
         (row, errors) => ({ ...row, run_id: run.run_id, errors }),
         afterIndex,
@@ -121,12 +125,12 @@ export function runPages(knex: Knex): Router {
     }
     const context = contextOfRun(run);
     const [rows, runErrors, matching] = await Promise.all([
-      listRunRecords(knex, run, filters, limit, afterIndex),
-      runLevelErrors(knex, run.org_id, run.id),
-      matchingCount(run, filters),
+      listRunRecords(req.reader, run, filters, limit, afterIndex),
+      runLevelErrors(req.reader, run.org_id, run.id),
+      matchingCount(req.reader, run, filters),
     ]);
     const records = rows.slice(0, limit);
-    const errorsOf = await apiErrorsOf(knex, records);
+    const errorsOf = await apiErrorsOf(req.reader, records);
     const last = records[records.length - 1];
     res.render('runs/show', {
       title: `Run ${shorten(run.run_id)} · feedlog`,
@@ -149,22 +153,22 @@ export function runPages(knex: Knex): Router {
   });
 
   /** How many records match, where that is cheap: the run's own counts, or the errors' index; never a scan of every record for `q`. */
-  async function matchingCount(run: RunWithIntegration, filters: RunRecordFilters): Promise<{ count: number; more: boolean } | null> {
+  async function matchingCount(reader: Knex, run: RunWithIntegration, filters: RunRecordFilters): Promise<{ count: number; more: boolean } | null> {
     if (filters.q) return null;
     if (!filters.code && !filters.field) {
       return { count: filters.outcome ? (run.counts[filters.outcome] ?? 0) : run.record_count, more: false };
     }
-    const count = await countRunRecords(knex, run, filters, COUNT_CAP);
+    const count = await countRunRecords(reader, run, filters, COUNT_CAP);
     return { count: Math.min(count, COUNT_CAP), more: count > COUNT_CAP };
   }
 
   router.get('/runs/:id/records/:index', requireLogin, async (req, res) => {
-    const run = await findRun(req.caller!, req.params.id);
+    const run = await findRun(req.reader, req.caller!, req.params.id);
     const index = recordIndex.safeParse(req.params.index);
-    const record = index.success ? await findRunRecord(knex, run, index.data) : undefined;
+    const record = index.success ? await findRunRecord(req.reader, run, index.data) : undefined;
     if (!record) throw notFound(`Run ${run.id} has no record ${String(req.params.index)}.`);
     const context = contextOfRun(run);
-    const [errors, previous] = await Promise.all([errorsOfRecord(knex, record), previousRecordOf(knex, record)]);
+    const [errors, previous] = await Promise.all([errorsOfRecord(req.reader, record), previousRecordOf(req.reader, record)]);
     const employee = record.employee ?? {};
     const rawText = JSON.stringify(record.raw, null, 2) ?? '';
     res.render('runs/record', {

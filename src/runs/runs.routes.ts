@@ -15,16 +15,16 @@ export function runsRoutes(knex: Knex): Router {
     const orgIds = req.caller!.orgIds;
     const after = decodeCursor(cursor, timeIdCursor);
     if (format === 'csv') {
-      const batches = keysetBatches((from: [string, number] | undefined, size) => listSyncRuns(knex, orgIds, filters, size, from), runKey, after);
+      const batches = keysetBatches((from: [string, number] | undefined, size) => listSyncRuns(req.reader, orgIds, filters, size, from), runKey, after);
       return sendCsv(res, 'sync-runs.csv', RUN_CSV_COLUMNS, batches);
     }
-    const rows = await listSyncRuns(knex, orgIds, filters, limit, after);
+    const rows = await listSyncRuns(req.reader, orgIds, filters, limit, after);
     res.json(page(rows, limit, runKey, toRunItem));
   });
   router.get('/api/v1/sync-runs/:id', requireBearer(knex, 'api'), async (req, res) => {
-    const run = await findSyncRun(knex, req.caller!.orgIds, pathId(req.params.id, 'sync run'));
+    const run = await findSyncRun(req.reader, req.caller!.orgIds, pathId(req.params.id, 'sync run'));
     if (!run) throw notFound(`No sync run ${req.params.id}.`);
-    res.json(await runDetail(knex, run));
+    res.json(await runDetail(req.reader, run));
   });
   return router;
 }

@@ -9,6 +9,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { logger } from '../logger.js';
+import { jobRan, tickStarted } from '../metrics/metrics.js';
 import type { Clock } from '../shared/clock.js';
 
 export interface Job {
@@ -50,8 +51,10 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       try {
         await job.run(knex, clock.now());
         log.debug({ job: job.name, ms: Math.round(performance.now() - started) }, 'scheduler job done');
+        jobRan(job.name, (performance.now() - started) / 1000, true);
       } catch (error) {
         log.error({ job: job.name, err: error }, 'scheduler job failed');
+        jobRan(job.name, (performance.now() - started) / 1000, false);
       }
     }
   };
@@ -63,8 +66,10 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 
   const schedule = () => {
     if (stopped) return;
+    const due = performance.now() + tickMs;
     timer = setTimeout(() => {
       timer = undefined;
+      tickStarted((performance.now() - due) / 1000);
       void tick().then(schedule);
     }, tickMs);
     timer.unref();

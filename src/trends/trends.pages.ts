@@ -31,9 +31,9 @@ export function trendsPages(knex: Knex, clock: Clock): Router {
     const caller = req.caller!;
     const { format, chart, ...query } = parsePageQuery(trendsPageSchema, req);
     const now = clock.now();
-    const scope = await resolveScope(knex, caller, query, { orgWins: true });
+    const scope = await resolveScope(req.reader, caller, query, { orgWins: true });
     const plan = planOf(query, caller.timeZone, now);
-    const report = await readTrends(knex, scope, plan, now);
+    const report = await readTrends(req.reader, scope, plan, now);
     if (format === 'csv') {
       const { columns, rows } = chartCsv(report, chart ?? 'errors');
       await sendCsv(res, csvName(report, chart ?? 'errors'), columns, batchesOf(rows as never[]));

@@ -17,9 +17,9 @@ export function trendsRoutes(knex: Knex, clock: Clock): Router {
     const caller = req.caller!;
     const { format, chart, ...query } = parseQuery(trendsFiltersSchema, req);
     const now = clock.now();
-    const scope = await resolveScope(knex, caller, query);
+    const scope = await resolveScope(req.reader, caller, query);
     if (!scope.org) throw notFound('No organisation: this token belongs to nobody in one.');
-    const report = await readTrends(knex, scope, planOf(query, caller.timeZone, now), now);
+    const report = await readTrends(req.reader, scope, planOf(query, caller.timeZone, now), now);
     if (format === 'csv') {
       const { columns, rows } = chartCsv(report, chart ?? 'errors');
       await sendCsv(res, csvName(report, chart ?? 'errors'), columns, batchesOf(rows as never[]));
