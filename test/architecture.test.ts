@@ -66,3 +66,43 @@ test('route and page modules are mounted by the app, never imported as libraries
   );
   assert.deepEqual(misuse, []);
 });
+
+/** The end of the block that opens at `open` (a `{`), skipping strings, template literals and comments. */
+function blockEnd(text: string, open: number): number {
+  let depth = 0;
+  for (let at = open; at < text.length; at++) {
+    const c = text[at]!;
+    if (c === "'" || c === '"') {
+      for (at++; text[at] !== c; at++) if (text[at] === '\\') at++;
+    } else if (c === '`') {
+      for (at++; text[at] !== '`'; at++) {
+        if (text[at] === '\\') at++;
+        else if (text[at] === '$' && text[at + 1] === '{') at = blockEnd(text, at + 1);
+      }
+    } else if (text.startsWith('//', at)) at = text.indexOf('\n', at);
+    else if (text.startsWith('/*', at)) at = text.indexOf('*/', at) + 1;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return at;
+  }
+  throw new Error('unbalanced braces');
+}
+
+/** GETs that stay on the primary on purpose: sign-in and one-click unsubscribe (sessions, tokens), readiness (it checks the primary). */
+const PRIMARY_GETS = new Set(['/login', '/unsubscribe/:token', '/readyz']);
+
+test('GET handlers read through req.reader (src/db/read-routing.ts), never through the primary pool', () => {
+  const offenders = files
+    .filter(({ file }) => /\.(routes|pages)\.ts$/.test(file))
+    .flatMap(({ file, text }) =>
+      [...text.matchAll(/router\.get\(\s*'([^']+)'/g)].flatMap((route) => {
+        if (PRIMARY_GETS.has(route[1]!)) return [];
+        const handler = /(?:async\s*)?\((\w+)[^()]*\)\s*=>\s*\{/g;
+        handler.lastIndex = route.index! + route[0].length;
+        const found = handler.exec(text);
+        assert.ok(found, `${file}: GET ${route[1]} has a handler`);
+        const body = text.slice(found.index + found[0].length - 1, blockEnd(text, found.index + found[0].length - 1));
+        return /(?<![\w.])knex\b/.test(body) ? [`${file}: GET ${route[1]} uses knex; read through ${found[1]}.reader`] : [];
+      }),
+    );
+  assert.deepEqual(offenders, []);
+});

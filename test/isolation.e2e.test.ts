@@ -77,6 +77,8 @@ const EMAIL_PREFERENCES_FORM = {
 const ROUTES: Record<string, RouteSpec> = {
   'GET /healthz': { kind: 'public' },
   'GET /readyz': { kind: 'public' },
+  // Prometheus' scrape, guarded by METRICS_TOKEN alone (unset here: a 404 for everyone; src/metrics/metrics.e2e.test.ts checks the token).
+  'GET /metrics': { kind: 'public' },
   'POST /api/v1/sync-runs': { kind: 'ingest' },
   'GET /api/v1/sync-runs': { kind: 'api-read', shows: { a: 'run-of-org-a', b: 'run-of-org-b' } },
   'GET /api/v1/sync-runs/:id': { kind: 'api-read', params: { id: 'run' }, shows: { a: 'run-of-org-a' } },

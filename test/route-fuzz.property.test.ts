@@ -57,6 +57,7 @@ const EMAIL_FIELDS = ['integrations', ...names(preferencesBodySchema)];
 const FUZZ: Record<string, FuzzSpec> = {
   'GET /healthz': {},
   'GET /readyz': {},
+  'GET /metrics': {},
   'POST /api/v1/sync-runs': { bodyElsewhere: true },
   'GET /api/v1/sync-runs': { query: names(runFiltersSchema) },
   'GET /api/v1/sync-runs/:id': { params: { id: 'run' } },

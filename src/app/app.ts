@@ -43,7 +43,7 @@ import { outboxPages } from '../notifications/outbox.pages.js';
 import { preferencesRoutes } from '../notifications/preferences.routes.js';
 import { unsubscribePages } from '../notifications/unsubscribe.pages.js';
 import { readRouting } from '../db/read-routing.js';
-import { observeIngest } from '../metrics/metrics.js';
+import { observeIngest, readsByPool } from '../metrics/metrics.js';
 import { metricsRoutes } from '../metrics/metrics.routes.js';
 
 export interface AppDependencies {
@@ -85,20 +85,20 @@ function pageRoutes(knex: Knex, clock: Clock, email: EmailSetup): Router {
     },
   );
   pages.use(loginPages(knex));
-  pages.use(overviewPages(knex, clock));
-  pages.use(trendsPages(knex, clock));
+  pages.use(overviewPages(clock));
+  pages.use(trendsPages(clock));
   pages.use(groupPages(knex));
-  pages.use(runPages(knex));
-  pages.use(driftPages(knex));
+  pages.use(runPages());
+  pages.use(driftPages());
   pages.use(integrationPages(knex));
   pages.use(memberPages(knex));
   pages.use(tokenPages(knex));
   pages.use(passwordPages(knex));
   pages.use(profilePages(knex));
-  pages.use(searchPages(knex));
-  pages.use(employeePages(knex));
+  pages.use(searchPages());
+  pages.use(employeePages());
   pages.use(notificationPages(knex, clock, email));
-  pages.use(outboxPages(knex, email));
+  pages.use(outboxPages(email));
   return pages;
 }
 
@@ -113,7 +113,7 @@ export function createApp({
   email = emailSetupFromConfig(),
 }: AppDependencies): Express {
   const app = express();
-  const reads = readRouting({ primary: knex, replica: reader, position: replicaPosition });
+  const reads = readRouting({ primary: knex, replica: reader, position: replicaPosition, counted: (pool) => readsByPool.inc({ pool }) });
   app.disable('x-powered-by');
   app.set('trust proxy', config().trustProxy);
   app.set('view engine', 'ejs');

@@ -1,7 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Knex } from 'knex';
 import { logger } from '../logger.js';
-import { readsByPool } from '../metrics/metrics.js';
 import { isDatabaseUnavailable } from './database.js';
 
 /**
@@ -83,6 +82,8 @@ export interface ReadRoutingOptions {
   /** How the replica's position is read (a test can stand in a lagging replica); `readerPosition` by default. */
   position?: (replica: Knex) => Promise<bigint | undefined>;
   now?: () => number;
+  /** Told which pool each GET reads from, and why (for /metrics). */
+  counted?: (pool: 'replica' | 'primary_own_writes' | 'primary_replica_down' | 'primary_failover') => void;
 }
 
 export interface ReadRouting {
@@ -99,7 +100,7 @@ export interface ReadRouting {
 function cookieLsn(req: Request): { raw: string; lsn: bigint } | undefined {
   // The API does not parse cookies (it never authenticates with them): read the one header here.
   const header = req.headers.cookie;
-  if (!header || !header.includes(WAL_COOKIE)) return undefined;
+  if (!header?.includes(WAL_COOKIE)) return undefined;
   const match = new RegExp(`(?:^|;\\s*)${WAL_COOKIE}=([0-9A-Fa-f]{1,8}%2F[0-9A-Fa-f]{1,8}|[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8})(?:;|$)`).exec(header);
   if (!match) return undefined;
   const raw = decodeURIComponent(match[1]!);
@@ -121,7 +122,7 @@ function appendCookie(res: Response, cookie: string): void {
 
 const READS = new Set(['GET', 'HEAD']);
 
-export function readRouting({ primary, replica, position = readerPosition, now = Date.now }: ReadRoutingOptions): ReadRouting {
+export function readRouting({ primary, replica, position = readerPosition, now = Date.now, counted = () => {} }: ReadRoutingOptions): ReadRouting {
   let up = true;
   let known: bigint | undefined;
   let checkedAt = 0;
@@ -183,18 +184,18 @@ export function readRouting({ primary, replica, position = readerPosition, now =
       return next();
     }
     if (req.replicaRetried) {
-      readsByPool.inc({ pool: 'primary_failover' });
+      counted('primary_failover');
       return next();
     }
     const written = cookieLsn(req);
     if (await replicaServes(written?.lsn)) {
       req.reader = replica;
       req.readsReplica = true;
-      readsByPool.inc({ pool: 'replica' });
+      counted('replica');
       // Caught up with this client's writes: its later reads need no check.
       if (written) appendCookie(res, walCookie(req, '', 0));
     } else {
-      readsByPool.inc({ pool: up ? 'primary_own_writes' : 'primary_replica_down' });
+      counted(up ? 'primary_own_writes' : 'primary_replica_down');
     }
     next();
   };

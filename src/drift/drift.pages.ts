@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { Knex } from 'knex';
 import { requireLogin } from '../auth/web-auth.js';
 import { keysetBatches, sendCsv } from '../http/csv.js';
 import { pageLink } from '../http/links.js';
@@ -16,7 +15,7 @@ const link = (query: Record<string, string | number | undefined>) => pageLink('/
  * with the near match, the employees it blocks and the one-line fix, ranked so
  * that an admin fixes the most people first.
  */
-export function driftPages(knex: Knex): Router {
+export function driftPages(): Router {
   const router = Router();
   router.get('/drift', requireLogin, async (req, res) => {
     const caller = req.caller!;

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { Knex } from 'knex';
 import { requireLogin } from '../auth/web-auth.js';
 import { keysetBatches, sendCsv } from '../http/csv.js';
 import { notFound } from '../http/errors.js';
@@ -26,7 +25,7 @@ function valueText(value: unknown): string {
  * CSV with `format=csv`) and the employee page (state per integration, open
  * errors with guidance, the timeline, the explanation to paste).
  */
-export function employeePages(knex: Knex): Router {
+export function employeePages(): Router {
   const router = Router();
 
   router.get('/employees', requireLogin, async (req, res) => {

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { Knex } from 'knex';
 import { requireLogin } from '../auth/web-auth.js';
 import { parsePageQuery } from '../http/query.js';
 import { searchEmployeeSummaries } from './employee-summaries.queries.js';
@@ -15,7 +14,7 @@ export const SEARCH_LIMIT = 50;
  * support) whose name, email or external ID contain every word of `q`, with
  * capitals and accents ignored. Exactly one match opens that employee.
  */
-export function searchPages(knex: Knex): Router {
+export function searchPages(): Router {
   const router = Router();
   router.get('/search', requireLogin, async (req, res) => {
     const { q } = parsePageQuery(searchPageSchema, req);

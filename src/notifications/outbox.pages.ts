@@ -6,7 +6,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Router } from 'express';
-import type { Knex } from 'knex';
 import type { Caller } from '../auth/caller.js';
 import { requireLogin } from '../auth/web-auth.js';
 import { notFound } from '../http/errors.js';
@@ -47,7 +46,7 @@ async function emlOf(outboxDir: string, file: string | null): Promise<{ text?: s
   }
 }
 
-export function outboxPages(knex: Knex, email: EmailSetup): Router {
+export function outboxPages(email: EmailSetup): Router {
   const router = Router();
 
   router.get('/outbox', requireLogin, async (req, res) => {

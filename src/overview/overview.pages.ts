@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { Knex } from 'knex';
 import { requireLogin } from '../auth/web-auth.js';
 import { parsePageQuery } from '../http/query.js';
 import type { Clock } from '../shared/clock.js';
@@ -8,7 +7,7 @@ import { overviewOf } from './overview.read.js';
 import { overviewPageSchema } from './overview.schemas.js';
 
 /** The overview (`/`): each organisation's integrations, worst health first, with the figures that say why. */
-export function overviewPages(knex: Knex, clock: Clock): Router {
+export function overviewPages(clock: Clock): Router {
   const router = Router();
   router.get('/', requireLogin, async (req, res) => {
     const caller = req.caller!;

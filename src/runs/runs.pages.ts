@@ -45,7 +45,7 @@ const runLink = (run: { id: number }, filters: Record<string, unknown> = {}) => 
  * employee as sent, our errors with guidance, the diff against the previous
  * record, the raw JSON).
  */
-export function runPages(knex: Knex): Router {
+export function runPages(): Router {
   const router = Router();
 
   router.get('/runs', requireLogin, async (req, res) => {

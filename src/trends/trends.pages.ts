@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { Knex } from 'knex';
 import { requireLogin } from '../auth/web-auth.js';
 import { sendCsv } from '../http/csv.js';
 import { pageLink } from '../http/links.js';
@@ -25,7 +24,7 @@ const link = (query: Record<string, string | number | undefined>) => pageLink('/
  * (public/trends.js), each with the table of the same numbers (what a reader
  * without JavaScript, or a screen reader, gets) and its CSV export.
  */
-export function trendsPages(knex: Knex, clock: Clock): Router {
+export function trendsPages(clock: Clock): Router {
   const router = Router();
   router.get('/trends', requireLogin, async (req, res) => {
     const caller = req.caller!;
