@@ -59,6 +59,6 @@ test('the strict reader refuses what Prometheus would', () => {
     '# HELP x h\n# TYPE x counter\nx one\n',
     '# HELP x h\n# TYPE x histogram\nx_bucket{le="1"} 2\nx_bucket{le="+Inf"} 1\nx_sum 1\nx_count 1\n',
   ]) {
-    assert.throws(() => parsePrometheus(bad), undefined, JSON.stringify(bad));
+    assert.throws(() => parsePrometheus(bad), Error, JSON.stringify(bad));
   }
 });
