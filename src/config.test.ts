@@ -56,3 +56,23 @@ test('email goes to the outbox unless SMTP_URL names an smtp:// or smtps:// serv
     (error: Error) => error instanceof ConfigError && /SMTP_URL: must start with smtp:\/\/ or smtps:\/\//.test(error.message),
   );
 });
+
+test('DATABASE_READ_URL is a postgres URL beside DATABASE_URL (the primary); METRICS_TOKEN a secret of 16 characters or more', () => {
+  assert.deepEqual([parseConfig({}).databaseReadUrl, parseConfig({}).metricsToken], [undefined, undefined]);
+  const set = parseConfig({
+    DATABASE_URL: 'postgres://feedlog@primary:5432/feedlog',
+    DATABASE_READ_URL: 'postgres://reader@replica:5432/feedlog',
+    METRICS_TOKEN: '0123456789abcdef0123',
+  });
+  assert.deepEqual([set.databaseReadUrl, set.metricsToken], ['postgres://reader@replica:5432/feedlog', '0123456789abcdef0123']);
+  for (const [wrong, pattern] of [
+    [{ DATABASE_READ_URL: 'postgres://reader@replica/feedlog' }, /DATABASE_READ_URL: needs DATABASE_URL too/],
+    [{ DATABASE_URL: 'postgres://a@b/c', DATABASE_READ_URL: 'replica' }, /DATABASE_READ_URL: must be a postgres:\/\/ URL/],
+    [{ METRICS_TOKEN: 'short' }, /METRICS_TOKEN: at least 16 characters/],
+  ] as const) {
+    assert.throws(
+      () => parseConfig(wrong),
+      (error: Error) => error instanceof ConfigError && pattern.test(error.message),
+    );
+  }
+});
