@@ -122,6 +122,16 @@ function appendCookie(res: Response, cookie: string): void {
 
 const READS = new Set(['GET', 'HEAD']);
 
+/**
+ * A hot standby cancels a query that holds back the replay of WAL (a vacuumed
+ * row it still reads) after max_standby_streaming_delay: SQLSTATE 40001,
+ * "canceling statement due to conflict with recovery". The primary can answer it.
+ */
+export function isRecoveryConflict(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return code === '40001' && /conflict with recovery/i.test(message ?? '');
+}
+
 export function readRouting({ primary, replica, position = readerPosition, now = Date.now, counted = () => {} }: ReadRoutingOptions): ReadRouting {
   let up = true;
   let known: bigint | undefined;
@@ -203,10 +213,13 @@ export function readRouting({ primary, replica, position = readerPosition, now =
   const failover =
     (retry: (req: Request, res: Response) => void): ErrorRequestHandler =>
     (error, req, res, next) => {
-      if (!req.readsReplica || req.replicaRetried || res.headersSent || !isDatabaseUnavailable(error)) return next(error);
-      markDown(error);
+      if (!req.readsReplica || req.replicaRetried || res.headersSent) return next(error);
+      const unavailable = isDatabaseUnavailable(error);
+      if (!unavailable && !isRecoveryConflict(error)) return next(error);
+      // A replica that went away is asked again later; one that cancelled a read to replay WAL is still fine.
+      if (unavailable) markDown(error);
       req.replicaRetried = true;
-      logger().warn({ method: req.method, url: req.originalUrl }, 'a read failed on the replica: answering it from the primary');
+      logger().warn({ method: req.method, url: req.originalUrl, err: error }, 'a read failed on the replica: answering it from the primary');
       retry(req, res);
     };
 
