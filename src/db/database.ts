@@ -39,12 +39,9 @@ async function ensureDatabaseExists(server: EmbeddedServer, name: string): Promi
   }
 }
 
-/**
- * The replica's pool: a replica that does not answer within 2 s counts as down
- * (reads then go to the primary), so its connections give up sooner.
- */
+/** The replica's pool: as the primary's (a read that cannot get a connection in time is answered from the primary). */
 export function createReaderKnex(connectionString: string): Knex {
-  return createKnex(connectionString, config().databasePoolMax, 2_000);
+  return createKnex(connectionString, config().databasePoolMax);
 }
 
 /** Opens the database of DATABASE_URL, or the embedded one in DATA_DIR when it is unset. */
@@ -73,8 +70,9 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 
 // What pg and knex say when the connection died under a query, or when a
 // transaction's ROLLBACK then finds it dead ("... and is not queryable").
+// pg's own connection timeout (connectionTimeoutMillis) says only "timeout expired".
 const UNAVAILABLE_MESSAGES =
-  /connect ECONNREFUSED|Connection terminated|is not queryable|server closed the connection unexpectedly|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)/i;
+  /connect ECONNREFUSED|Connection terminated|is not queryable|server closed the connection unexpectedly|timeout exceeded when trying to connect|^timeout expired$|the database system is (starting up|shutting down|in recovery mode)/i;
 
 /** True when an error means the database cannot be reached now, as opposed to a bad query. */
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -163,11 +163,21 @@ export function readRouting({ primary, replica, position = readerPosition, now =
     return asking;
   };
 
-  /** True when the replica is up and, if `needed` is given, has replayed at least that far. */
+  /**
+   * True when the replica is up and, if `needed` is given, has replayed at least that far.
+   * Only a read that must see a write waits for the replica's answer; the others decide on
+   * what is known and refresh it in the background (a read that then fails on a replica
+   * gone meanwhile is answered again from the primary), so a slow or dead replica never
+   * holds up a page.
+   */
   const replicaServes = async (needed: bigint | undefined): Promise<boolean> => {
     const age = now() - checkedAt;
-    if (!up && downSince !== undefined && now() - downSince < RETRY_AFTER_DOWN_MS) return false;
-    if (!up || age > POSITION_FRESH_MS || (needed !== undefined && (known === undefined || known < needed))) await ask();
+    if (!up) {
+      if (downSince === undefined || now() - downSince >= RETRY_AFTER_DOWN_MS) void ask();
+      return false;
+    }
+    if (needed !== undefined && (known === undefined || known < needed)) await ask();
+    else if (age > POSITION_FRESH_MS) void ask();
     if (!up) return false;
     return needed === undefined || (known !== undefined && known >= needed);
   };
