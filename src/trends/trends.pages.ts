@@ -9,6 +9,7 @@ import { RANGES } from './buckets.js';
 import { chartsOf } from './trends.charts.js';
 import { batchesOf, chartCsv, csvName, planOf, readTrends, resolveScope } from './trends.read.js';
 import { trendsPageSchema } from './trends.schemas.js';
+import { zonedFormat } from '../shared/time-format.js';
 
 const RANGE_LABELS: Readonly<Record<(typeof RANGES)[number], string>> = {
   '24h': 'Last 24 hours',
@@ -46,8 +47,7 @@ export function trendsPages(knex: Knex, clock: Clock): Router {
       from: plan.range === 'custom' ? query.from : undefined,
       to: plan.range === 'custom' ? query.to : undefined,
     };
-    const at = new Intl.DateTimeFormat('en-GB', {
-      timeZone: caller.timeZone,
+    const at = zonedFormat(caller.timeZone, {
       weekday: 'short',
       day: 'numeric',
       month: 'short',
@@ -55,7 +55,7 @@ export function trendsPages(knex: Knex, clock: Clock): Router {
       minute: '2-digit',
       hourCycle: 'h23',
     });
-    const dayIn = new Intl.DateTimeFormat('en-CA', { timeZone: caller.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    const dayIn = zonedFormat(caller.timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }, 'en-CA');
     res.render('trends/index', {
       title: 'Trends · feedlog',
       scope,
