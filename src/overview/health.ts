@@ -88,14 +88,6 @@ export function isAboveNormal(run: LastRun, normalFailedShare: number | null): b
   return share > Math.max(normal * SHARE_FACTOR, normal + MIN_SHARE_RISE);
 }
 
-/** The median of some shares; null for none. */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 export function healthOf(input: HealthInput): Health {
   const { schedule, lastRun, now } = input;
   const expected = describeExpected(schedule);

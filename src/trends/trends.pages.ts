@@ -1,13 +1,12 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { requireLogin } from '../auth/web-auth.js';
-import { sendCsv } from '../http/csv.js';
 import { pageLink } from '../http/links.js';
 import { parsePageQuery } from '../http/query.js';
 import type { Clock } from '../shared/clock.js';
 import { RANGES } from './buckets.js';
 import { chartsOf } from './trends.charts.js';
-import { batchesOf, chartCsv, csvName, planOf, readTrends, resolveScope } from './trends.read.js';
+import { planOf, readTrends, resolveScope, sendChartCsv } from './trends.read.js';
 import { trendsPageSchema } from './trends.schemas.js';
 import { zonedFormat } from '../shared/time-format.js';
 
@@ -36,8 +35,7 @@ export function trendsPages(knex: Knex, clock: Clock): Router {
     const plan = planOf(query, caller.timeZone, now);
     const report = await readTrends(knex, scope, plan, now);
     if (format === 'csv') {
-      const { columns, rows } = chartCsv(report, chart ?? 'errors');
-      await sendCsv(res, csvName(report, chart ?? 'errors'), columns, batchesOf(rows as never[]));
+      await sendChartCsv(res, report, chart);
       return;
     }
     const base = {
