@@ -17,12 +17,11 @@ import { ALERT_KINDS, type AlertKind, type AlertRecipient, wantsAlert } from './
 import { type AlertRun, alertGroup, alertIntegration, alertMissedRun, alertRun, deliveryPayload, deliveryStatus, lastRunBefore } from './alerts.queries.js';
 import type { DeliveryRow } from '../email/deliveries.queries.js';
 import type { EmailContent, EmailItem } from '../email/email-content.js';
+import { plural } from '../shared/plural.js';
 
 export type AlertContent = Omit<EmailContent, 'footer'> | { skip: string };
 
 type Recipient = Omit<AlertRecipient, 'org_id' | 'user_id'>;
-
-const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 /** "14:05" on the day of `now` in the zone, else "29 Nov 14:05". */
 export function shortTime(at: Date, timeZone: string, now: Date): string {
