@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { config } from '../src/config.js';
 import { logToStderr } from '../src/logger.js';
+import { benchAlerts } from './alerts.js';
 import { benchClassify } from './classify.js';
 import { benchDashboard } from './dashboard.js';
 import { benchIngest } from './ingest.js';
@@ -30,6 +31,7 @@ const BENCHMARKS: { name: string; title: string; run: () => Promise<void> }[] = 
   { name: 'memory', title: 'peak memory of the app while it ingests (child process)', run: benchMemory },
   { name: 'reads', title: 'reads with identity (HTTP + PostgreSQL)', run: benchReads },
   { name: 'summaries', title: 'summary emails for 1,000 organisations (PostgreSQL + an in-process SMTP server)', run: benchSummaries },
+  { name: 'alerts', title: 'the alert job at the quarter-hour burst of 5,000 organisations (PostgreSQL)', run: benchAlerts },
   { name: 'startup', title: 'start-up (child processes: compiled dist/ against tsx)', run: benchStartup },
   // Last: its first run builds a large database (minutes), kept for the next runs.
   { name: 'dashboard', title: 'dashboard reads on a large database (HTTP + PostgreSQL)', run: benchDashboard },

@@ -22,7 +22,7 @@ import { employeeListPageSchema, employeeListSchema, employeePageSchema, employe
 import { driftFiltersSchema, driftPageSchema } from '../src/drift/drift.schemas.js';
 import { eventFiltersSchema } from '../src/events/events.schemas.js';
 import { groupDetailQuerySchema, groupFiltersSchema, groupPageQuerySchema, groupPageSchema } from '../src/groups/groups.schemas.js';
-import { overviewPageSchema, overviewQuerySchema } from '../src/overview/overview.schemas.js';
+import { overviewFilterSchema } from '../src/overview/overview.schemas.js';
 import { recordFiltersSchema } from '../src/records/records.schemas.js';
 import { runFiltersSchema, runPageSchema, runRecordsPageSchema } from '../src/runs/runs.schemas.js';
 import { trendsFiltersSchema, trendsPageSchema } from '../src/trends/trends.schemas.js';
@@ -68,7 +68,7 @@ const FUZZ: Record<string, FuzzSpec> = {
   'GET /api/v1/error-groups/:id': { params: { id: 'group' }, query: names(groupDetailQuerySchema) },
   'PATCH /api/v1/error-groups/:id': { params: { id: 'group' }, fields: ['status'] },
   'GET /api/v1/drift': { query: names(driftFiltersSchema) },
-  'GET /api/v1/overview': { query: names(overviewQuerySchema) },
+  'GET /api/v1/overview': { query: names(overviewFilterSchema) },
   'GET /api/v1/events': { query: names(eventFiltersSchema) },
   'GET /api/v1/trends': { query: names(trendsFiltersSchema) },
   'GET /static/vendor/chart.umd.min.js': {},
@@ -77,7 +77,7 @@ const FUZZ: Record<string, FuzzSpec> = {
   'GET /login': { query: ['next', 'signed_out'] },
   'POST /login': { fields: ['email', 'password', 'next'] },
   'POST /logout': { fields: [] },
-  'GET /': { query: names(overviewPageSchema) },
+  'GET /': { query: names(overviewFilterSchema) },
   'GET /error-groups': { query: names(groupPageSchema) },
   'GET /error-groups/:id': { params: { id: 'group' }, query: [...names(groupPageQuerySchema), 'done'] },
   'POST /error-groups/:id/status': { params: { id: 'group' }, fields: ['status', 'back'] },

@@ -11,24 +11,23 @@ import type { Knex } from 'knex';
 import { guidanceFor } from '../classify/guidance.js';
 import type { ClassifiedError } from '../classify/types.js';
 import { pageLink } from '../http/links.js';
-import { duration, exactTime } from '../shared/time-format.js';
+import { duration, exactTime, zonedFormat } from '../shared/time-format.js';
 import { dayOf } from '../shared/day-range.js';
 import { ALERT_KINDS, type AlertKind, type AlertRecipient, wantsAlert } from './alert-rules.js';
 import { type AlertRun, alertGroup, alertIntegration, alertMissedRun, alertRun, deliveryPayload, deliveryStatus, lastRunBefore } from './alerts.queries.js';
 import type { DeliveryRow } from '../email/deliveries.queries.js';
 import type { EmailContent, EmailItem } from '../email/email-content.js';
+import { plural } from '../shared/plural.js';
 
 export type AlertContent = Omit<EmailContent, 'footer'> | { skip: string };
 
 type Recipient = Omit<AlertRecipient, 'org_id' | 'user_id'>;
 
-const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
-
 /** "14:05" on the day of `now` in the zone, else "29 Nov 14:05". */
 export function shortTime(at: Date, timeZone: string, now: Date): string {
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  const time = zonedFormat(timeZone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
   if (dayOf(at, timeZone) === dayOf(now, timeZone)) return time;
-  return `${new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short' }).format(at)} ${time}`;
+  return `${zonedFormat(timeZone, { day: 'numeric', month: 'short' }).format(at)} ${time}`;
 }
 
 const runError = (value: string | null): ClassifiedError => ({ code: 'run_failed', severity: 'error', field: null, value, expected: null, variant: null });

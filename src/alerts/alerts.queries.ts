@@ -163,20 +163,28 @@ export async function runsUpTo(knex: Knex, run: NewRun, limit: number): Promise<
   return rows;
 }
 
-/** The record counts of the integration's successful runs before this one (not failed, not initial loads), newest first. */
-export async function previousRecordCounts(knex: Knex, run: NewRun, limit: number): Promise<number[]> {
-  const { rows } = await knex.raw<{ rows: Array<{ record_count: number }> }>(
-    `SELECT r.record_count FROM ${THE_RUN}
+/**
+ * For each run, the record counts of its integration's latest successful runs before it
+ * (not failed, not initial loads), at most `limit`, in no particular order: one statement for a tick's
+ * runs, each reading its integration's range of sync_runs_by_start.
+ */
+export async function previousRecordCounts(knex: Knex, runs: readonly NewRun[], limit: number): Promise<Map<number, number[]>> {
+  const counts = new Map<number, number[]>(runs.map((run) => [run.id, []]));
+  if (runs.length === 0) return counts;
+  const { rows } = await knex.raw<{ rows: Array<{ run_id: string; record_count: number }> }>(
+    `SELECT this_run.id AS run_id, r.record_count
+     FROM unnest(?::bigint[], ?::bigint[]) AS wanted(org_id, id)
+     JOIN sync_runs this_run ON this_run.org_id = wanted.org_id AND this_run.id = wanted.id
      CROSS JOIN LATERAL (
        SELECT r.record_count FROM sync_runs r
-       WHERE r.org_id = :orgId AND r.integration_id = :integrationId AND (r.started_at, r.id) < (this_run.started_at, this_run.id)
+       WHERE r.org_id = this_run.org_id AND r.integration_id = this_run.integration_id AND (r.started_at, r.id) < (this_run.started_at, this_run.id)
          AND r.status <> 'failed' AND r.trigger <> 'initial'
-       ORDER BY r.started_at DESC, r.id DESC LIMIT :limit
-     ) AS r
-     WHERE ${onTheRun}`,
-    { ...runBindings(run), limit },
+       ORDER BY r.started_at DESC, r.id DESC LIMIT ?
+     ) AS r`,
+    [runs.map((run) => run.org_id), runs.map((run) => run.id), limit],
   );
-  return rows.map((row) => Number(row.record_count));
+  for (const row of rows) counts.get(Number(row.run_id))!.push(Number(row.record_count));
+  return counts;
 }
 
 /** Whether this run is the integration's newest (no run started after it). */
@@ -198,20 +206,57 @@ export async function scheduleOfIntegration(knex: Knex, run: NewRun): Promise<Sc
     .first('schedule_interval_seconds', 'schedule_cron', 'schedule_time_zone', 'grace_seconds');
 }
 
-/**
- * The error groups this run opened (new) or regressed, still open: their status changed in
- * the run's own ingest transaction (status_changed_at is that transaction's now(), which
- * is the run's received_at) and they were last seen in it.
- */
-export async function groupsOpenedBy(knex: Knex, run: NewRun): Promise<Array<{ id: number; code: string; severity: 'error' | 'info'; status: string }>> {
-  const rows = await knex('error_groups')
-    .where({ org_id: run.org_id, integration_id: run.integration_id })
-    .whereRaw('last_seen_started_at = ?::timestamptz AND status_changed_at = ?::timestamptz', [run.started_at_exact, run.received_at_exact])
-    .whereIn('status', ['open', 'regressed'])
-    .orderBy('id')
-    .select('id', 'code', 'severity', 'status');
-  return rows.map((row) => ({ ...row, id: Number(row.id) }));
+export interface OpenedGroup {
+  id: number;
+  code: string;
+  severity: 'error' | 'info';
+  status: string;
 }
+
+/**
+ * For each run, the error groups it opened (new) or regressed, still open: their status
+ * changed in the run's own ingest transaction (status_changed_at is that transaction's
+ * now(), which is the run's received_at) and they were last seen in it. One statement
+ * for a tick's runs, each reading its integration's groups at its start off
+ * error_groups_by_integration.
+ */
+export async function groupsOpenedBy(knex: Knex, runs: readonly NewRun[]): Promise<Map<number, OpenedGroup[]>> {
+  const opened = new Map<number, OpenedGroup[]>(runs.map((run) => [run.id, []]));
+  if (runs.length === 0) return opened;
+  const { rows } = await knex.raw<{ rows: Array<OpenedGroup & { run_id: string; id: string }> }>(
+    `SELECT run.id AS run_id, g.id, g.code, g.severity, g.status
+     FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::timestamptz[], ?::timestamptz[]) AS run(org_id, id, integration_id, started_at, received_at)
+     CROSS JOIN LATERAL (
+       SELECT g.id, g.code, g.severity, g.status FROM error_groups g
+       WHERE g.org_id = run.org_id AND g.integration_id = run.integration_id AND g.last_seen_started_at = run.started_at
+         AND g.status_changed_at = run.received_at AND g.status IN ('open', 'regressed')
+     ) AS g
+     ORDER BY run.id, g.id`,
+    [
+      runs.map((run) => run.org_id),
+      runs.map((run) => run.id),
+      runs.map((run) => run.integration_id),
+      runs.map((run) => run.started_at_exact),
+      runs.map((run) => run.received_at_exact),
+    ],
+  );
+  for (const row of rows) opened.get(Number(row.run_id))!.push({ id: Number(row.id), code: row.code, severity: row.severity, status: row.status });
+  return opened;
+}
+
+/** Of these runs' integrations, those with an outage someone was alerted to ("org:integration" keys): only their good runs can end one. */
+export async function integrationsInOutage(knex: Knex, runs: readonly NewRun[]): Promise<Set<string>> {
+  if (runs.length === 0) return new Set();
+  const { rows } = await knex.raw<{ rows: Array<{ org_id: string; integration_id: string }> }>(
+    `SELECT DISTINCT o.org_id, o.integration_id
+     FROM unnest(?::bigint[], ?::bigint[]) AS run(org_id, integration_id)
+     JOIN email_alert_outages o ON o.org_id = run.org_id AND o.integration_id = run.integration_id`,
+    [runs.map((run) => run.org_id), runs.map((run) => run.integration_id)],
+  );
+  return new Set(rows.map((row) => outageKey(Number(row.org_id), Number(row.integration_id))));
+}
+
+export const outageKey = (orgId: number, integrationId: number) => `${orgId}:${integrationId}`;
 
 /** Notes that a person was alerted to an outage of an integration (the first alert of an outage stays). */
 export async function recordOutage(

@@ -34,9 +34,12 @@ import {
   claimWatermarks,
   dropWatermarks,
   groupsOpenedBy,
+  integrationsInOutage,
   scheduleOfIntegration,
   isNewestRun,
   type NewRun,
+  type OpenedGroup,
+  outageKey,
   newMissedRuns,
   newRuns,
   previousRecordCounts,
@@ -63,7 +66,15 @@ const GROUPS_LISTED = 10;
 
 type Enqueue = (recipient: AlertRecipient, kind: AlertKind, key: string, payload: Record<string, unknown>) => Promise<number | null>;
 
-async function alertsForRun(trx: Knex.Transaction, run: NewRun, recipients: AlertRecipient[], now: Date, enqueue: Enqueue): Promise<void> {
+/** What a batch's runs need, read for all of them at once: a burst of thousands of runs costs a few statements, not a few each. */
+interface BatchFacts {
+  groupsOpened: Map<number, OpenedGroup[]>;
+  previousCounts: Map<number, number[]>;
+  /** Integrations with an outage someone was alerted to, kept up to date as this batch records more. */
+  inOutage: Set<string>;
+}
+
+async function alertsForRun(trx: Knex.Transaction, run: NewRun, recipients: AlertRecipient[], now: Date, enqueue: Enqueue, facts: BatchFacts): Promise<void> {
   // A group's severity is judged with the group; 'error' passes either minimum.
   const want = (kind: AlertKind) => recipients.filter((recipient) => wantsAlert(recipient, kind, run.integration_id, 'error'));
   const about = { integrationId: run.integration_id, syncRunId: run.id };
@@ -79,14 +90,16 @@ async function alertsForRun(trx: Knex.Transaction, run: NewRun, recipients: Aler
         const id = await enqueue(recipient, 'run_failed', key, { ...about, failedInARow: streak });
         // The outage began with the first failed run of the streak this person waited for.
         const startedAt = latest[recipient.alert_after_failures - 1]!.started_at;
-        if (id !== null)
+        if (id !== null) {
           await recordOutage(trx, { orgId: run.org_id, integrationId: run.integration_id, userId: recipient.user_id, startedAt, deliveryId: id });
+          facts.inOutage.add(outageKey(run.org_id, run.integration_id));
+        }
       }
     }
   } else {
     const dropping = run.trigger === 'initial' ? [] : want('records_drop');
     if (dropping.length > 0) {
-      const drop = recordsDrop(run.record_count, await previousRecordCounts(trx, run, DROP_BASELINE_RUNS));
+      const drop = recordsDrop(run.record_count, facts.previousCounts.get(run.id) ?? []);
       if (drop) {
         for (const recipient of dropping) {
           await enqueue(recipient, 'records_drop', `alert:records_drop:${run.integration_id}:${period(recipient)}`, { ...about, ...drop });
@@ -97,7 +110,8 @@ async function alertsForRun(trx: Knex.Transaction, run: NewRun, recipients: Aler
     // missed-run check may not have stored yet): the outage is kept, and "arriving again"
     // waits for the run that ends the new gap.
     const missedSince = async () => missedBetween(scheduleOf(await scheduleOfIntegration(trx, run)), run.started_at, now);
-    if ((await isNewestRun(trx, run)) && !(await missedSince())) {
+    const inOutage = facts.inOutage.has(outageKey(run.org_id, run.integration_id));
+    if (inOutage && (await isNewestRun(trx, run)) && !(await missedSince())) {
       for (const outage of await takeOutages(trx, run)) {
         const recipient = recipients.find((r) => r.user_id === outage.user_id);
         if (!recipient || !wantsAlert(recipient, 'recovery', run.integration_id)) continue;
@@ -111,7 +125,7 @@ async function alertsForRun(trx: Knex.Transaction, run: NewRun, recipients: Aler
   }
 
   if (want('new_group').length > 0) {
-    const groups = (await groupsOpenedBy(trx, run)).filter((group) => group.code !== 'run_failed');
+    const groups = (facts.groupsOpened.get(run.id) ?? []).filter((group) => group.code !== 'run_failed');
     for (const recipient of recipients) {
       const theirs = groups.filter((group) => wantsAlert(recipient, 'new_group', run.integration_id, group.severity));
       if (theirs.length > MAX_GROUP_ALERTS_PER_RUN) {
@@ -164,8 +178,19 @@ async function detectBatch(knex: Knex, now: Date, options: Required<AlertDetecti
         }
       }
     }
-    for (const run of await newRuns(trx, watched, horizon)) {
-      await alertsForRun(trx, run, byOrg.get(run.org_id)!, now, enqueue);
+    const runs = await newRuns(trx, watched, horizon);
+    const facts: BatchFacts = {
+      groupsOpened: await groupsOpenedBy(trx, runs),
+      previousCounts: await previousRecordCounts(
+        trx,
+        runs.filter((run) => run.status !== 'failed' && run.trigger !== 'initial'),
+        DROP_BASELINE_RUNS,
+      ),
+      // After the missed runs above, whose outages it then includes.
+      inOutage: await integrationsInOutage(trx, runs),
+    };
+    for (const run of runs) {
+      await alertsForRun(trx, run, byOrg.get(run.org_id)!, now, enqueue, facts);
     }
     await advanceWatermarks(
       trx,

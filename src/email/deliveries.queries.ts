@@ -16,41 +16,62 @@ export interface DeliveryRow {
   last_error: string | null;
 }
 
+export interface NewDelivery {
+  orgId: number;
+  userId: number;
+  kind: DeliveryKind;
+  dedupeKey: string;
+  periodStart?: Date;
+  periodEnd?: Date;
+  dueAt: Date;
+  /** What an alert is about (stored as jsonb; the first one recorded under a key wins). */
+  payload?: Record<string, unknown>;
+}
+
+/** Rows per INSERT: a scheduler tick for thousands of people writes them in a few statements, not one each. */
+const ENQUEUE_BATCH = 1000;
+
+/**
+ * Records emails to send, once per recipient and key: returns how many were new
+ * (a key recorded already, by another scheduler or an earlier tick, is skipped).
+ */
+export async function enqueueDeliveries(knex: Knex, deliveries: readonly NewDelivery[]): Promise<number> {
+  let added = 0;
+  for (let at = 0; at < deliveries.length; at += ENQUEUE_BATCH) {
+    added += (await insertDeliveries(knex, deliveries.slice(at, at + ENQUEUE_BATCH))).length;
+  }
+  return added;
+}
+
 /**
  * Records an email to send, once per recipient and key: returns its id, or null when
  * it was recorded already (another scheduler, or an earlier tick, got there first).
  */
-export async function enqueueDelivery(
-  knex: Knex,
-  delivery: {
-    orgId: number;
-    userId: number;
-    kind: DeliveryKind;
-    dedupeKey: string;
-    periodStart?: Date;
-    periodEnd?: Date;
-    dueAt: Date;
-    /** What an alert is about (stored as jsonb; the first one recorded under a key wins). */
-    payload?: Record<string, unknown>;
-  },
-): Promise<number | null> {
+export async function enqueueDelivery(knex: Knex, delivery: NewDelivery): Promise<number | null> {
+  const [id] = await insertDeliveries(knex, [delivery]);
+  return id ?? null;
+}
+
+async function insertDeliveries(knex: Knex, deliveries: readonly NewDelivery[]): Promise<number[]> {
+  // Knex types an array binding as all of one type; an array with nulls is valid for PostgreSQL all the same.
+  const column = <T>(pick: (delivery: NewDelivery) => T) => deliveries.map(pick) as unknown as Knex.Value;
   const { rows } = await knex.raw<{ rows: { id: string }[] }>(
     `INSERT INTO email_deliveries (org_id, user_id, kind, dedupe_key, period_start, period_end, next_attempt_at, payload)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+     SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::jsonb[])
      ON CONFLICT (org_id, user_id, dedupe_key) DO NOTHING
      RETURNING id`,
     [
-      delivery.orgId,
-      delivery.userId,
-      delivery.kind,
-      delivery.dedupeKey,
-      delivery.periodStart ?? null,
-      delivery.periodEnd ?? null,
-      delivery.dueAt,
-      delivery.payload === undefined ? null : JSON.stringify(delivery.payload),
+      column((delivery) => delivery.orgId),
+      column((delivery) => delivery.userId),
+      column((delivery) => delivery.kind),
+      column((delivery) => delivery.dedupeKey),
+      column((delivery) => delivery.periodStart ?? null),
+      column((delivery) => delivery.periodEnd ?? null),
+      column((delivery) => delivery.dueAt),
+      column((delivery) => (delivery.payload === undefined ? null : JSON.stringify(delivery.payload))),
     ],
   );
-  return rows[0] ? Number(rows[0].id) : null;
+  return rows.map((row) => Number(row.id));
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { GapSchedule } from '../runs/run-gaps.js';
 import { frozenClock } from '../shared/clock.js';
-import { describeHealth, type HealthInput, healthOf, isAboveNormal, type LastRun, median, nearTime } from './health.js';
+import { describeHealth, type HealthInput, healthOf, isAboveNormal, type LastRun, nearTime } from './health.js';
 
 const at = (iso: string) => new Date(iso);
 const every15m: GapSchedule = { intervalSeconds: 900, cron: null, timeZone: 'UTC', graceSeconds: 600 };
@@ -160,12 +160,6 @@ describe('failing', () => {
     const health = healthOf({ ...base, normalFailedShare: null, lastRun: run('2026-11-29T10:00:00Z', { failedRecords: 30 }) });
     assert.equal(health.state, 'failing');
     assert.match(describeHealth(health, base.now, 'UTC'), /usually no history$/);
-  });
-
-  test('median of the hourly shares', () => {
-    assert.equal(median([]), null);
-    assert.equal(median([0.3, 0.1, 0.2]), 0.2);
-    assert.equal(median([0.4, 0.1, 0.2, 0.3]), 0.25);
   });
 });
 

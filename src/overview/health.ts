@@ -19,6 +19,7 @@
  */
 import { shorten } from '../shared/shorten.js';
 import { awaitedSlot, describeExpected, type GapSchedule, missedBetween, type Missed, slotAfter } from '../runs/run-gaps.js';
+import { zonedFormat } from '../shared/time-format.js';
 
 export const HEALTH_STATES = ['missed', 'failing', 'late', 'silent', 'healthy'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];
@@ -87,14 +88,6 @@ export function isAboveNormal(run: LastRun, normalFailedShare: number | null): b
   return share > Math.max(normal * SHARE_FACTOR, normal + MIN_SHARE_RISE);
 }
 
-/** The median of some shares; null for none. */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 export function healthOf(input: HealthInput): Health {
   const { schedule, lastRun, now } = input;
   const expected = describeExpected(schedule);
@@ -136,24 +129,13 @@ export function healthOf(input: HealthInput): Health {
   return { state: 'healthy', reason: { kind: 'healthy', lastRunAt, nextAt: nextExpectedAt }, nextExpectedAt, expected };
 }
 
-const clockFormats = new Map<string, Intl.DateTimeFormat>();
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-function formatOf(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, options: Intl.DateTimeFormatOptions) {
-  let format = cache.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', { timeZone, ...options });
-    cache.set(timeZone, format);
-  }
-  return format;
-}
-
 const DAY_MS = 86_400_000;
 
 /** "02:00 today", "02:00 yesterday", "02:00 tomorrow", else "02:00 Mon 23 Nov": a moment near `now` in `timeZone`. */
 export function nearTime(at: Date, now: Date, timeZone: string): string {
-  const clock = formatOf(clockFormats, timeZone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  const clock = zonedFormat(timeZone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
   // Calendar days in the zone, as day numbers: their difference says today, yesterday or tomorrow.
-  const day = formatOf(dayFormats, timeZone, { year: 'numeric', month: 'numeric', day: 'numeric' });
+  const day = zonedFormat(timeZone, { year: 'numeric', month: 'numeric', day: 'numeric' });
   const dayNumber = (moment: Date) => {
     const parts = Object.fromEntries(day.formatToParts(moment).map((part) => [part.type, Number(part.value)]));
     return Date.UTC(parts.year!, parts.month! - 1, parts.day!) / DAY_MS;
@@ -161,7 +143,7 @@ export function nearTime(at: Date, now: Date, timeZone: string): string {
   const words: Record<number, string> = { 0: 'today', [-1]: 'yesterday', 1: 'tomorrow' };
   const word = words[dayNumber(at) - dayNumber(now)];
   if (word) return `${clock} ${word}`;
-  const date = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(at);
+  const date = zonedFormat(timeZone, { weekday: 'short', day: 'numeric', month: 'short' }).format(at);
   return `${clock} ${date}`;
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { API_TOKEN, json, queryParameters, readErrors, tidy } from '../http/openapi-parts.js';
 import type { ApiPart, JsonSchema } from '../http/openapi-types.js';
 import { HEALTH_STATES } from './health.js';
-import { overviewQuerySchema } from './overview.schemas.js';
+import { overviewFilterSchema } from './overview.schemas.js';
 
 const share = z.number().min(0).max(1).nullable();
 const time = z.iso.datetime();
@@ -65,7 +65,7 @@ export const overviewApi: ApiPart = {
           "Per organisation the caller sees: each integration's health with its reason, last run, next expected run, success rate over 24 hours (run_stats_hourly), errors over 7 days (error_counts_hourly), open error groups per code and employees blocked now; and the organisation's totals. Read from rollups only.",
         tags: ['Overview'],
         security: API_TOKEN,
-        parameters: queryParameters(overviewQuerySchema),
+        parameters: queryParameters(overviewFilterSchema),
         responses: { '200': json('Overview', "The caller's organisations."), ...readErrors },
       },
     },

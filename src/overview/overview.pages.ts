@@ -4,14 +4,14 @@ import { parsePageQuery } from '../http/query.js';
 import type { Clock } from '../shared/clock.js';
 import { HEALTH_STATES } from './health.js';
 import { overviewOf } from './overview.read.js';
-import { overviewPageSchema } from './overview.schemas.js';
+import { overviewFilterSchema } from './overview.schemas.js';
 
 /** The overview (`/`): each organisation's integrations, worst health first, with the figures that say why. */
 export function overviewPages(clock: Clock): Router {
   const router = Router();
   router.get('/', requireLogin, async (req, res) => {
     const caller = req.caller!;
-    const { health } = parsePageQuery(overviewPageSchema, req);
+    const { health } = parsePageQuery(overviewFilterSchema, req);
     const now: Date = res.locals.renderedAt ?? clock.now();
     const organisations = (await overviewOf(req.reader, caller.orgIds, now, caller.timeZone)).map((org) => ({
       ...org,

@@ -4,7 +4,7 @@
  * day where they are.
  */
 
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+import { zonedFormat } from './time-format.js';
 
 /** Date.UTC without its two-digit-year quirk (year 50 is not 1950). */
 export function utc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
@@ -16,10 +16,9 @@ export function utc(year: number, month: number, day: number, hour = 0, minute =
 
 /** How far `timeZone`'s wall clock is ahead of UTC at `at` (taken to its whole second), in milliseconds. */
 export function offsetAt(at: number, timeZone: string): number {
-  let format = offsetFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
+  const format = zonedFormat(
+    timeZone,
+    {
       hourCycle: 'h23',
       year: 'numeric',
       month: '2-digit',
@@ -27,9 +26,9 @@ export function offsetAt(at: number, timeZone: string): number {
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
-    });
-    offsetFormats.set(timeZone, format);
-  }
+    },
+    'en-US',
+  );
   const parts = Object.fromEntries(format.formatToParts(new Date(at)).map((part) => [part.type, part.value]));
   const wall = utc(Number(parts.year), Number(parts.month), Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
   return wall - Math.floor(at / 1000) * 1000;

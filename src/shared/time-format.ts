@@ -3,7 +3,22 @@
  * in the reader's time zone on hover. Pure functions, so views and tests agree.
  */
 
-const exactFormats = new Map<string, Intl.DateTimeFormat>();
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * One formatter per locale, zone and options, made once: building an
+ * Intl.DateTimeFormat costs far more than formatting with it, and pages and
+ * emails format thousands of moments in the same few zones.
+ */
+export function zonedFormat(timeZone: string, options: Intl.DateTimeFormatOptions, locale = 'en-GB'): Intl.DateTimeFormat {
+  const key = `${locale}\n${timeZone}\n${JSON.stringify(options)}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    formats.set(key, format);
+  }
+  return format;
+}
 
 /** Whether `name` is an IANA time zone this Node.js knows. */
 export function isTimeZone(name: string): boolean {
@@ -22,12 +37,7 @@ export function timeZoneChoices(): string[] {
 
 /** "29 Nov 2026, 14:05:09 CET": the exact moment in `timeZone`. */
 export function exactTime(at: Date, timeZone: string): string {
-  let format = exactFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'long' });
-    exactFormats.set(timeZone, format);
-  }
-  return format.format(at);
+  return zonedFormat(timeZone, { dateStyle: 'medium', timeStyle: 'long' }).format(at);
 }
 
 const UNITS: ReadonlyArray<readonly [limitSeconds: number, perUnit: number, unit: string]> = [
@@ -48,7 +58,7 @@ export function relativeTime(at: Date, now: Date, timeZone: string): string {
     const label = unit === 'day' && count !== 1 ? 'days' : unit;
     return seconds > 0 ? `${count} ${label} ago` : `in ${count} ${label}`;
   }
-  return new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium' }).format(at);
+  return zonedFormat(timeZone, { dateStyle: 'medium' }).format(at);
 }
 
 /** "1.2 s", "3 min 5 s", "2 h 10 min": how long something took. */

@@ -146,12 +146,6 @@ export const NEW_VALUES: Readonly<Record<CatalogField, readonly string[]>> = {
   branch: ['Glasgow Merchant City', 'Cardiff Bay'],
 };
 
-export const LIST_OF: Record<CatalogField, 'job_titles' | 'departments' | 'branches'> = {
-  job_title: 'job_titles',
-  department: 'departments',
-  branch: 'branches',
-};
-
 export const FIRST_NAMES = [
   'Ana',
   'Zoë',

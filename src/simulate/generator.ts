@@ -229,8 +229,6 @@ export function slip(value: string, variant: Exclude<MismatchVariant, 'unknown'>
 // ---------------------------------------------------------------------------
 // The simulation
 
-const PERSON_FIELDS = ['first_name', 'last_name', 'email', 'job_title', 'department', 'branch', 'date_of_birth', 'start_date', 'end_date'] as const;
-
 export class Simulation {
   private readonly engine: EngineProfile;
   private readonly options: SimulationOptions;
@@ -738,5 +736,3 @@ function differentPeople(a: { email: string; name: string }, person: Record<stri
   const b = keysOf(person);
   return a.email !== '' && b.email !== '' && a.email !== b.email && a.name !== '' && b.name !== '' && a.name !== b.name;
 }
-
-export { PERSON_FIELDS };

@@ -5,17 +5,17 @@
  * composes and sends them.
  */
 import type { Knex } from 'knex';
-import { enqueueDelivery } from '../email/deliveries.queries.js';
+import { enqueueDeliveries, type NewDelivery } from '../email/deliveries.queries.js';
 import { latestPeriod } from '../email/periods.js';
 import { frequencyOf, summaryRecipients } from '../email/preferences.queries.js';
 
 export async function enqueueDueSummaries(knex: Knex, now: Date): Promise<number> {
-  let added = 0;
+  const due: NewDelivery[] = [];
   for (const recipient of await summaryRecipients(knex)) {
     const frequency = frequencyOf(recipient);
     if (!frequency) continue;
     const period = latestPeriod(frequency, recipient.time_zone, now);
-    const id = await enqueueDelivery(knex, {
+    due.push({
       orgId: recipient.org_id,
       userId: recipient.user_id,
       kind: 'summary',
@@ -24,7 +24,6 @@ export async function enqueueDueSummaries(knex: Knex, now: Date): Promise<number
       periodEnd: period.end,
       dueAt: period.end,
     });
-    if (id !== null) added += 1;
   }
-  return added;
+  return enqueueDeliveries(knex, due);
 }

@@ -11,6 +11,7 @@ import type { ClassifiedError } from '../classify/types.js';
 import { pageLink } from '../http/links.js';
 import { shorten } from '../shared/shorten.js';
 import type { EmailContent, EmailItem, EmailSection } from '../email/email-content.js';
+import { plural } from '../shared/plural.js';
 
 export interface SummaryIntegration {
   id: number;
@@ -51,7 +52,6 @@ export interface SummaryEmail extends Omit<EmailContent, 'footer'> {
 const MAX_INTEGRATIONS = 15;
 
 const percent = (part: number, whole: number) => (whole === 0 ? null : Math.round((100 * part) / whole));
-const plural = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
 
 function successLine(integration: SummaryIntegration): string {
   const now = percent(integration.runs - integration.failedRuns, integration.runs);

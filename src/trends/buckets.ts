@@ -8,6 +8,7 @@
  */
 
 import { offsetAt, utc } from '../shared/day-range.js';
+import { zonedFormat } from '../shared/time-format.js';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
@@ -155,18 +156,10 @@ export function localMidnight(date: string, timeZone: string): Date {
   return new Date(target);
 }
 
-const labelFormats = new Map<string, Intl.DateTimeFormat>();
 function labelFormat(timeZone: string, size: BucketSizeName, withDate: boolean): Intl.DateTimeFormat {
-  const key = `${timeZone}\n${size}\n${withDate}`;
-  let format = labelFormats.get(key);
-  if (!format) {
-    const day = { weekday: 'short', day: 'numeric', month: 'short' } as const;
-    const time = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } as const;
-    const options: Intl.DateTimeFormatOptions = size === '1d' || size === '7d' ? { ...day } : withDate ? { ...day, ...time } : { ...time };
-    format = new Intl.DateTimeFormat('en-GB', { timeZone, ...options });
-    labelFormats.set(key, format);
-  }
-  return format;
+  const day = { weekday: 'short', day: 'numeric', month: 'short' } as const;
+  const time = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } as const;
+  return zonedFormat(timeZone, size === '1d' || size === '7d' ? { ...day } : withDate ? { ...day, ...time } : { ...time });
 }
 
 /** A bucket's label in the reader's zone: "14:00" within a day, "Mon 3 Nov 12:00" across days, "Mon 3 Nov" for days and weeks. */

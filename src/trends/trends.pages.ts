@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import { requireLogin } from '../auth/web-auth.js';
-import { sendCsv } from '../http/csv.js';
 import { pageLink } from '../http/links.js';
 import { parsePageQuery } from '../http/query.js';
 import type { Clock } from '../shared/clock.js';
 import { RANGES } from './buckets.js';
 import { chartsOf } from './trends.charts.js';
-import { batchesOf, chartCsv, csvName, planOf, readTrends, resolveScope } from './trends.read.js';
+import { planOf, readTrends, resolveScope, sendChartCsv } from './trends.read.js';
 import { trendsPageSchema } from './trends.schemas.js';
+import { zonedFormat } from '../shared/time-format.js';
 
 const RANGE_LABELS: Readonly<Record<(typeof RANGES)[number], string>> = {
   '24h': 'Last 24 hours',
@@ -34,8 +34,7 @@ export function trendsPages(clock: Clock): Router {
     const plan = planOf(query, caller.timeZone, now);
     const report = await readTrends(req.reader, scope, plan, now);
     if (format === 'csv') {
-      const { columns, rows } = chartCsv(report, chart ?? 'errors');
-      await sendCsv(res, csvName(report, chart ?? 'errors'), columns, batchesOf(rows as never[]));
+      await sendChartCsv(res, report, chart);
       return;
     }
     const base = {
@@ -45,8 +44,7 @@ export function trendsPages(clock: Clock): Router {
       from: plan.range === 'custom' ? query.from : undefined,
       to: plan.range === 'custom' ? query.to : undefined,
     };
-    const at = new Intl.DateTimeFormat('en-GB', {
-      timeZone: caller.timeZone,
+    const at = zonedFormat(caller.timeZone, {
       weekday: 'short',
       day: 'numeric',
       month: 'short',
@@ -54,7 +52,7 @@ export function trendsPages(clock: Clock): Router {
       minute: '2-digit',
       hourCycle: 'h23',
     });
-    const dayIn = new Intl.DateTimeFormat('en-CA', { timeZone: caller.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    const dayIn = zonedFormat(caller.timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }, 'en-CA');
     res.render('trends/index', {
       title: 'Trends · feedlog',
       scope,

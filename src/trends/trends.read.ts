@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { Caller } from '../auth/caller.js';
 import { listDrift } from '../drift/drift.queries.js';
-import type { CsvColumn } from '../http/csv.js';
+import type { Response } from 'express';
+import { type CsvColumn, sendCsv } from '../http/csv.js';
 import { notFound } from '../http/errors.js';
 import { nextDay } from '../shared/day-range.js';
 import { type IntegrationRow, listIntegrationsOf } from '../integrations/integrations.queries.js';
@@ -231,7 +232,7 @@ export function chartCsv(report: TrendsReport, chart: ChartName): { columns: Csv
 }
 
 /** The CSV's file name: the chart, the scope and the range. */
-export const csvName = (report: TrendsReport, chart: ChartName) =>
+const csvName = (report: TrendsReport, chart: ChartName) =>
   `trends-${chart}-${report.integration ? `integration-${report.integration}` : `org-${report.org}`}-${report.from.slice(0, 13)}-${report.to.slice(0, 13)}.csv`.replaceAll(
     ':',
     '',
@@ -240,4 +241,9 @@ export const csvName = (report: TrendsReport, chart: ChartName) =>
 async function* once<Row>(rows: Row[]) {
   yield rows;
 }
-export const batchesOf = once;
+
+/** One chart's table as a CSV file (the page's and the API's `format=csv`; `errors` when no chart is named). */
+export async function sendChartCsv(res: Response, report: TrendsReport, chart: ChartName = 'errors'): Promise<void> {
+  const { columns, rows } = chartCsv(report, chart);
+  await sendCsv(res, csvName(report, chart), columns, once(rows as never[]));
+}

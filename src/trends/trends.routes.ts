@@ -3,11 +3,10 @@ import path from 'node:path';
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { requireBearer } from '../auth/bearer.js';
-import { sendCsv } from '../http/csv.js';
 import { notFound } from '../http/errors.js';
 import { parseQuery } from '../http/query.js';
 import type { Clock } from '../shared/clock.js';
-import { batchesOf, chartCsv, csvName, planOf, readTrends, resolveScope } from './trends.read.js';
+import { planOf, readTrends, resolveScope, sendChartCsv } from './trends.read.js';
 import { trendsFiltersSchema } from './trends.schemas.js';
 
 /** `GET /api/v1/trends`: the trends page's figures as JSON, or one chart's table as CSV. */
@@ -21,8 +20,7 @@ export function trendsRoutes(knex: Knex, clock: Clock): Router {
     if (!scope.org) throw notFound('No organisation: this token belongs to nobody in one.');
     const report = await readTrends(req.reader, scope, planOf(query, caller.timeZone, now), now);
     if (format === 'csv') {
-      const { columns, rows } = chartCsv(report, chart ?? 'errors');
-      await sendCsv(res, csvName(report, chart ?? 'errors'), columns, batchesOf(rows as never[]));
+      await sendChartCsv(res, report, chart);
       return;
     }
     res.json(report);
