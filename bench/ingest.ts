@@ -92,7 +92,10 @@ async function timeCopy(knex: Knex, stored: Stored, round: number): Promise<{ ms
   await withClient(knex, async (client) => {
     for (const table of TABLES) {
       const select = columns[table]!.map((column) => (column === 'sync_run_id' ? `${copyRunId}::bigint AS sync_run_id` : column)).join(', ');
-      data[table] = await copyOut(client, `COPY (SELECT ${select} FROM ${table} WHERE org_id = ${stored.orgId} AND sync_run_id = ${stored.syncRunId}) TO STDOUT`);
+      data[table] = await copyOut(
+        client,
+        `COPY (SELECT ${select} FROM ${table} WHERE org_id = ${stored.orgId} AND sync_run_id = ${stored.syncRunId}) TO STDOUT`,
+      );
     }
   });
   const rows = (buffer: Buffer) => buffer.reduce((count, byte) => count + (byte === 10 ? 1 : 0), 0);

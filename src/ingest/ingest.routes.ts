@@ -3,9 +3,8 @@ import type { Knex } from 'knex';
 import { config } from '../config.js';
 import { HttpError } from '../http/errors.js';
 import { rateLimit } from '../http/rate-limit.js';
-import { canonicalHash } from './canonical-json.js';
 import { requireBearer } from '../auth/bearer.js';
-import { checkParsedBody, rejectInvalidUtf8 } from './body.js';
+import { checkAndHash, rejectInvalidUtf8 } from './body.js';
 import { ingestGate } from './ingest-gate.js';
 import { ingestRun } from './ingest.service.js';
 import { validateRun } from './validate-run.js';
@@ -67,14 +66,15 @@ export function ingestRoutes(knex: Knex, overrides: Partial<IngestLimits> = {}):
           `A run may carry at most ${limits.maxRecords} records; this one has ${records.length}. Split it into several runs.`,
         );
       }
-      checkParsedBody(body);
+      // Checked and hashed in one pass (body.ts): the hash is kept only for a valid run.
+      const bodySha256 = checkAndHash(body);
       // The body itself, not a validated copy of it (validate-run.ts says why; a copy would also drop `__proto__` keys).
       const validated = validateRun(body);
       if (!validated.success) {
         const { errors } = validated;
         throw invalid(`The run is invalid (${errors.length} problem${errors.length === 1 ? '' : 's'}); nothing was stored.`, errors);
       }
-      const { created, summary } = await ingestRun(knex, req.ingestCaller!, validated.run, canonicalHash(body));
+      const { created, summary } = await ingestRun(knex, req.ingestCaller!, validated.run, bodySha256);
       res.status(created ? 201 : 200).json(summary);
     },
   );
