@@ -40,7 +40,9 @@ describe('hostile text through COPY', () => {
       },
       messages: [{ code: 'X', field: 'job_title', text: HOSTILE }],
     };
-    const run = makeRun({ run_id: 'hostile-copy', records: [record] });
+    // The same employee applied: a state version of theirs is written too.
+    const applied = { ...record, external_id: `applied\t${HOSTILE}`, outcome: 'succeeded', messages: [] };
+    const run = makeRun({ run_id: 'hostile-copy', records: [record, applied] });
     const response = await postRun(app, token, run);
     assert.equal(response.status, 201, response.text);
     const stored = await db.knex('feed_records').where({ index: 0 }).first();
@@ -60,8 +62,8 @@ describe('hostile text through COPY', () => {
       errors.some((error) => error.value === 'Head\tChef'),
       JSON.stringify(errors),
     );
-    const state = await db.knex('employee_state_versions').first();
-    assert.equal(state.external_id, record.external_id);
+    const state = await db.knex('employee_state_versions').where({ external_id: applied.external_id }).first();
+    assert.equal(state.last_name, long);
     assert.equal(state.first_name, HOSTILE);
   });
 });
@@ -78,7 +80,9 @@ describe('a failed COPY', () => {
             ['sync_runs', 'feed_records', 'errors', 'employee_states', 'employee_summaries', 'error_groups'].map(async (t) => [t, await countRows(db.knex, t)]),
           ),
         );
-        const response = await postRun(app, token, makeRun({ run_id: `refused-${table}` }));
+        // Employees never seen before: each has a first state version to write.
+        const records = (makeRun().records as { external_id: string }[]).map((record) => ({ ...record, external_id: `${table}-${record.external_id}` }));
+        const response = await postRun(app, token, makeRun({ run_id: `refused-${table}`, records }));
         assert.equal(response.status, 500, response.text);
         for (const [t, count] of Object.entries(before)) assert.equal(await countRows(db.knex, t), count, t);
         assert.equal(
@@ -92,7 +96,8 @@ describe('a failed COPY', () => {
         await db.knex.raw(`DROP TRIGGER refuse ON ${table}; DROP FUNCTION refuse_row();`);
       }
       // The same run goes in once the table takes rows again: nothing of the failed attempt was left.
-      const again = await postRun(app, token, makeRun({ run_id: `refused-${table}` }));
+      const records = (makeRun().records as { external_id: string }[]).map((record) => ({ ...record, external_id: `${table}-${record.external_id}` }));
+      const again = await postRun(app, token, makeRun({ run_id: `refused-${table}`, records }));
       assert.equal(again.status, 201, again.text);
     });
   }
