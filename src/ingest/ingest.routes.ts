@@ -5,6 +5,7 @@ import { HttpError } from '../http/errors.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { requireBearer } from '../auth/bearer.js';
 import { checkAndHash, rejectInvalidUtf8 } from './body.js';
+import { collectGarbage, LARGE_RUN_RECORDS } from './heap.js';
 import { ingestGate } from './ingest-gate.js';
 import { ingestRun } from './ingest.service.js';
 import { validateRun } from './validate-run.js';
@@ -73,6 +74,12 @@ export function ingestRoutes(knex: Knex, overrides: Partial<IngestLimits> = {}):
       if (!validated.success) {
         const { errors } = validated;
         throw invalid(`The run is invalid (${errors.length} problem${errors.length === 1 ? '' : 's'}); nothing was stored.`, errors);
+      }
+      // A large run's body text and bytes are garbage now, and so is all it leaves once answered: see heap.ts.
+      const large = validated.run.records.length >= LARGE_RUN_RECORDS;
+      if (large) {
+        res.once('finish', () => void collectGarbage());
+        await collectGarbage();
       }
       const { created, summary } = await ingestRun(knex, req.ingestCaller!, validated.run, bodySha256);
       res.status(created ? 201 : 200).json(summary);
