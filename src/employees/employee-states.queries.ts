@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { INDEXED_PREFIX, indexedPrefixes, md5Keys } from '../db/long-values.js';
 import { emailKey } from '../classify/normalise.js';
 import type { EmployeeState } from '../classify/types.js';
+import { copyLine, stageRows } from '../db/copy.js';
 
 /**
  * The states a run's classification needs: every external_id it mentions, and
@@ -30,32 +31,27 @@ export async function loadEmployeeStates(
   return new Map(rows.map((row) => [row.external_id, row]));
 }
 
-const CHUNK = 5_000;
-
 /** Writes the states a run left, except where a newer run (by started_at) has already written. */
 export async function saveEmployeeStates(
   trx: Knex.Transaction,
   run: { orgId: number; integrationId: number; syncRunId: number; startedAt: Date },
   states: EmployeeState[],
 ): Promise<void> {
-  for (let start = 0; start < states.length; start += CHUNK) {
-    await trx.raw(
-      `INSERT INTO employee_states AS s (org_id, integration_id, external_id, active, first_name, last_name, email, email_key, state_started_at, sync_run_id)
-       SELECT ?, ?, x.external_id, x.active, x.first_name, x.last_name, x.email, x.email_key, ?, ?
-       FROM jsonb_to_recordset(?::jsonb) AS x(external_id text, active boolean, first_name text, last_name text, email text, email_key text)
-       ON CONFLICT (org_id, integration_id, external_key) DO UPDATE SET
-         active = EXCLUDED.active, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, email = EXCLUDED.email, email_key = EXCLUDED.email_key,
-         state_started_at = EXCLUDED.state_started_at, sync_run_id = EXCLUDED.sync_run_id, updated_at = now()
-       WHERE s.state_started_at <= EXCLUDED.state_started_at AND s.external_id = EXCLUDED.external_id`,
-      [
-        run.orgId,
-        run.integrationId,
-        run.startedAt,
-        run.syncRunId,
-        JSON.stringify(states.slice(start, start + CHUNK).map((state) => ({ ...state, email_key: emailKey(state.email) }))),
-      ],
-    );
-  }
+  if (states.length === 0) return;
+  const lines = function* () {
+    for (const state of states) yield copyLine([state.external_id, state.active, state.first_name, state.last_name, state.email, emailKey(state.email)]);
+  };
+  await stageRows(trx, 'ingest_employee_states', 'external_id text, active boolean, first_name text, last_name text, email text, email_key text', lines());
+  await trx.raw(
+    `INSERT INTO employee_states AS s (org_id, integration_id, external_id, active, first_name, last_name, email, email_key, state_started_at, sync_run_id)
+     SELECT ?, ?, x.external_id, x.active, x.first_name, x.last_name, x.email, x.email_key, ?, ?
+     FROM ingest_employee_states AS x
+     ON CONFLICT (org_id, integration_id, external_key) DO UPDATE SET
+       active = EXCLUDED.active, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, email = EXCLUDED.email, email_key = EXCLUDED.email_key,
+       state_started_at = EXCLUDED.state_started_at, sync_run_id = EXCLUDED.sync_run_id, updated_at = now()
+     WHERE s.state_started_at <= EXCLUDED.state_started_at AND s.external_id = EXCLUDED.external_id`,
+    [run.orgId, run.integrationId, run.startedAt, run.syncRunId],
+  );
 }
 
 /**

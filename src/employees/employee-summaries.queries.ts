@@ -1,8 +1,12 @@
 import type { Knex } from 'knex';
+import { copyLine, stageRows } from '../db/copy.js';
 import { INDEXED_PREFIX, md5Keys } from '../db/long-values.js';
 import { type EmployeeState, type RunEmployee, SENT_FIELDS } from './employee-summary.js';
 
-const CHUNK = 5_000;
+// What a run says of each employee, staged by COPY for the upsert to read.
+const STAGED_COLUMNS = `external_id text, first_name text, last_name text, email text, job_title text, department text,
+  branch text, last_index integer, last_action text, last_outcome text, applied_index integer, active boolean, any_applied boolean,
+  errored boolean, search_key text, sort_key text`;
 
 // The incoming run is newer than the row's newest record: (started_at, run) orders records across runs.
 const NEWER = '(EXCLUDED.last_started_at, EXCLUDED.last_sync_run_id) > (s.last_started_at, s.last_sync_run_id)';
@@ -65,44 +69,62 @@ export async function saveEmployeeSummaries(
   run: { orgId: number; integrationId: number; syncRunId: number; startedAt: Date },
   employees: RunEmployee[],
 ): Promise<number> {
-  let inserted = 0;
-  for (let start = 0; start < employees.length; start += CHUNK) {
-    const result = await trx.raw<{ rows: { inserted: number }[] }>(
-      `WITH upserted AS (INSERT INTO employee_summaries AS s (org_id, integration_id, external_id, first_name, last_name, email, job_title, department, branch,
-         last_started_at, last_sync_run_id, last_index, last_action, last_outcome, first_seen_started_at, first_seen_sync_run_id,
-         applied_started_at, applied_sync_run_id, applied_index, active, active_started_at, active_sync_run_id, failing_since, open_errors,
-         search_key, sort_key)
-       SELECT :orgId, :integrationId, x.external_id, x.first_name, x.last_name, x.email, x.job_title, x.department, x.branch,
-         :startedAt, :syncRunId, x.last_index, x.last_action, x.last_outcome, :startedAt, :syncRunId,
-         CASE WHEN x.applied_index IS NOT NULL THEN :startedAt::timestamptz END, CASE WHEN x.applied_index IS NOT NULL THEN :syncRunId::bigint END, x.applied_index,
-         CASE WHEN x.active IS NOT NULL THEN x.active WHEN x.any_applied THEN true END,
-         CASE WHEN x.active IS NOT NULL THEN :startedAt::timestamptz END, CASE WHEN x.active IS NOT NULL THEN :syncRunId::bigint END,
-         CASE WHEN x.last_outcome = 'failed' THEN :startedAt::timestamptz END,
-         CASE WHEN x.errored THEN ${openErrorsOf('x.external_id')} ELSE 0 END,
-         x.search_key, x.sort_key
-       FROM jsonb_to_recordset(:rows::jsonb) AS x(external_id text, first_name text, last_name text, email text, job_title text, department text,
-         branch text, last_index integer, last_action text, last_outcome text, applied_index integer, active boolean, any_applied boolean,
-         errored boolean, search_key text, sort_key text)
-       ON CONFLICT (org_id, integration_id, external_key) DO UPDATE SET
-         ${LATEST_COLUMNS.map(latest).join(',\n         ')},
-         ${FAILING_SINCE},
-         first_seen_started_at = least(s.first_seen_started_at, EXCLUDED.first_seen_started_at),
-         ${when(
-           '(EXCLUDED.first_seen_started_at, EXCLUDED.first_seen_sync_run_id) < (s.first_seen_started_at, s.first_seen_sync_run_id)',
-           'first_seen_sync_run_id',
-         )},
-         ${['applied_started_at', 'applied_sync_run_id', 'applied_index'].map((column) => when(APPLIED_NEWER, column)).join(', ')},
-         active = CASE WHEN ${SETTER_NEWER} THEN EXCLUDED.active ELSE coalesce(s.active, EXCLUDED.active) END,
-         ${['active_started_at', 'active_sync_run_id'].map((column) => when(SETTER_NEWER, column)).join(', ')},
-         open_errors = CASE WHEN s.open_errors > 0 AND EXCLUDED.open_errors = 0 THEN ${openErrorsOf('EXCLUDED.external_id')} ELSE EXCLUDED.open_errors END
-       WHERE s.external_id = EXCLUDED.external_id
-       RETURNING xmax = 0 AS inserted)
-       SELECT count(*) FILTER (WHERE inserted)::int AS inserted FROM upserted`,
-      { ...run, rows: JSON.stringify(employees.slice(start, start + CHUNK)) },
-    );
-    inserted += result.rows[0]?.inserted ?? 0;
-  }
-  return inserted;
+  if (employees.length === 0) return 0;
+  const lines = function* () {
+    for (const e of employees) {
+      yield copyLine([
+        e.external_id,
+        e.first_name,
+        e.last_name,
+        e.email,
+        e.job_title,
+        e.department,
+        e.branch,
+        e.last_index,
+        e.last_action,
+        e.last_outcome,
+        e.applied_index,
+        e.active,
+        e.any_applied,
+        e.errored,
+        e.search_key,
+        e.sort_key,
+      ]);
+    }
+  };
+  await stageRows(trx, 'ingest_employee_summaries', STAGED_COLUMNS, lines());
+  const result = await trx.raw<{ rows: { inserted: number }[] }>(
+    `WITH upserted AS (INSERT INTO employee_summaries AS s (org_id, integration_id, external_id, first_name, last_name, email, job_title, department, branch,
+       last_started_at, last_sync_run_id, last_index, last_action, last_outcome, first_seen_started_at, first_seen_sync_run_id,
+       applied_started_at, applied_sync_run_id, applied_index, active, active_started_at, active_sync_run_id, failing_since, open_errors,
+       search_key, sort_key)
+     SELECT :orgId, :integrationId, x.external_id, x.first_name, x.last_name, x.email, x.job_title, x.department, x.branch,
+       :startedAt, :syncRunId, x.last_index, x.last_action, x.last_outcome, :startedAt, :syncRunId,
+       CASE WHEN x.applied_index IS NOT NULL THEN :startedAt::timestamptz END, CASE WHEN x.applied_index IS NOT NULL THEN :syncRunId::bigint END, x.applied_index,
+       CASE WHEN x.active IS NOT NULL THEN x.active WHEN x.any_applied THEN true END,
+       CASE WHEN x.active IS NOT NULL THEN :startedAt::timestamptz END, CASE WHEN x.active IS NOT NULL THEN :syncRunId::bigint END,
+       CASE WHEN x.last_outcome = 'failed' THEN :startedAt::timestamptz END,
+       CASE WHEN x.errored THEN ${openErrorsOf('x.external_id')} ELSE 0 END,
+       x.search_key, x.sort_key
+     FROM ingest_employee_summaries AS x
+     ON CONFLICT (org_id, integration_id, external_key) DO UPDATE SET
+       ${LATEST_COLUMNS.map(latest).join(',\n         ')},
+       ${FAILING_SINCE},
+       first_seen_started_at = least(s.first_seen_started_at, EXCLUDED.first_seen_started_at),
+       ${when(
+         '(EXCLUDED.first_seen_started_at, EXCLUDED.first_seen_sync_run_id) < (s.first_seen_started_at, s.first_seen_sync_run_id)',
+         'first_seen_sync_run_id',
+       )},
+       ${['applied_started_at', 'applied_sync_run_id', 'applied_index'].map((column) => when(APPLIED_NEWER, column)).join(', ')},
+       active = CASE WHEN ${SETTER_NEWER} THEN EXCLUDED.active ELSE coalesce(s.active, EXCLUDED.active) END,
+       ${['active_started_at', 'active_sync_run_id'].map((column) => when(SETTER_NEWER, column)).join(', ')},
+       open_errors = CASE WHEN s.open_errors > 0 AND EXCLUDED.open_errors = 0 THEN ${openErrorsOf('EXCLUDED.external_id')} ELSE EXCLUDED.open_errors END
+     WHERE s.external_id = EXCLUDED.external_id
+     RETURNING xmax = 0 AS inserted)
+     SELECT count(*) FILTER (WHERE inserted)::int AS inserted FROM upserted`,
+    run,
+  );
+  return result.rows[0]?.inserted ?? 0;
 }
 
 export interface EmployeeSummaryRow {

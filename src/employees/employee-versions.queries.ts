@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { INDEXED_PREFIX, md5Keys } from '../db/long-values.js';
 import { emailKey } from '../classify/normalise.js';
+import { copyLine, copyRows } from '../db/copy.js';
 import type { EmployeeState } from '../classify/types.js';
 
 /** A place in run order: runs are ordered by started_at, then by their id (arrival) when they started at the same instant. */
@@ -16,8 +17,6 @@ interface Scope {
   orgId: number;
   integrationId: number;
 }
-
-const CHUNK = 5_000;
 
 /**
  * The employee states as the runs before `before` left them (migration
@@ -70,31 +69,28 @@ export async function loadStatesAsOf(
   return new Map(rows.map((row) => [row.external_id, row]));
 }
 
-/** Adds the states runs left: each version at its own run. */
+const VERSION_COLUMNS = ['org_id', 'integration_id', 'external_id', 'started_at', 'sync_run_id', 'active', 'first_name', 'last_name', 'email', 'email_key'];
+
+/** Adds the states runs left: each version at its own run (COPY, in the caller's transaction). */
 export async function insertStateVersions(trx: Knex.Transaction, scope: Scope, versions: StateVersion[]): Promise<void> {
-  for (let start = 0; start < versions.length; start += CHUNK) {
-    await trx.raw(
-      `INSERT INTO employee_state_versions (org_id, integration_id, external_id, started_at, sync_run_id, active, first_name, last_name, email, email_key)
-       SELECT :orgId, :integrationId, x.external_id, x.started_at, x.sync_run_id, x.active, x.first_name, x.last_name, x.email, x.email_key
-       FROM jsonb_to_recordset(:rows::jsonb) AS x(external_id text, started_at timestamptz, sync_run_id bigint, active boolean,
-         first_name text, last_name text, email text, email_key text)`,
-      {
-        ...scope,
-        rows: JSON.stringify(
-          versions.slice(start, start + CHUNK).map((version) => ({
-            external_id: version.external_id,
-            started_at: version.startedAt.toISOString(),
-            sync_run_id: version.syncRunId,
-            active: version.active,
-            first_name: version.first_name,
-            last_name: version.last_name,
-            email: version.email,
-            email_key: emailKey(version.email),
-          })),
-        ),
-      },
-    );
-  }
+  if (versions.length === 0) return;
+  const lines = function* () {
+    for (const version of versions) {
+      yield copyLine([
+        scope.orgId,
+        scope.integrationId,
+        version.external_id,
+        version.startedAt.toISOString(),
+        version.syncRunId,
+        version.active,
+        version.first_name,
+        version.last_name,
+        version.email,
+        emailKey(version.email),
+      ]);
+    }
+  };
+  await copyRows(trx, 'employee_state_versions', VERSION_COLUMNS, lines());
 }
 
 /**

@@ -1,7 +1,9 @@
 import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { HttpError, type ProblemDetail } from '../http/errors.js';
 import { MAX_REPORTED, pathOf, problemWith, type Visit } from '../http/well-formed.js';
+import { CanonicalWriter, canonicalHash } from './canonical-json.js';
 
 /**
  * How deep a run may nest. The feed itself needs 5 levels (run, records, record,
@@ -87,6 +89,27 @@ export function checkParsedBody(body: unknown): void {
     );
   }
   if (malformed.length > 0) throw new HttpError(400, 'Bad Request', 'The body holds text that cannot be stored.', malformed.slice(0, MAX_REPORTED));
+}
+
+/**
+ * checkParsedBody and canonicalHash in one pass over the body: while it writes
+ * the canonical JSON into the hash, it looks at every string and key, and
+ * stops at the first that could fail a check (or at a container nested too
+ * deep). Only then does checkParsedBody walk the body again, to throw the
+ * answer naming every problem's path. Returns the body's canonical SHA-256.
+ */
+export function checkAndHash(body: unknown): string {
+  const hash = createHash('sha256');
+  const fine = (text: string) => bytesOver(text) === undefined && problemWith(text) === undefined;
+  const writer = new CanonicalWriter(hash, fine, MAX_JSON_DEPTH);
+  writer.write(body);
+  if (writer.stopped) {
+    checkParsedBody(body);
+    // Unreachable while the two agree on what a problem is; were they ever to differ, the body is checked and hashed apart.
+    return canonicalHash(body);
+  }
+  writer.flush();
+  return hash.digest('hex');
 }
 
 /** The offset of the first byte that does not belong to well-formed UTF-8 (RFC 3629: no overlongs, no surrogates). */

@@ -3,9 +3,9 @@ import type { Knex } from 'knex';
 import { config } from '../config.js';
 import { HttpError } from '../http/errors.js';
 import { rateLimit } from '../http/rate-limit.js';
-import { canonicalHash } from './canonical-json.js';
 import { requireBearer } from '../auth/bearer.js';
-import { checkParsedBody, rejectInvalidUtf8 } from './body.js';
+import { checkAndHash, rejectInvalidUtf8 } from './body.js';
+import { collectGarbage, LARGE_RUN_RECORDS } from './heap.js';
 import { ingestGate } from './ingest-gate.js';
 import { ingestRun } from './ingest.service.js';
 import { validateRun } from './validate-run.js';
@@ -67,14 +67,21 @@ export function ingestRoutes(knex: Knex, overrides: Partial<IngestLimits> = {}):
           `A run may carry at most ${limits.maxRecords} records; this one has ${records.length}. Split it into several runs.`,
         );
       }
-      checkParsedBody(body);
+      // Checked and hashed in one pass (body.ts): the hash is kept only for a valid run.
+      const bodySha256 = checkAndHash(body);
       // The body itself, not a validated copy of it (validate-run.ts says why; a copy would also drop `__proto__` keys).
       const validated = validateRun(body);
       if (!validated.success) {
         const { errors } = validated;
         throw invalid(`The run is invalid (${errors.length} problem${errors.length === 1 ? '' : 's'}); nothing was stored.`, errors);
       }
-      const { created, summary } = await ingestRun(knex, req.ingestCaller!, validated.run, canonicalHash(body));
+      // A large run's body text and bytes are garbage now, and so is all it leaves once answered: see heap.ts.
+      const large = validated.run.records.length >= LARGE_RUN_RECORDS;
+      if (large) {
+        res.once('finish', () => void collectGarbage());
+        await collectGarbage();
+      }
+      const { created, summary } = await ingestRun(knex, req.ingestCaller!, validated.run, bodySha256);
       res.status(created ? 201 : 200).json(summary);
     },
   );

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { classifyRun } from '../classify/classify-run.js';
 import { emailKey } from '../classify/normalise.js';
 import { ERROR_CODES } from '../classify/error-enums.js';
-import { APPLIED_OUTCOMES, EMPLOYEE_ATTRIBUTES, type RecordField, type RecordOutcome } from '../classify/feed-enums.js';
+import { APPLIED_OUTCOMES, type RecordField, type RecordOutcome } from '../classify/feed-enums.js';
 import type { Catalog, EmployeeState, FeedRun, FormField } from '../classify/types.js';
 import { sameState } from '../classify/employee-state.js';
 import { loadEmployeeStates, saveEmployeeStates } from '../employees/employee-states.queries.js';
@@ -28,15 +28,15 @@ import { canonicalHash } from './canonical-json.js';
 const RUN_CODES = ERROR_CODES.filter((code) => code !== 'missed_run');
 const APPLIED: ReadonlySet<RecordOutcome> = new Set(APPLIED_OUTCOMES);
 
-/** The rows of a run's records, built one at a time as the insert takes them. */
+/** The rows of a run's records, built one at a time as the COPY takes them. */
 function* newFeedRecords(records: FeedRunInput['records'], recordErrors: unknown[][]): Generator<NewFeedRecord> {
-  for (const [index, record] of records.entries()) {
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index]!;
     yield {
       index,
       external_id: record.external_id ?? null,
       action: record.action,
       outcome: record.outcome,
-      attributes: Object.fromEntries(EMPLOYEE_ATTRIBUTES.map((name) => [name, record.employee[name] ?? null])) as NewFeedRecord['attributes'],
       error_count: recordErrors[index]?.length ?? 0,
       raw: record,
     };

@@ -1,60 +1,71 @@
 import type { Knex } from 'knex';
 import { EMPLOYEE_ATTRIBUTES } from '../classify/feed-enums.js';
 import type { ClassifiedError } from '../classify/types.js';
+import { copyField, copyRows } from '../db/copy.js';
 
 export interface NewFeedRecord {
   index: number;
   external_id: string | null;
   action: string;
   outcome: string;
-  attributes: Record<(typeof EMPLOYEE_ATTRIBUTES)[number], string | null>;
   error_count: number;
-  raw: { employee: unknown; messages?: unknown };
+  /** The record as sent: stored whole (raw), its employee and messages also apart. */
+  raw: { employee: Record<string, unknown>; messages?: unknown };
 }
 
-// Rows go to Postgres as one JSON document per chunk and are expanded there by
-// jsonb_to_recordset: one round trip per 5,000 records instead of one per record.
-const CHUNK = 5_000;
+const FEED_RECORD_COLUMNS = [
+  'org_id',
+  'sync_run_id',
+  'integration_id',
+  'started_at',
+  'index',
+  'external_id',
+  'action',
+  'outcome',
+  ...EMPLOYEE_ATTRIBUTES,
+  'error_count',
+  'raw',
+  'employee',
+  'messages',
+];
 
-const ATTRIBUTE_COLUMNS = EMPLOYEE_ATTRIBUTES.map((name) => `${name} text`).join(', ');
+/** The record's JSON with its employee and messages taken from their own JSON: each is serialised once. */
+function rawJson(record: Record<string, unknown>, employee: string, messages: string): string {
+  let json = '{';
+  for (const key of Object.keys(record)) {
+    const value = key === 'employee' ? employee : key === 'messages' ? messages : JSON.stringify(record[key]);
+    if (value === undefined) continue;
+    json += `${json.length === 1 ? '' : ','}${JSON.stringify(key)}:${value}`;
+  }
+  return `${json}}`;
+}
+
+/** The lines COPY reads: one per record, built as COPY takes them. */
+function* feedRecordLines(run: RunScope, records: Iterable<NewFeedRecord>): Generator<string> {
+  const prefix = `${run.orgId}\t${run.syncRunId}\t${run.integrationId}\t${run.startedAt.toISOString()}\t`;
+  for (const record of records) {
+    const { employee, messages } = record.raw;
+    const employeeJson = JSON.stringify(employee);
+    const messagesJson = messages === undefined ? undefined : JSON.stringify(messages);
+    let line = `${prefix}${record.index}\t${copyField(record.external_id)}\t${copyField(record.action)}\t${copyField(record.outcome)}`;
+    for (const name of EMPLOYEE_ATTRIBUTES) {
+      const value = employee[name];
+      line += `\t${copyField(typeof value === 'string' ? value : null)}`;
+    }
+    line += `\t${record.error_count}\t${copyField(rawJson(record.raw, employeeJson, messagesJson as string))}\t${copyField(employeeJson)}\t${copyField(messagesJson ?? null)}\n`;
+    yield line;
+  }
+}
+
+type RunScope = { orgId: number; syncRunId: number; integrationId: number; startedAt: Date };
 
 /**
- * Inserts the records 5,000 at a time, taking them from `records` as it goes:
- * a lazy iterable keeps one chunk of rows in memory rather than the whole run.
+ * Writes the records with COPY inside the ingest transaction, taking them from
+ * `records` as it goes: a lazy iterable keeps one chunk of rows in memory
+ * rather than the whole run.
  */
-export async function insertFeedRecords(
-  trx: Knex.Transaction,
-  run: { orgId: number; syncRunId: number; integrationId: number; startedAt: Date },
-  records: Iterable<NewFeedRecord>,
-): Promise<void> {
-  let rows: unknown[] = [];
-  const flush = async () => {
-    await trx.raw(
-      `INSERT INTO feed_records (org_id, sync_run_id, integration_id, started_at, index, external_id, action, outcome,
-         ${EMPLOYEE_ATTRIBUTES.join(', ')}, error_count, raw, employee, messages)
-       SELECT ?, ?, ?, ?, x.index, x.external_id, x.action, x.outcome, ${EMPLOYEE_ATTRIBUTES.map((n) => `x.${n}`).join(', ')}, x.error_count, x.raw,
-         x.employee, x.messages
-       FROM jsonb_to_recordset(?::jsonb) AS x(index integer, external_id text, action text, outcome text, ${ATTRIBUTE_COLUMNS}, error_count integer,
-         raw jsonb, employee jsonb, messages jsonb)`,
-      [run.orgId, run.syncRunId, run.integrationId, run.startedAt, JSON.stringify(rows)],
-    );
-    rows = [];
-  };
-  for (const record of records) {
-    rows.push({
-      index: record.index,
-      external_id: record.external_id,
-      action: record.action,
-      outcome: record.outcome,
-      ...record.attributes,
-      error_count: record.error_count,
-      raw: record.raw,
-      employee: record.raw.employee,
-      messages: record.raw.messages ?? null,
-    });
-    if (rows.length === CHUNK) await flush();
-  }
-  if (rows.length > 0) await flush();
+export async function insertFeedRecords(trx: Knex.Transaction, run: RunScope, records: Iterable<NewFeedRecord>): Promise<void> {
+  await copyRows(trx, 'feed_records', FEED_RECORD_COLUMNS, feedRecordLines(run, records));
 }
 
 export interface NewError extends ClassifiedError {
@@ -62,26 +73,30 @@ export interface NewError extends ClassifiedError {
   group_id: number;
 }
 
-const toErrorRow = ({ record_index, group_id, code, severity, field, value, expected, variant }: NewError) => ({
-  record_index,
-  group_id,
-  code,
-  severity,
-  field,
-  value,
-  expected,
-  variant,
-});
+const ERROR_COLUMNS = ['org_id', 'sync_run_id', 'integration_id', 'record_index', 'group_id', 'code', 'severity', 'field', 'value', 'expected', 'variant'];
 
-export async function insertErrors(trx: Knex.Transaction, run: { orgId: number; syncRunId: number; integrationId: number }, errors: NewError[]): Promise<void> {
-  for (let start = 0; start < errors.length; start += CHUNK) {
-    await trx.raw(
-      `INSERT INTO errors (org_id, sync_run_id, integration_id, record_index, group_id, code, severity, field, value, expected, variant)
-       SELECT ?, ?, ?, x.record_index, x.group_id, x.code, x.severity, x.field, x.value, x.expected, x.variant
-       FROM jsonb_to_recordset(?::jsonb) AS x(record_index integer, group_id bigint, code text, severity text, field text, value text, expected text, variant text)`,
-      [run.orgId, run.syncRunId, run.integrationId, JSON.stringify(errors.slice(start, start + CHUNK).map(toErrorRow))],
-    );
-  }
+/** Whether errors carries the run's started_at (the partitioned table does: migrations 2026-12-01-00xx). */
+async function errorsHaveStartedAt(trx: Knex.Transaction): Promise<boolean> {
+  const { rows } = await trx.raw<{ rows: unknown[] }>(
+    `SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('errors') AND attname = 'started_at' AND NOT attisdropped`,
+  );
+  return rows.length > 0;
+}
+
+/** Writes a run's errors with COPY, with the run's started_at where the table has it. */
+export async function insertErrors(trx: Knex.Transaction, run: RunScope, errors: NewError[]): Promise<void> {
+  if (errors.length === 0) return;
+  const withStart = await errorsHaveStartedAt(trx);
+  const prefix = `${run.orgId}\t${run.syncRunId}\t${run.integrationId}\t`;
+  const suffix = withStart ? `\t${run.startedAt.toISOString()}\n` : '\n';
+  const lines = function* () {
+    for (const error of errors) {
+      yield `${prefix}${copyField(error.record_index)}\t${error.group_id}\t${copyField(error.code)}\t${copyField(error.severity)}\t${copyField(error.field)}\t${copyField(
+        error.value,
+      )}\t${copyField(error.expected)}\t${copyField(error.variant)}${suffix}`;
+    }
+  };
+  await copyRows(trx, 'errors', withStart ? [...ERROR_COLUMNS, 'started_at'] : ERROR_COLUMNS, lines());
 }
 
 /** The error count of records whose errors a re-check changed. */
