@@ -51,6 +51,8 @@ export interface AppDependencies {
   clock?: Clock;
   /** How the test email is sent and where the outbox is; by default as the configuration says (SMTP_URL or DATA_DIR/outbox). */
   email?: EmailSetup;
+  /** EJS compiles each view once (Express's view cache); by default as the configuration says (VIEW_CACHE, on in production). */
+  viewCache?: boolean;
 }
 
 /**
@@ -93,12 +95,14 @@ function pageRoutes(knex: Knex, clock: Clock, email: EmailSetup): Router {
 }
 
 /** Builds the Express application; it owns no resources, so tests create one per database. */
-export function createApp({ knex, ingestLimits, clock = systemClock, email = emailSetupFromConfig() }: AppDependencies): Express {
+export function createApp({ knex, ingestLimits, clock = systemClock, email = emailSetupFromConfig(), viewCache = config().viewCache }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config().trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT_DIR, 'views'));
+  // Set either way: Express turns the cache on by itself only when process.env.NODE_ENV is production.
+  app.set('view cache', viewCache);
   // Views cut free text from the engines (system names, values) that may be very long.
   app.locals.shorten = shorten;
   // Times: relative to the moment the page was rendered, exact in the reader's zone on hover.
