@@ -444,7 +444,12 @@ async function measureAs(
   for (const r of results.filter((result) => result.state === 'ok' && !result.label.endsWith('→ page 2'))) {
     const sorted = [...r.samples].sort((x, y) => x - y);
     const second = results.find((other) => other.label === `${r.label} → page 2` && other.state === 'ok');
-    const secondP95 = second ? percentile([...second.samples].sort((x, y) => x - y), 95) : undefined;
+    const secondP95 = second
+      ? percentile(
+          [...second.samples].sort((x, y) => x - y),
+          95,
+        )
+      : undefined;
     figure({
       name: `reads.p95_ms ${who} ${r.label}`,
       // A list's second page counts too: the worse of the two.
@@ -476,7 +481,9 @@ export async function benchDashboard(options: DashboardOptions = parseDashboardO
   const { dataDir } = config();
   let knex: Knex | undefined;
   try {
-    const [{ server_version: version }] = (await adminQuery<{ server_version: string }>(server.adminUrl, 'SHOW server_version')) as [{ server_version: string }];
+    const [{ server_version: version }] = (await adminQuery<{ server_version: string }>(server.adminUrl, 'SHOW server_version')) as [
+      { server_version: string },
+    ];
     console.log(`PostgreSQL ${version} (${server.where})`);
     const seeded = await ensureSeededDatabase(server.adminUrl, options);
     knex = seeded.knex;
@@ -501,7 +508,14 @@ export async function benchDashboard(options: DashboardOptions = parseDashboardO
     );
 
     const failed = results.filter((r) => r.state === 'FAILED');
-    const slow = results.filter((r) => r.state === 'ok' && percentile([...r.samples].sort((a, b) => a - b), 95) >= GOAL_MS);
+    const slow = results.filter(
+      (r) =>
+        r.state === 'ok' &&
+        percentile(
+          [...r.samples].sort((a, b) => a - b),
+          95,
+        ) >= GOAL_MS,
+    );
     const unbuilt = results.filter((r) => r.state === 'not built yet');
     console.log(
       `dashboard: ${results.length - unbuilt.length} of ${results.length} reads answer; ${slow.length} with p95 >= ${GOAL_MS} ms` +

@@ -182,7 +182,9 @@ export async function ingestBase(knex: Knex, plans: IntegrationPlan[]): Promise<
         if (i === 0 && runs === 3) await adminActions(served.url, ownerToken, integrationIds[i]!);
       }
       total += records;
-      console.log(`  ${plan.org} ${plan.name}: ${runs} runs, ${thousands(records)} records  [${thousands(total)} so far, ${seconds(performance.now() - started)}]`);
+      console.log(
+        `  ${plan.org} ${plan.name}: ${runs} runs, ${thousands(records)} records  [${thousands(total)} so far, ${seconds(performance.now() - started)}]`,
+      );
     }
   } finally {
     await served.close();
@@ -283,7 +285,13 @@ async function copyBase(knex: Knex, target: number): Promise<{ orgs: OrgCopies[]
       for (let first = 1; first <= org.copies; first += COPIES_PER_STATEMENT) {
         const last = Math.min(org.copies, first + COPIES_PER_STATEMENT - 1);
         const batchStarted = performance.now();
-        const values: Record<string, string> = { first: String(first), last: String(last), org: String(org.id), runOffset: runs, baseStart: `'${start.toISOString()}'` };
+        const values: Record<string, string> = {
+          first: String(first),
+          last: String(last),
+          org: String(org.id),
+          runOffset: runs,
+          baseStart: `'${start.toISOString()}'`,
+        };
         // Our own numbers and one timestamp, written into the statement: knex's named bindings would read its :: casts.
         for (const { sql } of statements) await trx.raw(sql.replace(/:(first|last|org|runOffset|baseStart)\b/g, (_, name: string) => values[name]!));
         done += (last - first + 1) * org.baseRecords;
@@ -429,7 +437,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const args = process.argv.slice(2);
   const server = await benchServer();
   try {
-    const { knex } = await ensureSeededDatabase(server.adminUrl, { records: parseRecords(args), rebuild: args.includes('--rebuild'), migrate: args.includes('--migrate') });
+    const { knex } = await ensureSeededDatabase(server.adminUrl, {
+      records: parseRecords(args),
+      rebuild: args.includes('--rebuild'),
+      migrate: args.includes('--migrate'),
+    });
     await knex.destroy();
   } finally {
     await server.release();

@@ -95,7 +95,13 @@ function pageRoutes(knex: Knex, clock: Clock, email: EmailSetup): Router {
 }
 
 /** Builds the Express application; it owns no resources, so tests create one per database. */
-export function createApp({ knex, ingestLimits, clock = systemClock, email = emailSetupFromConfig(), viewCache = config().viewCache }: AppDependencies): Express {
+export function createApp({
+  knex,
+  ingestLimits,
+  clock = systemClock,
+  email = emailSetupFromConfig(),
+  viewCache = config().viewCache,
+}: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config().trustProxy);
