@@ -456,7 +456,7 @@ async function measureAs(
       value: Math.max(percentile(sorted, 95), secondP95 ?? 0),
       unit: 'ms',
       goal: underGoal(GOAL_MS),
-      detail: `p50 ${percentile(sorted, 50).toFixed(1)} ms, n ${r.samples.length}${secondP95 !== undefined ? `, page 2 p95 ${secondP95.toFixed(1)} ms` : ''}; ${load.replace(/ when the measuring.*ended,/, ' to')}`,
+      detail: `p50 ${percentile(sorted, 50).toFixed(1)} ms, n ${r.samples.length}${secondP95 !== undefined ? `, page 2 p95 ${secondP95.toFixed(1)} ms` : ''}; load ${loadBefore.toFixed(1)}-${os.loadavg()[0]!.toFixed(1)}`,
     });
   }
 
