@@ -56,7 +56,10 @@ export const FEW_MATCHING_EMPLOYEES = 200;
  */
 export async function listRecords(knex: Knex, orgIds: number[], filters: RecordFilters, limit: number, after?: [string, number, number]): Promise<RecordRow[]> {
   const words = filters.q && filters.run === undefined ? searchWords(filters.q) : [];
-  if (words.length === 0) return mergedRecords(knex, orgsOf(knex, orgIds, filters), filters, limit, after);
+  if (words.length === 0) {
+    if (drivenByRuns(filters)) return recordsByRun(knex, orgsOf(knex, orgIds, filters), filters, limit, after);
+    return mergedRecords(knex, orgsOf(knex, orgIds, filters), filters, limit, after);
+  }
   const matching = await matchingEmployees(knex, orgIds, filters, words);
   const perOrg = new Map<number, { integration_id: number; external_id: string }[]>();
   for (const row of matching) perOrg.set(Number(row.org_id), [...(perOrg.get(Number(row.org_id)) ?? []), row]);
@@ -196,6 +199,82 @@ function mergedRecords(
     .from(outer)
     .joinRaw('CROSS JOIN LATERAL ? AS x', [perOrg] as unknown as Knex.Value[])
     .join('sync_runs as r', (join) => join.on('r.org_id', 'x.org_id').andOn('r.id', 'x.sync_run_id'))
+    .orderBy([
+      { column: 'x.started_at', order: 'desc' },
+      { column: 'x.sync_run_id', order: 'desc' },
+      { column: 'x.index', order: 'desc' },
+    ])
+    .limit(limit + 1);
+}
+
+/**
+ * Records with an error of a code, severity or field, or failed or warned,
+ * across runs: rare among an organisation's records, so walking its newest
+ * records and looking each up in errors read thousands of index entries per
+ * page. Instead each organisation's runs are walked newest first
+ * (sync_runs_by_org_start or sync_runs_by_start), and of each run the
+ * matching records in the run's order: its errors (errors_by_record, as many
+ * as the run has) or its failed or warned records (feed_records_by_run_outcome),
+ * each record then fetched by its key. The runs come in the list's order, so
+ * only the records within one run are sorted (an incremental sort), and the
+ * walk stops at a page.
+ */
+const drivenByRuns = (filters: RecordFilters) =>
+  filters.run === undefined &&
+  !filters.external_id &&
+  !filters.email &&
+  (filters.code !== undefined ||
+    filters.severity !== undefined ||
+    filters.field !== undefined ||
+    (filters.outcome !== undefined && filters.outcome !== 'succeeded'));
+
+function recordsByRun(knex: Knex, outer: Knex.Raw, filters: RecordFilters, limit: number, after: [string, number, number] | undefined): Knex.QueryBuilder {
+  const perOrg = knex('sync_runs as r')
+    .select([...RECORD_COLUMNS.map((column) => `f.${column}`), 'r.run_id'])
+    .where('r.org_id', knex.ref('o.id'))
+    .orderBy([
+      { column: 'r.started_at', order: 'desc' },
+      { column: 'r.id', order: 'desc' },
+      { column: 'f.index', order: 'desc' },
+    ])
+    .limit(limit + 1);
+  if (filters.integration !== undefined) perOrg.where('r.integration_id', filters.integration);
+  if (filters.from) perOrg.where('r.started_at', '>=', filters.from);
+  if (filters.to) perOrg.where('r.started_at', '<', filters.to);
+  if (after) perOrg.whereRaw('(r.started_at, r.id) <= (?::timestamptz, ?)', [after[0], after[1]]);
+  const record = knex('feed_records as f')
+    .select(RECORD_COLUMNS.map((column) => `f.${column}`))
+    // The run's start too: the record's partition once partitioned, and the primary key's second column there.
+    .whereRaw('f.org_id = r.org_id AND f.started_at = r.started_at AND f.sync_run_id = r.id')
+    // One record by its key; the LIMIT keeps it a lookup per run and index (a join PostgreSQL could turn into a scan of every record).
+    .limit(1);
+  if (filters.code || filters.severity || filters.field) {
+    const errored = knex('errors as e').distinct('e.record_index').whereRaw('e.org_id = r.org_id AND e.sync_run_id = r.id').whereNotNull('e.record_index');
+    if (filters.code) errored.where('e.code', filters.code);
+    if (filters.severity) errored.where('e.severity', filters.severity);
+    if (filters.field) errored.where('e.field', filters.field);
+    perOrg.joinRaw('CROSS JOIN LATERAL ? AS m', [errored] as unknown as Knex.Value[]);
+    record.whereRaw('f.index = m.record_index');
+  }
+  if (filters.outcome) {
+    if (filters.code || filters.severity || filters.field) record.where('f.outcome', filters.outcome);
+    else {
+      // The run's failed or warned records, from feed_records_by_run_outcome.
+      const outcome = knex('feed_records as fo')
+        .select('fo.index as record_index')
+        .whereRaw('fo.org_id = r.org_id AND fo.sync_run_id = r.id')
+        .where('fo.outcome', filters.outcome)
+        .orderBy('fo.index', 'desc');
+      perOrg.joinRaw('CROSS JOIN LATERAL ? AS m', [outcome] as unknown as Knex.Value[]);
+      record.whereRaw('f.index = m.record_index');
+    }
+  }
+  perOrg.joinRaw('CROSS JOIN LATERAL ? AS f', [record] as unknown as Knex.Value[]);
+  if (after) perOrg.whereRaw('(r.started_at, r.id, f.index) < (?::timestamptz, ?, ?)', after);
+  return knex
+    .select(...RECORD_COLUMNS.map((column) => `x.${column}`), 'x.run_id')
+    .from(outer)
+    .joinRaw('CROSS JOIN LATERAL ? AS x', [perOrg] as unknown as Knex.Value[])
     .orderBy([
       { column: 'x.started_at', order: 'desc' },
       { column: 'x.sync_run_id', order: 'desc' },
