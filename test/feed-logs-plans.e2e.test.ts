@@ -256,7 +256,11 @@ test('records with an error code, severity or field, or failed, across runs walk
   ] as const) {
     const plan = await planOf(read);
     // Each organisation's runs in order, sorted only within a run (an incremental sort) under the page's Limit.
-    assert.match(plan, /Limit[^\n]*\n\s+->\s+Incremental Sort[\s\S]*Presorted Key: r\.started_at, r\.id[\s\S]*Index Scan using sync_runs_by_(org_)?start on sync_runs r/, `${label}:\n${plan}`);
+    assert.match(
+      plan,
+      /Limit[^\n]*\n\s+->\s+Incremental Sort[\s\S]*Presorted Key: r\.started_at, r\.id[\s\S]*Index Scan using sync_runs_by_(org_)?start on sync_runs r/,
+      `${label}:\n${plan}`,
+    );
     assert.match(plan, /errors_by_record|feed_records_by_run_outcome/, `${label}:\n${plan}`);
     assert.doesNotMatch(plan, /Seq Scan on (feed_records|errors|sync_runs)|Bitmap Heap Scan on (feed_records|errors)/, `${label}:\n${plan}`);
   }
@@ -276,6 +280,10 @@ test('records with an error code, severity or field, or failed, across runs walk
     byRun.map((row) => `${row.sync_run_id}:${row.index}`),
     all.map((row) => `${row.sync_run_id}:${row.index}`),
   );
-  const page2 = await listRecords(knex, [big.org_id], { code: 'unclassified' }, 30, [byRun[29]!.started_at.toISOString(), byRun[29]!.sync_run_id, byRun[29]!.index]);
+  const page2 = await listRecords(knex, [big.org_id], { code: 'unclassified' }, 30, [
+    byRun[29]!.started_at.toISOString(),
+    byRun[29]!.sync_run_id,
+    byRun[29]!.index,
+  ]);
   assert.equal(`${page2[0]!.sync_run_id}:${page2[0]!.index}`, `${all[30]!.sync_run_id}:${all[30]!.index}`);
 });
