@@ -134,11 +134,16 @@ export function listOrder(plan: PlanNode): string | undefined {
   while (node && node['Node Type'] !== 'Limit')
     node = node.Plans?.find((child) => child['Parent Relationship'] !== 'SubPlan' && child['Parent Relationship'] !== 'InitPlan');
   if (!node) return undefined;
-  node = node.Plans?.[0];
+  node = node.Plans?.find((child) => child['Parent Relationship'] !== 'SubPlan' && child['Parent Relationship'] !== 'InitPlan');
   while (node) {
     const type = node['Node Type'];
-    if (type === 'Sort')
-      return `SORTS ${Math.round(rowsOut(node.Plans![0]!)).toLocaleString('en')} rows (${node['Sort Method'] ?? 'sort'}) from ${describeInput(node.Plans![0]!)}`;
+    if (type === 'Sort') {
+      // A merge of pages read per organisation (or per employee): unnest(...) CROSS JOIN LATERAL (... ORDER BY ... LIMIT n).
+      const inner = [...walk(node.Plans![0]!)].find((child) => child['Node Type'] === 'Limit');
+      const sorted = `${Math.round(rowsOut(node.Plans![0]!)).toLocaleString('en')} rows (${node['Sort Method'] ?? 'sort'})`;
+      if (inner) return `merge (sort of ${sorted}) of ${loopsOf(inner)} pages, each: ${listOrder(inner)}`;
+      return `SORTS ${sorted} from ${describeInput(node.Plans![0]!)}`;
+    }
     if (type === 'Incremental Sort') return `incremental sort over ${describeInput(node.Plans![0]!)}`;
     if (type === 'Index Scan' || type === 'Index Only Scan') return `index order: ${scanName(node)}`;
     if (type === 'Seq Scan' || type === 'Bitmap Heap Scan') return `unordered ${scanName(node)}`;

@@ -13,7 +13,8 @@ import { logToStderr } from '../src/logger.js';
 
 logToStderr();
 const knex = createKnex(process.argv[2]!);
-const server = http.createServer(createApp({ knex }));
+// As `feedlog serve` runs it: the view cache on.
+const server = http.createServer(createApp({ knex, viewCache: true }));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 process.send!({ port: (server.address() as AddressInfo).port, rssBytes: process.memoryUsage().rss });
 process.on('message', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, parseConfig } from './config.js';
+import { ConfigError, parseConfig, serveDefaults } from './config.js';
 
 test('session lifetimes are durations, with defaults of 12 hours idle and 7 days at most', () => {
   assert.deepEqual([parseConfig({}).sessionIdleSeconds, parseConfig({}).sessionMaxAgeSeconds], [12 * 3600, 7 * 86_400]);
@@ -75,4 +75,19 @@ test('DATABASE_READ_URL is a postgres URL beside DATABASE_URL (the primary); MET
       (error: Error) => error instanceof ConfigError && pattern.test(error.message),
     );
   }
+});
+
+test('feedlog serve runs with the view cache on: production by default when compiled (npm start), unless NODE_ENV or VIEW_CACHE say otherwise', () => {
+  // npm start and the feedlog command run the compiled app: production settings unless told otherwise.
+  assert.equal(parseConfig({}, serveDefaults(true)).env, 'production');
+  assert.equal(parseConfig({}, serveDefaults(true)).viewCache, true);
+  assert.equal(parseConfig({ NODE_ENV: undefined }, serveDefaults(true)).viewCache, true);
+  assert.equal(parseConfig({ NODE_ENV: 'development' }, serveDefaults(true)).viewCache, false);
+  assert.equal(parseConfig({ VIEW_CACHE: 'off' }, serveDefaults(true)).viewCache, false);
+  // From the sources (npm run dev) an edited view shows on the next request.
+  assert.deepEqual(serveDefaults(false), {});
+  assert.equal(parseConfig({}, serveDefaults(false)).viewCache, false);
+  assert.equal(parseConfig({ NODE_ENV: 'production' }).viewCache, true);
+  assert.equal(parseConfig({ NODE_ENV: 'test', VIEW_CACHE: 'on' }).viewCache, true);
+  assert.throws(() => parseConfig({ VIEW_CACHE: 'yes' }), /VIEW_CACHE/);
 });

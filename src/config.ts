@@ -63,6 +63,8 @@ const environmentSchema = z.object({
     .transform((value) => value === 'true'),
   // Set by the test runner (test/run.ts) for the test files it starts; not for production use.
   FEEDLOG_TEST_TEMPLATE_URL: z.url().optional(),
+  // EJS compiles each view once and keeps it (Express's view cache); by default on in production.
+  VIEW_CACHE: z.enum(['on', 'off']).optional(),
   TRUST_PROXY: z
     .enum(['true', 'false'])
     .default('false')
@@ -96,6 +98,8 @@ export type Config = {
   /** Cookies get the Secure attribute when feedlog is reached over https. */
   secureCookies: boolean;
   trustProxy: boolean;
+  /** Views are compiled once and kept (VIEW_CACHE, by default on when NODE_ENV is production), not read and compiled for every page. */
+  viewCache: boolean;
   /** The scheduler (missed-run detection, and later emails) runs in this process. */
   scheduler: boolean;
   /** Milliseconds between the end of one scheduler tick and the start of the next. */
@@ -109,8 +113,9 @@ export type Config = {
 
 export { ConfigError };
 
-export function parseConfig(environment: Record<string, string | undefined>): Config {
-  const parsed = environmentSchema.safeParse(environment);
+export function parseConfig(environment: Record<string, string | undefined>, defaults: Record<string, string> = {}): Config {
+  const set = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined));
+  const parsed = environmentSchema.safeParse({ ...defaults, ...set });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}\nFix these environment variables and start again.`);
@@ -142,6 +147,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     sessionMaxAgeSeconds: e.SESSION_MAX_AGE,
     secureCookies: (e.PUBLIC_URL ?? '').startsWith('https:'),
     trustProxy: e.TRUST_PROXY,
+    viewCache: e.VIEW_CACHE === undefined ? e.NODE_ENV === 'production' : e.VIEW_CACHE === 'on',
     scheduler: e.SCHEDULER === 'on',
     schedulerTickMs: e.SCHEDULER_TICK * 1000,
     smtpUrl: e.SMTP_URL,
@@ -152,6 +158,25 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
 }
 
 let loaded: Config | undefined;
+
+/** Whether this is the compiled app in dist/ (npm start, the feedlog command) rather than the sources under tsx (npm run dev, the tests). */
+const COMPILED = import.meta.url.endsWith('.js');
+
+/**
+ * What `feedlog serve` assumes where the environment is silent: the compiled
+ * app runs with production settings (NODE_ENV=production, so the view cache is
+ * on); from the sources (`npm run dev`) it stays development, where an edited
+ * view shows on the next request.
+ */
+export function serveDefaults(compiled = COMPILED): Record<string, string> {
+  return compiled ? { NODE_ENV: 'production' } : {};
+}
+
+/** The configuration of `feedlog serve`: the environment over serveDefaults(). Called before anything else reads config(). */
+export function useServeConfig(): Config {
+  loaded = parseConfig(process.env, serveDefaults());
+  return loaded;
+}
 
 /** The configuration of this process, parsed from the environment on first use. */
 export function config(): Config {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { listRecords, listRunRecords, previousRecordOf } from '../src/records/records.read.queries.js';
 import { listSyncRuns } from '../src/runs/runs.read.queries.js';
-import { explain } from './helpers/plans.js';
+import { explain, statementsOf } from './helpers/plans.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 
 let db: TestDatabase;
@@ -114,7 +114,13 @@ test("a run's records are read in the run's order, filtered by outcome, code or 
       () => listRecords(knex, [big.org_id], { run: big.id, outcome: 'failed' }, 50),
       /Index Scan Backward using feed_records_by_run_outcome/,
     ],
-    ['the API, one run', () => listRecords(knex, [big.org_id], { run: big.id }, 50), /Index Scan Backward using feed_records_pkey on feed_records/],
+    // Told the run's start too (its partition once partitioned): the run's entries of
+    // feed_records_by_org_start, or of the primary key (org_id, started_at, sync_run_id, index) backwards.
+    [
+      'the API, one run',
+      () => listRecords(knex, [big.org_id], { run: big.id }, 50),
+      /Index Scan (Backward )?using feed_records_(pkey|by_org_start) on feed_records/,
+    ],
   ];
   for (const [label, read, index] of inOrder) {
     const plan = await planOf(read);
@@ -122,7 +128,12 @@ test("a run's records are read in the run's order, filtered by outcome, code or 
     assert.doesNotMatch(plan, /Seq Scan on feed_records|Bitmap Heap Scan on feed_records/, `${label}:\n${plan}`);
     // The API merges the organisations' pages (a sort of at most a page each, above
     // their Limit); below it, the index is read in order.
-    if (label.startsWith('the API')) assert.match(plan, /Limit[^\n]*\n\s+->\s+Index Scan Backward using feed_records_/, `${label}:\n${plan}`);
+    if (label.startsWith('the API'))
+      assert.match(
+        plan,
+        /Limit[^\n]*\n(\s+InitPlan[^\n]*\n\s+->[^\n]*\n\s+Index Cond[^\n]*\n)?\s+->\s+Index Scan (Backward )?using feed_records_/,
+        `${label}:\n${plan}`,
+      );
     else assert.doesNotMatch(plan, /Sort/, `${label}:\n${plan}`);
   }
   for (const [label, filters] of [
@@ -160,7 +171,7 @@ test("the record page finds the employee's previous record through feed_records_
   assert.doesNotMatch(plan, /Seq Scan on feed_records/, plan);
 });
 
-test('the records list across runs reads each organisation newest first from feed_records_by_org_start, a page at a time', async () => {
+test('the records list across runs reads each organisation newest first from an index in its order, a page at a time', async () => {
   const { knex } = db;
   const older: [string, number, number] = [new Date(big.started_at.getTime() - 3_600_000).toISOString(), Number.MAX_SAFE_INTEGER, 0];
   for (const [label, read] of [
@@ -169,16 +180,16 @@ test('the records list across runs reads each organisation newest first from fee
     ['every organisation (support)', () => listRecords(knex, orgIds, {}, 50)],
   ] as const) {
     const plan = await planOf(read);
-    assert.match(plan, /Limit[^\n]*\n\s+->\s+Index Scan using feed_records_by_org_start on feed_records/, `${label}:\n${plan}`);
+    // feed_records_by_org_start, or once partitioned the primary key (org_id, started_at, sync_run_id, index) backwards.
+    assert.match(
+      plan,
+      /Limit[^\n]*\n\s+->\s+(Index Scan using feed_records_by_org_start|Index Scan Backward using feed_records_pkey) on feed_records/,
+      `${label}:\n${plan}`,
+    );
     assert.doesNotMatch(plan, /Seq Scan on feed_records/, `${label}:\n${plan}`);
     // One sort only: the merge of the organisations' pages, at the top.
     assert.equal(plan.match(/Sort Key/g)?.length ?? 0, 1, `${label}:\n${plan}`);
   }
-  // Failed records are rare: PostgreSQL may read them all from their partial index
-  // and sort those, or walk the newest records; never every record.
-  const failed = await planOf(() => listRecords(knex, [big.org_id], { outcome: 'failed' }, 50));
-  assert.match(failed, /Index Scan using feed_records_by_(org_start|run_outcome) on feed_records/, failed);
-  assert.doesNotMatch(failed, /Seq Scan on feed_records/, failed);
 });
 
 test("one employee's records, with no integration named, seek the ID in each integration of feed_records_by_employee", async () => {
@@ -199,9 +210,24 @@ test('q across runs finds the employees through employee_summaries, never by rea
     [big.org_id, big.integration_id, big.started_at, big.id, big.started_at, big.id],
   );
   await knex.raw('ANALYZE employee_summaries');
-  const plan = await planOf(() => listRecords(knex, [big.org_id], { q: 'Last2999' }, 50));
-  assert.match(plan, /on employee_summaries/, plan);
-  assert.doesNotMatch(plan, /Seq Scan on feed_records/, plan);
+  // Few match: their summaries through the trigram index, then each one's newest records (feed_records_by_employee), merged.
+  const [employees, records] = await statementsOf(knex, () => listRecords(knex, [big.org_id], { q: 'Last2999' }, 50));
+  const found = await explain(db.url, employees!);
+  assert.match(found, /Bitmap Index Scan on employee_summaries_search/, found);
+  const plan = await explain(db.url, records!);
+  assert.match(plan, /Limit[\s\S]*Index Scan using feed_records_by_employee on feed_records/, plan);
+  assert.doesNotMatch(plan, /Seq Scan on feed_records|employee_summaries/, plan);
+  // Many match ("last" is in every name): each organisation's newest records in order, each checked
+  // against its employee's summary (a per-row subquery by its key), never every match's records sorted.
+  const [, walk] = await statementsOf(knex, () => listRecords(knex, orgIds, { q: 'last' }, 50));
+  const walked = await explain(db.url, walk!);
+  assert.match(walked, /Limit[^\n]*\n\s+->\s+Index Scan (Backward )?using feed_records_(by_org_start|pkey) on feed_records/, walked);
+  assert.match(walked, /SubPlan[\s\S]*Index Scan using employee_summaries_pkey on employee_summaries/, walked);
+  assert.doesNotMatch(walked, /Seq Scan on feed_records|Bitmap Heap Scan on feed_records/, walked);
+  assert.equal(walked.match(/Sort Key/g)?.length ?? 0, 1, walked);
+  const many = await listRecords(knex, [big.org_id], { q: 'LAST' }, 50);
+  assert.equal(many.length, 51);
+  assert.ok(many.every((row) => row.sync_run_id === big.id));
   const rows = await listRecords(knex, [big.org_id], { q: 'lást2999' }, 50);
   assert.deepEqual(rows.map((row) => row.external_id).sort(), [
     'e-2999',
@@ -216,4 +242,48 @@ test('q across runs finds the employees through employee_summaries, never by rea
     'e-29998',
     'e-29999',
   ]);
+});
+
+test('records with an error code, severity or field, or failed, across runs walk the runs newest first and stop at a page', async () => {
+  const { knex } = db;
+  const older: [string, number, number] = [big.started_at.toISOString(), big.id, 100];
+  for (const [label, read] of [
+    ['by code', () => listRecords(knex, orgIds, { code: 'job_title_mismatch' }, 50)],
+    ['by field, a later page', () => listRecords(knex, [big.org_id], { field: 'job_title' }, 50, older)],
+    ['by severity and integration', () => listRecords(knex, orgIds, { severity: 'error', integration: big.integration_id }, 50)],
+    ['failed', () => listRecords(knex, orgIds, { outcome: 'failed' }, 50)],
+    ['warnings from a day', () => listRecords(knex, [big.org_id], { outcome: 'warning', from: new Date('2026-09-20T00:00:00Z') }, 50)],
+  ] as const) {
+    const plan = await planOf(read);
+    // Each organisation's runs in order, sorted only within a run (an incremental sort) under the page's Limit.
+    assert.match(
+      plan,
+      /Limit[^\n]*\n\s+->\s+Incremental Sort[\s\S]*Presorted Key: r\.started_at, r\.id[\s\S]*Index Scan using sync_runs_by_(org_)?start on sync_runs r/,
+      `${label}:\n${plan}`,
+    );
+    assert.match(plan, /errors_by_record|feed_records_by_run_outcome/, `${label}:\n${plan}`);
+    assert.doesNotMatch(plan, /Seq Scan on (feed_records|errors|sync_runs)|Bitmap Heap Scan on (feed_records|errors)/, `${label}:\n${plan}`);
+  }
+  // The same records as reading every record would give.
+  const byRun = await listRecords(knex, [big.org_id], { code: 'unclassified' }, 30);
+  const all = await knex('feed_records as f')
+    .join('errors as e', (join) => join.on('e.org_id', 'f.org_id').andOn('e.sync_run_id', 'f.sync_run_id').andOn('e.record_index', 'f.index'))
+    .where({ 'f.org_id': big.org_id, 'e.code': 'unclassified' })
+    .distinct('f.sync_run_id', 'f.index', 'f.started_at')
+    .orderBy([
+      { column: 'f.started_at', order: 'desc' },
+      { column: 'f.sync_run_id', order: 'desc' },
+      { column: 'f.index', order: 'desc' },
+    ])
+    .limit(31);
+  assert.deepEqual(
+    byRun.map((row) => `${row.sync_run_id}:${row.index}`),
+    all.map((row) => `${row.sync_run_id}:${row.index}`),
+  );
+  const page2 = await listRecords(knex, [big.org_id], { code: 'unclassified' }, 30, [
+    byRun[29]!.started_at.toISOString(),
+    byRun[29]!.sync_run_id,
+    byRun[29]!.index,
+  ]);
+  assert.equal(`${page2[0]!.sync_run_id}:${page2[0]!.index}`, `${all[30]!.sync_run_id}:${all[30]!.index}`);
 });

@@ -61,6 +61,8 @@ export interface AppDependencies {
   clock?: Clock;
   /** How the test email is sent and where the outbox is; by default as the configuration says (SMTP_URL or DATA_DIR/outbox). */
   email?: EmailSetup;
+  /** EJS compiles each view once (Express's view cache); by default as the configuration says (VIEW_CACHE, on in production). */
+  viewCache?: boolean;
 }
 
 /**
@@ -111,6 +113,7 @@ export function createApp({
   ingestLimits,
   clock = systemClock,
   email = emailSetupFromConfig(),
+  viewCache = config().viewCache,
 }: AppDependencies): Express {
   const app = express();
   const reads = readRouting({ primary: knex, replica: reader, position: replicaPosition, counted: (pool) => readsByPool.inc({ pool }) });
@@ -118,6 +121,8 @@ export function createApp({
   app.set('trust proxy', config().trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT_DIR, 'views'));
+  // Set either way: Express turns the cache on by itself only when process.env.NODE_ENV is production.
+  app.set('view cache', viewCache);
   // Views cut free text from the engines (system names, values) that may be very long.
   app.locals.shorten = shorten;
   // Times: relative to the moment the page was rendered, exact in the reader's zone on hover.

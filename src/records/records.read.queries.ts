@@ -34,15 +34,98 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 const RECORD_COLUMNS = ['org_id', 'sync_run_id', 'index', 'integration_id', 'started_at', 'external_id', 'action', 'outcome', 'employee', 'messages'];
 
+/** Across runs, `q` reads the matching employees' own records when at most this many employees of an organisation match. */
+export const FEW_MATCHING_EMPLOYEES = 200;
+
 /**
  * Feed-log records, newest first (run start, run, position), keyset-paginated.
- * Each organisation's records are read in order from feed_records_by_org_start
- * (or, for one run, its primary key), at most a page of them, and the pages are
- * merged: a page never sorts every record of an organisation, and support's
- * every organisation is one short index walk each. The run's engine id is
- * joined after the limit.
+ * Each organisation's records are read in order, newest first, at most a page
+ * of them (feed_records_by_org_start, or the primary key (org_id, started_at,
+ * sync_run_id, index) backwards once the table is partitioned), and the pages
+ * are merged: a page never sorts every record of an organisation, and
+ * support's every organisation is one short index walk each (unnest of the
+ * organisations, CROSS JOIN LATERAL (... ORDER BY ... LIMIT n)). An
+ * integration or run filter reads its own organisation only. The run's
+ * engine id is joined after the limit.
+ *
+ * `q` across runs first finds the matching employees (employee_summaries and
+ * its trigram index, see whereMatches); an organisation with at most
+ * FEW_MATCHING_EMPLOYEES of them reads each one's newest records
+ * (feed_records_by_employee) and merges those; one with more walks its newest
+ * records and keeps those of a matching employee, which then come often.
  */
 export async function listRecords(knex: Knex, orgIds: number[], filters: RecordFilters, limit: number, after?: [string, number, number]): Promise<RecordRow[]> {
+  const words = filters.q && filters.run === undefined ? searchWords(filters.q) : [];
+  if (words.length === 0) {
+    if (drivenByRuns(filters)) return recordsByRun(knex, orgsOf(knex, orgIds, filters), filters, limit, after);
+    return mergedRecords(knex, orgsOf(knex, orgIds, filters), filters, limit, after);
+  }
+  const matching = await matchingEmployees(knex, orgIds, filters, words);
+  const perOrg = new Map<number, { integration_id: number; external_id: string }[]>();
+  for (const row of matching) perOrg.set(Number(row.org_id), [...(perOrg.get(Number(row.org_id)) ?? []), row]);
+  const walked = [...perOrg].filter(([, employees]) => employees.length > FEW_MATCHING_EMPLOYEES).map(([orgId]) => orgId);
+  const few = matching.filter((row) => !walked.includes(Number(row.org_id)));
+  const parts: Knex.QueryBuilder[] = [];
+  if (walked.length > 0) parts.push(mergedRecords(knex, orgsOf(knex, walked, filters), { ...filters, q: undefined }, limit, after, words));
+  if (few.length > 0) {
+    const employees = knex.raw('unnest(?::bigint[], ?::bigint[], ?::text[]) AS o(id, integration_id, external_id)', [
+      few.map((row) => row.org_id),
+      few.map((row) => row.integration_id),
+      few.map((row) => row.external_id),
+    ]);
+    parts.push(mergedRecords(knex, employees, { ...filters, q: undefined }, limit, after, undefined, true));
+  }
+  if (parts.length === 0) return [];
+  if (parts.length === 1) return parts[0]!;
+  return knex
+    .from(
+      knex
+        .unionAll(
+          parts.map((part) => knex.select('*').from(part.as('part'))),
+          true,
+        )
+        .as('x'),
+    )
+    .select('*')
+    .orderBy([
+      { column: 'x.started_at', order: 'desc' },
+      { column: 'x.sync_run_id', order: 'desc' },
+      { column: 'x.index', order: 'desc' },
+    ])
+    .limit(limit + 1);
+}
+
+/** The caller's organisations as `o(id)`; with an integration or run filter only the one that holds it. */
+function orgsOf(knex: Knex, orgIds: number[], filters: RecordFilters): Knex.Raw {
+  if (filters.integration !== undefined)
+    return knex.raw('(SELECT o.id FROM unnest(?::bigint[]) AS o(id) WHERE EXISTS (SELECT 1 FROM integrations i WHERE i.org_id = o.id AND i.id = ?)) AS o', [
+      orgIds,
+      filters.integration,
+    ]);
+  if (filters.run !== undefined)
+    return knex.raw('(SELECT o.id FROM unnest(?::bigint[]) AS o(id) WHERE EXISTS (SELECT 1 FROM sync_runs r WHERE r.org_id = o.id AND r.id = ?)) AS o', [
+      orgIds,
+      filters.run,
+    ]);
+  return knex.raw('unnest(?::bigint[]) AS o(id)', [orgIds]);
+}
+
+/**
+ * The newest records of each row of `outer` (an organisation `o(id)`, or with
+ * `byEmployee` an employee `o(id, integration_id, external_id)`), at most a
+ * page each, merged newest first. `walkFor` keeps the records of the
+ * employees matching those words, checked per record (a subquery that
+ * PostgreSQL keeps as one, so the walk stays in the index's order).
+ */
+function mergedRecords(
+  knex: Knex,
+  outer: Knex.Raw,
+  filters: RecordFilters,
+  limit: number,
+  after: [string, number, number] | undefined,
+  walkFor?: string[],
+  byEmployee = false,
+): Knex.QueryBuilder {
   const perOrg = knex('feed_records as f')
     .select(RECORD_COLUMNS.map((column) => `f.${column}`))
     .where('f.org_id', knex.ref('o.id'))
@@ -52,7 +135,22 @@ export async function listRecords(knex: Knex, orgIds: number[], filters: RecordF
       { column: 'f.index', order: 'desc' },
     ])
     .limit(limit + 1);
-  if (filters.run !== undefined) perOrg.where('f.sync_run_id', filters.run);
+  if (byEmployee) {
+    perOrg
+      .where('f.integration_id', knex.ref('o.integration_id'))
+      .whereRaw(`left(f.external_id, ${INDEXED_PREFIX}) = left(o.external_id, ${INDEXED_PREFIX})`)
+      .where('f.external_id', knex.ref('o.external_id'));
+  }
+  if (filters.run !== undefined) {
+    perOrg.where('f.sync_run_id', filters.run);
+    // The run's start: the partition that holds it, and the second column of the
+    // primary key (org_id, started_at, sync_run_id, index) once partitioned. Not
+    // with an outcome: feed_records_by_run_outcome (org_id, sync_run_id, outcome,
+    // index) serves that, and PostgreSQL, which cannot tell that a run's records
+    // share its start, would count the two equalities as independent and walk
+    // the run instead.
+    if (!filters.outcome) perOrg.whereRaw('f.started_at = (SELECT r.started_at FROM sync_runs r WHERE r.org_id = o.id AND r.id = ?)', [filters.run]);
+  }
   if (filters.integration !== undefined) perOrg.where('f.integration_id', filters.integration);
   if (filters.external_id) {
     perOrg.whereRaw(`left(f.external_id, ${INDEXED_PREFIX}) = left(?, ${INDEXED_PREFIX})`, [filters.external_id]).where('f.external_id', filters.external_id);
@@ -71,7 +169,16 @@ export async function listRecords(knex: Knex, orgIds: number[], filters: RecordF
   if (filters.outcome) perOrg.where('f.outcome', filters.outcome);
   if (filters.from) perOrg.where('f.started_at', '>=', filters.from);
   if (filters.to) perOrg.where('f.started_at', '<', filters.to);
-  if (filters.q) whereMatches(knex, perOrg, filters.q, filters.run !== undefined);
+  if (filters.q && filters.run !== undefined) whereRunRecordMatches(perOrg, filters.q);
+  if (walkFor) {
+    const matches = knex('employee_summaries as s')
+      .select(knex.raw('true'))
+      .whereRaw(`s.org_id = f.org_id AND s.integration_id = f.integration_id AND s.external_key = md5(f.external_id) AND s.external_id = f.external_id`)
+      .limit(1);
+    for (const word of walkFor) matches.whereRaw('s.search_key LIKE ?', [`%${escapeLike(word)}%`]);
+    // A scalar subquery with a LIMIT stays a per-row check: as EXISTS it could become a join that reads every match's records and sorts them.
+    perOrg.whereRaw('(?) IS NOT NULL', [matches]);
+  }
   if (filters.code || filters.severity || filters.field) {
     perOrg.whereExists((sub) => {
       sub.select(knex.raw('1')).from('errors as e').whereRaw('e.org_id = f.org_id AND e.sync_run_id = f.sync_run_id AND e.record_index = f.index');
@@ -81,15 +188,15 @@ export async function listRecords(knex: Knex, orgIds: number[], filters: RecordF
     });
   }
   if (after) perOrg.whereRaw('(f.started_at, f.sync_run_id, f.index) < (?::timestamptz, ?, ?)', after);
-  // One run's records all share its start: the primary key (org_id, sync_run_id,
-  // index) serves them in order, which PostgreSQL sees only when told the order is by index.
+  // One run's records all share its start: the primary key serves them in
+  // order, which PostgreSQL sees only when told the order is by index.
   if (filters.run !== undefined) {
     perOrg.clearOrder().orderBy('f.index', 'desc');
     if (after && after[1] === filters.run) perOrg.where('f.index', '<', after[2]);
   }
   return knex
     .select(...RECORD_COLUMNS.map((column) => `x.${column}`), 'r.run_id')
-    .from(knex.raw('unnest(?::bigint[]) AS o(id)', [orgIds]))
+    .from(outer)
     .joinRaw('CROSS JOIN LATERAL ? AS x', [perOrg] as unknown as Knex.Value[])
     .join('sync_runs as r', (join) => join.on('r.org_id', 'x.org_id').andOn('r.id', 'x.sync_run_id'))
     .orderBy([
@@ -101,38 +208,115 @@ export async function listRecords(knex: Knex, orgIds: number[], filters: RecordF
 }
 
 /**
- * `q`: within one run, the record's own name, email or external ID contains it
- * (case-insensitive), a scan of that run only. Across runs, the records of the
- * employees the header search finds (every word in their name, email or
- * external ID as last sent, accents ignored), through employee_summaries and its
- * trigram index: matching text in every record ever stored was a scan of them all.
+ * Records with an error of a code, severity or field, or failed or warned,
+ * across runs: rare among an organisation's records, so walking its newest
+ * records and looking each up in errors read thousands of index entries per
+ * page. Instead each organisation's runs are walked newest first
+ * (sync_runs_by_org_start or sync_runs_by_start), and of each run the
+ * matching records in the run's order: its errors (errors_by_record, as many
+ * as the run has) or its failed or warned records (feed_records_by_run_outcome),
+ * each record then fetched by its key. The runs come in the list's order, so
+ * only the records within one run are sorted (an incremental sort), and the
+ * walk stops at a page.
  */
-function whereMatches(knex: Knex, perOrg: Knex.QueryBuilder, q: string, withinOneRun: boolean) {
-  if (withinOneRun) {
-    const pattern = `%${escapeLike(q.trim())}%`;
-    perOrg.where((match) =>
-      match
-        .whereRaw("(coalesce(f.first_name, '') || ' ' || coalesce(f.last_name, '')) ILIKE ?", [pattern])
-        .orWhere('f.email', 'ilike', pattern)
-        .orWhere('f.external_id', 'ilike', pattern),
-    );
-    return;
+const drivenByRuns = (filters: RecordFilters) =>
+  filters.run === undefined &&
+  !filters.external_id &&
+  !filters.email &&
+  (filters.code !== undefined ||
+    filters.severity !== undefined ||
+    filters.field !== undefined ||
+    (filters.outcome !== undefined && filters.outcome !== 'succeeded'));
+
+function recordsByRun(knex: Knex, outer: Knex.Raw, filters: RecordFilters, limit: number, after: [string, number, number] | undefined): Knex.QueryBuilder {
+  const perOrg = knex('sync_runs as r')
+    .select([...RECORD_COLUMNS.map((column) => `f.${column}`), 'r.run_id'])
+    .where('r.org_id', knex.ref('o.id'))
+    .orderBy([
+      { column: 'r.started_at', order: 'desc' },
+      { column: 'r.id', order: 'desc' },
+      { column: 'f.index', order: 'desc' },
+    ])
+    .limit(limit + 1);
+  if (filters.integration !== undefined) perOrg.where('r.integration_id', filters.integration);
+  if (filters.from) perOrg.where('r.started_at', '>=', filters.from);
+  if (filters.to) perOrg.where('r.started_at', '<', filters.to);
+  if (after) perOrg.whereRaw('(r.started_at, r.id) <= (?::timestamptz, ?)', [after[0], after[1]]);
+  const record = knex('feed_records as f')
+    .select(RECORD_COLUMNS.map((column) => `f.${column}`))
+    // The run's start too: the record's partition once partitioned, and the primary key's second column there.
+    .whereRaw('f.org_id = r.org_id AND f.started_at = r.started_at AND f.sync_run_id = r.id')
+    // One record by its key; the LIMIT keeps it a lookup per run and index (a join PostgreSQL could turn into a scan of every record).
+    .limit(1);
+  if (filters.code || filters.severity || filters.field) {
+    const errored = knex('errors as e').distinct('e.record_index').whereRaw('e.org_id = r.org_id AND e.sync_run_id = r.id').whereNotNull('e.record_index');
+    if (filters.code) errored.where('e.code', filters.code);
+    if (filters.severity) errored.where('e.severity', filters.severity);
+    if (filters.field) errored.where('e.field', filters.field);
+    perOrg.joinRaw('CROSS JOIN LATERAL ? AS m', [errored] as unknown as Knex.Value[]);
+    record.whereRaw('f.index = m.record_index');
   }
-  const words = searchWords(q);
-  if (words.length === 0) return;
-  perOrg.whereExists((sub) => {
-    sub
-      .select(knex.raw('1'))
-      .from('employee_summaries as s')
-      // Both indexed forms of the ID, so PostgreSQL can go either way: from the
-      // matching employees to their records (feed_records_by_employee), or from
-      // the newest records to their employee (the primary key), when many match.
-      .whereRaw(
-        `s.org_id = f.org_id AND s.integration_id = f.integration_id AND left(s.external_id, ${INDEXED_PREFIX}) = left(f.external_id, ${INDEXED_PREFIX})
-         AND s.external_key = md5(f.external_id) AND s.external_id = f.external_id`,
-      );
-    for (const word of words) sub.whereRaw('s.search_key LIKE ?', [`%${escapeLike(word)}%`]);
-  });
+  if (filters.outcome) {
+    if (filters.code || filters.severity || filters.field) record.where('f.outcome', filters.outcome);
+    else {
+      // The run's failed or warned records, from feed_records_by_run_outcome.
+      const outcome = knex('feed_records as fo')
+        .select('fo.index as record_index')
+        .whereRaw('fo.org_id = r.org_id AND fo.sync_run_id = r.id')
+        .where('fo.outcome', filters.outcome)
+        .orderBy('fo.index', 'desc');
+      perOrg.joinRaw('CROSS JOIN LATERAL ? AS m', [outcome] as unknown as Knex.Value[]);
+      record.whereRaw('f.index = m.record_index');
+    }
+  }
+  perOrg.joinRaw('CROSS JOIN LATERAL ? AS f', [record] as unknown as Knex.Value[]);
+  if (after) perOrg.whereRaw('(r.started_at, r.id, f.index) < (?::timestamptz, ?, ?)', after);
+  return knex
+    .select(...RECORD_COLUMNS.map((column) => `x.${column}`), 'x.run_id')
+    .from(outer)
+    .joinRaw('CROSS JOIN LATERAL ? AS x', [perOrg] as unknown as Knex.Value[])
+    .orderBy([
+      { column: 'x.started_at', order: 'desc' },
+      { column: 'x.sync_run_id', order: 'desc' },
+      { column: 'x.index', order: 'desc' },
+    ])
+    .limit(limit + 1);
+}
+
+/** `q` within one run: the record's own name, email or external ID contains it (case-insensitive), a scan of that run only. */
+function whereRunRecordMatches(perOrg: Knex.QueryBuilder, q: string) {
+  const pattern = `%${escapeLike(q.trim())}%`;
+  perOrg.where((match) =>
+    match
+      .whereRaw("(coalesce(f.first_name, '') || ' ' || coalesce(f.last_name, '')) ILIKE ?", [pattern])
+      .orWhere('f.email', 'ilike', pattern)
+      .orWhere('f.external_id', 'ilike', pattern),
+  );
+}
+
+/**
+ * `q` across runs: the employees whose name, email or external ID as last
+ * sent contains every word (accents ignored), through employee_summaries and
+ * its trigram index (matching text in every record ever stored was a scan of
+ * them all); at most FEW_MATCHING_EMPLOYEES + 1 per organisation, which is
+ * all listRecords needs to choose how to read each.
+ */
+async function matchingEmployees(
+  knex: Knex,
+  orgIds: number[],
+  filters: RecordFilters,
+  words: string[],
+): Promise<{ org_id: number; integration_id: number; external_id: string }[]> {
+  const perOrg = knex('employee_summaries as s')
+    .select('s.org_id', 's.integration_id', 's.external_id')
+    .where('s.org_id', knex.ref('o.id'))
+    .limit(FEW_MATCHING_EMPLOYEES + 1);
+  for (const word of words) perOrg.whereRaw('s.search_key LIKE ?', [`%${escapeLike(word)}%`]);
+  if (filters.integration !== undefined) perOrg.where('s.integration_id', filters.integration);
+  return knex
+    .select('m.org_id', 'm.integration_id', 'm.external_id')
+    .from(orgsOf(knex, orgIds, filters))
+    .joinRaw('CROSS JOIN LATERAL ? AS m', [perOrg] as unknown as Knex.Value[]);
 }
 
 export interface StoredError {

@@ -6,6 +6,8 @@ export const SERVER_COMMANDS: Command[] = [
     usage: 'serve',
     summary: 'Run the web app and API (what npm start runs). Migrates the database first.',
     async run() {
+      // Production settings (the view cache) unless NODE_ENV says otherwise; see serveDefaults().
+      (await import('../../config.js')).useServeConfig();
       await (await import('../../app/server.js')).serve();
     },
   },
