@@ -15,9 +15,7 @@ export async function up(knex: Knex): Promise<void> {
 // Back to going with the run: the versions of runs deleted since go first.
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE employee_state_versions DROP CONSTRAINT employee_state_versions_org_id_integration_id_fkey');
-  await knex.raw(
-    'DELETE FROM employee_state_versions v WHERE NOT EXISTS (SELECT 1 FROM sync_runs r WHERE r.org_id = v.org_id AND r.id = v.sync_run_id)',
-  );
+  await knex.raw('DELETE FROM employee_state_versions v WHERE NOT EXISTS (SELECT 1 FROM sync_runs r WHERE r.org_id = v.org_id AND r.id = v.sync_run_id)');
   await knex.raw(
     'ALTER TABLE employee_state_versions ADD CONSTRAINT employee_state_versions_org_id_sync_run_id_fkey FOREIGN KEY (org_id, sync_run_id) REFERENCES sync_runs (org_id, id) ON DELETE CASCADE',
   );

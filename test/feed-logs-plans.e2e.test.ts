@@ -11,6 +11,7 @@ import { listRecords, listRunRecords, previousRecordOf } from '../src/records/re
 import { listSyncRuns } from '../src/runs/runs.read.queries.js';
 import { explain } from './helpers/plans.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { ensurePartitionsOfRuns } from './helpers/partitions.js';
 
 let db: TestDatabase;
 let big: { org_id: number; id: number; integration_id: number; started_at: Date };
@@ -33,6 +34,7 @@ before(async () => {
   orgIds = (await knex('organisations').orderBy('id').pluck('id')).map(Number);
   big = await knex('sync_runs').where({ org_id: orgIds[0] }).orderBy('started_at', 'desc').first('org_id', 'id', 'integration_id', 'started_at');
   // The newest run holds 30,000 records (1 in 97 failed, 1 in 31 a warning); 1,000 older runs hold 10 each.
+  await ensurePartitionsOfRuns(knex);
   await knex.raw(
     `INSERT INTO feed_records (org_id, sync_run_id, index, integration_id, started_at, external_id, action, outcome, first_name, last_name, email, raw, employee)
      SELECT ?, ?, g, ?, ?, 'e-' || g, 'update', CASE WHEN g % 97 = 0 THEN 'failed' WHEN g % 31 = 0 THEN 'warning' ELSE 'succeeded' END,
@@ -47,11 +49,11 @@ before(async () => {
     [big.org_id, big.id],
   );
   await knex.raw(
-    `INSERT INTO errors (org_id, sync_run_id, record_index, integration_id, code, severity, field, value)
-     SELECT org_id, sync_run_id, index, integration_id, CASE WHEN index % 2 = 0 THEN 'job_title_mismatch' ELSE 'unclassified' END, 'error',
+    `INSERT INTO errors (org_id, started_at, sync_run_id, record_index, integration_id, code, severity, field, value)
+     SELECT org_id, started_at, sync_run_id, index, integration_id, CASE WHEN index % 2 = 0 THEN 'job_title_mismatch' ELSE 'unclassified' END, 'error',
        CASE WHEN index % 2 = 0 THEN 'job_title' END, 'v'
      FROM feed_records WHERE sync_run_id <> ? UNION ALL
-     SELECT org_id, sync_run_id, index, integration_id, CASE WHEN index % 2 = 0 THEN 'job_title_mismatch' ELSE 'unclassified' END, 'error',
+     SELECT org_id, started_at, sync_run_id, index, integration_id, CASE WHEN index % 2 = 0 THEN 'job_title_mismatch' ELSE 'unclassified' END, 'error',
        CASE WHEN index % 2 = 0 THEN 'job_title' END, 'v'
      FROM feed_records WHERE sync_run_id = ? AND outcome <> 'succeeded'`,
     [big.id, big.id],

@@ -14,6 +14,7 @@ import { listErrorGroups } from '../src/groups/groups.queries.js';
 import { planOfOneQuery } from './helpers/plans.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { createOrgWithIntegration } from './helpers/fixtures.js';
+import { ensurePartitionsOfRuns } from './helpers/partitions.js';
 
 const GROUPS = 20_000;
 const MEMBERS_OF_BIG_GROUP = 5_000;
@@ -75,11 +76,12 @@ before(async () => {
   );
   const runId = Number((await db.knex('sync_runs').where({ org_id: orgId }).first('id')).id);
   await db.knex.raw(
-    `INSERT INTO errors (org_id, sync_run_id, record_index, integration_id, code, severity, field, value, group_id)
-     SELECT ?, ?, n, ?, 'job_title_mismatch', 'error', 'job_title', 'v', CASE WHEN n <= ? THEN ? ELSE n END FROM generate_series(1, ?) AS n`,
-    [orgId, runId, integrationId, ERRORS_OF_BIG_GROUP, bigGroup, ERRORS_OF_BIG_GROUP * 3],
+    `INSERT INTO errors (org_id, started_at, sync_run_id, record_index, integration_id, code, severity, field, value, group_id)
+     SELECT ?, (SELECT started_at FROM sync_runs WHERE id = ?), ?, n, ?, 'job_title_mismatch', 'error', 'job_title', 'v', CASE WHEN n <= ? THEN ? ELSE n END FROM generate_series(1, ?) AS n`,
+    [orgId, runId, runId, integrationId, ERRORS_OF_BIG_GROUP, bigGroup, ERRORS_OF_BIG_GROUP * 3],
   );
   // Every member's latest record, and a state for some: a group's page looks their names up.
+  await ensurePartitionsOfRuns(db.knex);
   await db.knex.raw(
     `INSERT INTO feed_records (org_id, sync_run_id, index, integration_id, started_at, external_id, action, outcome, first_name, raw)
      SELECT ?, r.id, n, ?, r.started_at, CASE WHEN n % 2 = 0 THEN 'big-' ELSE 'emp-' END || n, 'create', 'failed', 'Name ' || n, '{}'

@@ -90,7 +90,7 @@ export interface GroupOccurrenceRow {
  */
 export async function listGroupOccurrences(knex: Knex, orgId: number, groupId: number, limit: number, after?: [number]): Promise<GroupOccurrenceRow[]> {
   const errors = knex('errors as e')
-    .select('e.org_id', 'e.id', 'e.sync_run_id', 'e.record_index', 'e.value', 'e.expected', 'e.variant')
+    .select('e.org_id', 'e.id', 'e.started_at', 'e.sync_run_id', 'e.record_index', 'e.value', 'e.expected', 'e.variant')
     .where({ 'e.org_id': orgId, 'e.group_id': groupId })
     .orderBy('e.id', 'desc')
     .limit(limit + 1);
@@ -98,7 +98,9 @@ export async function listGroupOccurrences(knex: Knex, orgId: number, groupId: n
   return knex
     .from(errors.as('e'))
     .join('sync_runs as r', (join) => join.on('r.org_id', 'e.org_id').andOn('r.id', 'e.sync_run_id'))
-    .leftJoin('feed_records as f', (join) => join.on('f.org_id', 'e.org_id').andOn('f.sync_run_id', 'e.sync_run_id').andOn('f.index', 'e.record_index'))
+    .leftJoin('feed_records as f', (join) =>
+      join.on('f.org_id', 'e.org_id').andOn('f.started_at', 'e.started_at').andOn('f.sync_run_id', 'e.sync_run_id').andOn('f.index', 'e.record_index'),
+    )
     .select(
       'e.id',
       'e.sync_run_id',

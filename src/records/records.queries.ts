@@ -73,24 +73,32 @@ const toErrorRow = ({ record_index, group_id, code, severity, field, value, expe
   variant,
 });
 
-export async function insertErrors(trx: Knex.Transaction, run: { orgId: number; syncRunId: number; integrationId: number }, errors: NewError[]): Promise<void> {
+export async function insertErrors(
+  trx: Knex.Transaction,
+  run: { orgId: number; syncRunId: number; integrationId: number; startedAt: Date },
+  errors: NewError[],
+): Promise<void> {
   for (let start = 0; start < errors.length; start += CHUNK) {
     await trx.raw(
-      `INSERT INTO errors (org_id, sync_run_id, integration_id, record_index, group_id, code, severity, field, value, expected, variant)
-       SELECT ?, ?, ?, x.record_index, x.group_id, x.code, x.severity, x.field, x.value, x.expected, x.variant
+      `INSERT INTO errors (org_id, sync_run_id, integration_id, started_at, record_index, group_id, code, severity, field, value, expected, variant)
+       SELECT ?, ?, ?, ?, x.record_index, x.group_id, x.code, x.severity, x.field, x.value, x.expected, x.variant
        FROM jsonb_to_recordset(?::jsonb) AS x(record_index integer, group_id bigint, code text, severity text, field text, value text, expected text, variant text)`,
-      [run.orgId, run.syncRunId, run.integrationId, JSON.stringify(errors.slice(start, start + CHUNK).map(toErrorRow))],
+      [run.orgId, run.syncRunId, run.integrationId, run.startedAt, JSON.stringify(errors.slice(start, start + CHUNK).map(toErrorRow))],
     );
   }
 }
 
 /** The error count of records whose errors a re-check changed. */
-export async function setRecordErrorCounts(trx: Knex.Transaction, orgId: number, syncRunId: number, counts: Map<number, number>): Promise<void> {
+export async function setRecordErrorCounts(
+  trx: Knex.Transaction,
+  run: { orgId: number; syncRunId: number; startedAt: Date },
+  counts: Map<number, number>,
+): Promise<void> {
   if (counts.size === 0) return;
   await trx.raw(
     `UPDATE feed_records r SET error_count = x.error_count
      FROM unnest(?::int[], ?::int[]) AS x(index, error_count)
-     WHERE r.org_id = ? AND r.sync_run_id = ? AND r.index = x.index`,
-    [[...counts.keys()], [...counts.values()], orgId, syncRunId],
+     WHERE r.org_id = ? AND r.started_at = ? AND r.sync_run_id = ? AND r.index = x.index`,
+    [[...counts.keys()], [...counts.values()], run.orgId, run.startedAt, run.syncRunId],
   );
 }

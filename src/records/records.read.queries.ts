@@ -52,7 +52,12 @@ export async function listRecords(knex: Knex, orgIds: number[], filters: RecordF
       { column: 'f.index', order: 'desc' },
     ])
     .limit(limit + 1);
-  if (filters.run !== undefined) perOrg.where('f.sync_run_id', filters.run);
+  // One run's records are in its start's partition, at its start in the primary key.
+  if (filters.run !== undefined) {
+    perOrg
+      .where('f.sync_run_id', filters.run)
+      .whereRaw('f.started_at = (SELECT s.started_at FROM sync_runs s WHERE s.org_id = o.id AND s.id = ?)', [filters.run]);
+  }
   if (filters.integration !== undefined) perOrg.where('f.integration_id', filters.integration);
   if (filters.external_id) {
     perOrg.whereRaw(`left(f.external_id, ${INDEXED_PREFIX}) = left(?, ${INDEXED_PREFIX})`, [filters.external_id]).where('f.external_id', filters.external_id);
@@ -74,15 +79,18 @@ export async function listRecords(knex: Knex, orgIds: number[], filters: RecordF
   if (filters.q) whereMatches(knex, perOrg, filters.q, filters.run !== undefined);
   if (filters.code || filters.severity || filters.field) {
     perOrg.whereExists((sub) => {
-      sub.select(knex.raw('1')).from('errors as e').whereRaw('e.org_id = f.org_id AND e.sync_run_id = f.sync_run_id AND e.record_index = f.index');
+      sub
+        .select(knex.raw('1'))
+        .from('errors as e')
+        .whereRaw('e.org_id = f.org_id AND e.started_at = f.started_at AND e.sync_run_id = f.sync_run_id AND e.record_index = f.index');
       if (filters.code) sub.where('e.code', filters.code);
       if (filters.severity) sub.where('e.severity', filters.severity);
       if (filters.field) sub.where('e.field', filters.field);
     });
   }
   if (after) perOrg.whereRaw('(f.started_at, f.sync_run_id, f.index) < (?::timestamptz, ?, ?)', after);
-  // One run's records all share its start: the primary key (org_id, sync_run_id,
-  // index) serves them in order, which PostgreSQL sees only when told the order is by index.
+  // One run's records all share its start: the primary key (org_id, started_at,
+  // sync_run_id, index) serves them in order, which PostgreSQL sees only when told the order is by index.
   if (filters.run !== undefined) {
     perOrg.clearOrder().orderBy('f.index', 'desc');
     if (after && after[1] === filters.run) perOrg.where('f.index', '<', after[2]);
@@ -148,15 +156,22 @@ export interface StoredError {
 }
 
 /** The errors of the given records, in one query. */
-export async function errorsOfRecords(knex: Knex, records: Pick<RecordRow, 'org_id' | 'sync_run_id' | 'index'>[]): Promise<StoredError[]> {
+export async function errorsOfRecords(knex: Knex, records: Pick<RecordRow, 'org_id' | 'started_at' | 'sync_run_id' | 'index'>[]): Promise<StoredError[]> {
   if (records.length === 0) return [];
   return knex('errors')
     .select('sync_run_id', 'record_index', 'group_id', 'code', 'severity', 'field', 'value', 'expected', 'variant')
     .whereIn(
-      ['org_id', 'sync_run_id', 'record_index'],
-      records.map((r) => [r.org_id, r.sync_run_id, r.index]),
+      ['org_id', 'started_at', 'sync_run_id', 'record_index'],
+      records.map((r) => [r.org_id, r.started_at, r.sync_run_id, r.index]),
     )
     .orderBy('id');
+}
+
+/** A run as its records are found: in the partition of its start, by (org_id, started_at, id). */
+export interface RunKey {
+  org_id: number;
+  id: number;
+  started_at: Date;
 }
 
 /** The filters of a run's records (the run page, GET /runs/:id), named as in GET /api/v1/records. */
@@ -170,6 +185,7 @@ export interface RunRecordFilters {
 /** A record as the run page lists it: the columns, never the raw payload. */
 export interface RunRecordRow {
   org_id: number;
+  started_at: Date;
   sync_run_id: number;
   index: number;
   integration_id: number;
@@ -184,6 +200,7 @@ export interface RunRecordRow {
 
 const RUN_RECORD_COLUMNS = [
   'f.org_id',
+  'f.started_at',
   'f.sync_run_id',
   'f.index',
   'f.integration_id',
@@ -221,7 +238,7 @@ function whereRecordMatches(query: Knex.QueryBuilder, filters: RunRecordFilters)
  */
 function runRecordsQuery(
   knex: Knex,
-  run: { org_id: number; id: number },
+  run: RunKey,
   filters: RunRecordFilters,
   columns: (string | Knex.Raw)[],
   afterIndex?: number,
@@ -229,7 +246,7 @@ function runRecordsQuery(
   if (filters.code || filters.field) {
     const matching = knex('errors as e')
       .distinct('e.record_index')
-      .where({ 'e.org_id': run.org_id, 'e.sync_run_id': run.id })
+      .where({ 'e.org_id': run.org_id, 'e.started_at': run.started_at, 'e.sync_run_id': run.id })
       .whereNotNull('e.record_index')
       .orderBy('e.record_index');
     if (filters.code) matching.where('e.code', filters.code);
@@ -238,7 +255,7 @@ function runRecordsQuery(
     const record = whereRecordMatches(
       knex('feed_records as f')
         .select(columns)
-        .where({ 'f.org_id': run.org_id, 'f.sync_run_id': run.id })
+        .where({ 'f.org_id': run.org_id, 'f.started_at': run.started_at, 'f.sync_run_id': run.id })
         .where('f.index', knex.ref('m.record_index'))
         .limit(1),
       filters,
@@ -251,25 +268,22 @@ function runRecordsQuery(
       order: 'm.record_index',
     };
   }
-  const query = whereRecordMatches(knex('feed_records as f').select(columns).where({ 'f.org_id': run.org_id, 'f.sync_run_id': run.id }), filters);
+  const query = whereRecordMatches(
+    knex('feed_records as f').select(columns).where({ 'f.org_id': run.org_id, 'f.started_at': run.started_at, 'f.sync_run_id': run.id }),
+    filters,
+  );
   if (afterIndex !== undefined) query.where('f.index', '>', afterIndex);
   return { query, order: 'f.index' };
 }
 
 /** A run's records in the run's order (index), keyset-paginated after `afterIndex`. */
-export async function listRunRecords(
-  knex: Knex,
-  run: { org_id: number; id: number },
-  filters: RunRecordFilters,
-  limit: number,
-  afterIndex?: number,
-): Promise<RunRecordRow[]> {
+export async function listRunRecords(knex: Knex, run: RunKey, filters: RunRecordFilters, limit: number, afterIndex?: number): Promise<RunRecordRow[]> {
   const { query, order } = runRecordsQuery(knex, run, filters, RUN_RECORD_COLUMNS, afterIndex);
   return query.orderBy(order).limit(limit + 1);
 }
 
 /** How many of a run's records match; `cap` bounds the rows counted (a count above it says "more than"). */
-export async function countRunRecords(knex: Knex, run: { org_id: number; id: number }, filters: RunRecordFilters, cap: number): Promise<number> {
+export async function countRunRecords(knex: Knex, run: RunKey, filters: RunRecordFilters, cap: number): Promise<number> {
   const { query } = runRecordsQuery(knex, run, filters, [knex.raw('1 AS one')]);
   const [row] = await knex.from(query.limit(cap + 1).as('matching')).count<{ count: string }[]>('* as count');
   return Number(row!.count);
@@ -283,15 +297,15 @@ export interface FullRecordRow extends RunRecordRow {
   raw: unknown;
 }
 
-export async function findRunRecord(knex: Knex, run: { org_id: number; id: number }, index: number): Promise<FullRecordRow | undefined> {
+export async function findRunRecord(knex: Knex, run: RunKey, index: number): Promise<FullRecordRow | undefined> {
   return knex('feed_records as f')
-    .select(...RUN_RECORD_COLUMNS, 'f.started_at', 'f.employee', 'f.messages', 'f.raw')
-    .where({ 'f.org_id': run.org_id, 'f.sync_run_id': run.id, 'f.index': index })
+    .select(...RUN_RECORD_COLUMNS, 'f.employee', 'f.messages', 'f.raw')
+    .where({ 'f.org_id': run.org_id, 'f.started_at': run.started_at, 'f.sync_run_id': run.id, 'f.index': index })
     .first();
 }
 
 /** The errors of one record, oldest first. */
-export async function errorsOfRecord(knex: Knex, record: Pick<RunRecordRow, 'org_id' | 'sync_run_id' | 'index'>): Promise<StoredError[]> {
+export async function errorsOfRecord(knex: Knex, record: Pick<RecordRow, 'org_id' | 'started_at' | 'sync_run_id' | 'index'>): Promise<StoredError[]> {
   return errorsOfRecords(knex, [record]);
 }
 

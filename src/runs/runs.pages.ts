@@ -122,7 +122,7 @@ export function runPages(knex: Knex): Router {
     const context = contextOfRun(run);
     const [rows, runErrors, matching] = await Promise.all([
       listRunRecords(knex, run, filters, limit, afterIndex),
-      runLevelErrors(knex, run.org_id, run.id),
+      runLevelErrors(knex, run),
       matchingCount(run, filters),
     ]);
     const records = rows.slice(0, limit);
