@@ -60,6 +60,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('DROP TABLE feed_records_unpartitioned');
   await knex.raw('ALTER TABLE feed_records ADD CONSTRAINT feed_records_pkey PRIMARY KEY (org_id, started_at, sync_run_id, index)');
   for (const index of INDEXES) await knex.raw(index);
+  await knex.raw("SELECT feedlog_name_partition_indexes('feed_records')");
 }
 
 // Back to one table. Fails, as the old foreign key would, if a record's run is gone.

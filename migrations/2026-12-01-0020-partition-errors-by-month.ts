@@ -55,6 +55,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('ALTER SEQUENCE errors_id_seq OWNED BY errors.id');
   await knex.raw('ALTER TABLE errors ADD CONSTRAINT errors_pkey PRIMARY KEY (org_id, started_at, id)');
   for (const index of INDEXES) await knex.raw(index);
+  await knex.raw("SELECT feedlog_name_partition_indexes('errors')");
 }
 
 // Back to one table with an identity column. Fails, as the old foreign key would, if an error's run is gone.

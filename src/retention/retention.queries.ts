@@ -67,6 +67,12 @@ export async function orgRetentions(knex: Knex): Promise<OrgRetention[]> {
   return knex('organisations').select('id', 'slug', 'retention_days').orderBy('id');
 }
 
+/** How many days the organisation keeps its records. */
+export async function retentionDaysOf(knex: Knex, orgId: number): Promise<number> {
+  const row = await knex('organisations').select('retention_days').where({ id: orgId }).first();
+  return Number(row?.retention_days ?? 90);
+}
+
 export async function lockRetentionDays(trx: Knex.Transaction, orgId: number): Promise<number | undefined> {
   const row = await trx('organisations').select('retention_days').where({ id: orgId }).forUpdate().first();
   return row?.retention_days as number | undefined;
