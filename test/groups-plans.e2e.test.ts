@@ -14,7 +14,7 @@ import { listErrorGroups } from '../src/groups/groups.queries.js';
 import { planOfOneQuery } from './helpers/plans.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { createOrgWithIntegration } from './helpers/fixtures.js';
-import { ensurePartitionsOfRuns } from './helpers/partitions.js';
+import { disableAutovacuum, ensurePartitionsOfRuns } from './helpers/partitions.js';
 
 const GROUPS = 20_000;
 const MEMBERS_OF_BIG_GROUP = 5_000;
@@ -32,7 +32,7 @@ before(async () => {
   // the inserts below (a CI run saw members analysed before the big group's 5,000 were added, so
   // PostgreSQL expected 2 rows and sorted them). The second phase analyses explicitly.
   for (const table of ['sync_runs', 'error_groups', 'error_group_members', 'errors', 'feed_records', 'employee_states', 'audit_events']) {
-    await db.knex.raw('ALTER TABLE ?? SET (autovacuum_enabled = false)', [table]);
+    await disableAutovacuum(db.knex, table);
   }
   const a = await createOrgWithIntegration(db.knex, { slug: 'plans-a' });
   const b = await createOrgWithIntegration(db.knex, { slug: 'plans-b' });
@@ -75,13 +75,13 @@ before(async () => {
     [orgId, bigGroup, integrationId, MEMBERS_OF_BIG_GROUP],
   );
   const runId = Number((await db.knex('sync_runs').where({ org_id: orgId }).first('id')).id);
+  await ensurePartitionsOfRuns(db.knex);
   await db.knex.raw(
     `INSERT INTO errors (org_id, started_at, sync_run_id, record_index, integration_id, code, severity, field, value, group_id)
      SELECT ?, (SELECT started_at FROM sync_runs WHERE id = ?), ?, n, ?, 'job_title_mismatch', 'error', 'job_title', 'v', CASE WHEN n <= ? THEN ? ELSE n END FROM generate_series(1, ?) AS n`,
     [orgId, runId, runId, integrationId, ERRORS_OF_BIG_GROUP, bigGroup, ERRORS_OF_BIG_GROUP * 3],
   );
   // Every member's latest record, and a state for some: a group's page looks their names up.
-  await ensurePartitionsOfRuns(db.knex);
   await db.knex.raw(
     `INSERT INTO feed_records (org_id, sync_run_id, index, integration_id, started_at, external_id, action, outcome, first_name, raw)
      SELECT ?, r.id, n, ?, r.started_at, CASE WHEN n % 2 = 0 THEN 'big-' ELSE 'emp-' END || n, 'create', 'failed', 'Name ' || n, '{}'

@@ -28,7 +28,7 @@ import {
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { createOrgWithIntegration } from './helpers/fixtures.js';
 import { explain, statementsOf } from './helpers/plans.js';
-import { ensurePartitionsOfRuns } from './helpers/partitions.js';
+import { disableAutovacuum, ensurePartitionsOfRuns } from './helpers/partitions.js';
 
 const CODES = ['job_title_mismatch', 'department_mismatch', 'branch_mismatch', 'unclassified', 'missing_required_field', 'recreated_after_delete'];
 
@@ -160,7 +160,7 @@ before(async () => {
     'employee_summaries',
     'employee_state_versions',
   ]) {
-    await db.knex.raw('ALTER TABLE ?? SET (autovacuum_enabled = false)', [table]);
+    await disableAutovacuum(db.knex, table);
   }
   const a = await createOrgWithIntegration(db.knex, { slug: 'recheck-a' });
   const b = await createOrgWithIntegration(db.knex, { slug: 'recheck-b' });

@@ -204,5 +204,5 @@ test('deleting an integration deletes its runs, records and errors (the delete t
   assert.equal(Number((await started.db.knex('errors').where({ org_id: run.orgId }).count<{ count: string }[]>('* as count'))[0]!.count), 0);
   const response = await request(started.app).get('/api/v1/records').set('Authorization', `Bearer ${started.apiTokens.outsider}`);
   assert.equal(response.status, 200);
-  assert.equal(response.body.data.length, 0);
+  assert.equal(response.body.items.length, 0);
 });
