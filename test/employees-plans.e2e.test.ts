@@ -213,7 +213,7 @@ test("the employee page's history reads feed_records_by_employee", async () => {
   );
   assert.match(previous, /feed_records_by_employee/, previous);
   const errored = await planOf(() => erroredRecordsOf(db.knex, orgA, integrationA, '4512_77', 20));
-  assert.match(errored, /Index Scan using feed_records_by_employee on feed_records f/, errored);
+  assert.match(errored, /Index Scan using feed_records_by_employee_y\d{4}m\d\d on feed_records_y\d{4}m\d\d f(_\d+)?/, errored);
   const errors = await planOf(() =>
     errorsWithGroupsOf(db.knex, [
       { org_id: orgA, started_at: new Date(), sync_run_id: 1, index: 231 },
@@ -222,7 +222,7 @@ test("the employee page's history reads feed_records_by_employee", async () => {
   );
   assert.match(
     errors,
-    /Index Scan using errors_by_record on errors e .*\n\s+Index Cond: \(\(org_id = k\.org_id\) AND \(sync_run_id = k\.sync_run_id\) AND \(record_index = k\.record_index\)\)/,
+    /Index Scan using errors_by_record_y\d{4}m\d\d on errors e .*\n\s+Index Cond: \(\(org_id = k\.org_id\) AND \(sync_run_id = k\.sync_run_id\) AND \(record_index = k\.record_index\)\)/,
     errors,
   );
   const groups = await planOf(() => openGroupsOfEmployee(db.knex, orgA, integrationA, '4512_77'));

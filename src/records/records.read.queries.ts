@@ -52,11 +52,12 @@ export async function listRecords(knex: Knex, orgIds: number[], filters: RecordF
       { column: 'f.index', order: 'desc' },
     ])
     .limit(limit + 1);
-  // One run's records are in its start's partition, at its start in the primary key.
+  // One run's records are in its start's partition, at its start in the primary key:
+  // the start is looked up first, so that PostgreSQL plans for that one partition.
   if (filters.run !== undefined) {
-    perOrg
-      .where('f.sync_run_id', filters.run)
-      .whereRaw('f.started_at = (SELECT s.started_at FROM sync_runs s WHERE s.org_id = o.id AND s.id = ?)', [filters.run]);
+    const run = await knex('sync_runs').select('started_at').whereIn('org_id', orgIds).where('id', filters.run).first();
+    if (!run) return [];
+    perOrg.where('f.sync_run_id', filters.run).where('f.started_at', run.started_at);
   }
   if (filters.integration !== undefined) perOrg.where('f.integration_id', filters.integration);
   if (filters.external_id) {
