@@ -222,7 +222,7 @@ test("the employee page's history reads feed_records_by_employee", async () => {
   );
   assert.match(
     errors,
-    /Index Scan using errors_by_record_y\d{4}m\d\d on errors e .*\n\s+Index Cond: \(\(org_id = k\.org_id\) AND \(sync_run_id = k\.sync_run_id\) AND \(record_index = k\.record_index\)\)/,
+    /Index Scan using errors_by_record_y\d{4}m\d\d on errors_y\d{4}m\d\d e(_\d+)? .*\n\s+Index Cond: \(\(org_id = k\.org_id\) AND \(sync_run_id = k\.sync_run_id\) AND \(record_index = k\.record_index\)\)/,
     errors,
   );
   const groups = await planOf(() => openGroupsOfEmployee(db.knex, orgA, integrationA, '4512_77'));

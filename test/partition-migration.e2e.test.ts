@@ -27,7 +27,9 @@ test('a database with runs in three months, one of them a year ago, keeps every 
     await knex.migrate.up(options());
   }
   const [org] = await knex('organisations').insert({ slug: 'moved', name: 'Moved' }).returning('id');
-  const [integration] = await knex('integrations').insert({ org_id: org.id, name: 'I', schedule_interval_seconds: 900 }).returning('id');
+  const [integration] = await knex('integrations')
+    .insert({ org_id: org.id, name: 'I', schedule_interval_seconds: 900, required_fields: ['email'] })
+    .returning('id');
   const starts = ['2025-10-03T10:00:00Z', '2026-11-29T23:59:59Z', '2026-12-01T00:00:00Z'];
   for (const [n, start] of starts.entries()) {
     await knex.raw(
@@ -44,7 +46,7 @@ test('a database with runs in three months, one of them a year ago, keeps every 
   );
   await knex.raw(
     `INSERT INTO errors (org_id, sync_run_id, record_index, integration_id, code, severity, field, value, group_id)
-     SELECT org_id, sync_run_id, index, integration_id, 'job_title_mismatch', 'error', 'job_title', 'v' || index, NULL FROM feed_records WHERE outcome = 'failed'
+     SELECT org_id, sync_run_id, index, integration_id, 'job_title_mismatch', 'error', 'job_title', 'v' || index, NULL::bigint FROM feed_records WHERE outcome = 'failed'
      UNION ALL SELECT org_id, id, NULL, integration_id, 'run_failed', 'error', NULL, NULL, NULL FROM sync_runs`,
   );
   const records = await snapshot('feed_records', RECORD_ORDER);
