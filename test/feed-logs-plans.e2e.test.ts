@@ -145,7 +145,7 @@ test("a run's records are read in the run's order, filtered by outcome, code or 
     assert.doesNotMatch(plan, /Sort Key: f\./, `${label}:\n${plan}`);
     assert.match(
       plan,
-      /Index Cond: \(\(org_id = .*\) ( AND \(started_at = .*\))? AND \(sync_run_id = .*\)( AND \(outcome = .*\))? AND \(index = e\.record_index\)\)/,
+      /Index Cond: \(\(org_id = .*\)( AND \(started_at = .*\))? AND \(sync_run_id = .*\)( AND \(outcome = .*\))? AND \(index = e\.record_index\)\)/,
       `${label}:\n${plan}`,
     );
     assert.doesNotMatch(plan, /Seq Scan/, `${label}:\n${plan}`);

@@ -171,7 +171,14 @@ for (const phase of ['without statistics', 'analysed'] as const) {
         const index = i < 2 ? 'error_group_members_by_group' : 'errors_by_group';
         // The page's rows come straight off the index (a Limit right above it, no Sort below it);
         // what sorts, if anything, is that page of at most 51 rows after the lookups.
-        assert.match(plan, new RegExp(`Limit[^\\n]*\\n\\s+->  Index (Only )?Scan (Backward )?using ${index}(_y\\d{4}m\\d\\d)? `), plan);
+        // Partitioned errors: a Merge Append of each month's index, in order.
+        assert.match(
+          plan,
+          new RegExp(
+            `Limit[^\\n]*\\n\\s+->  (Merge Append[^\\n]*\\n\\s+Sort Key[^\\n]*\\n\\s+->  )?Index (Only )?Scan (Backward )?using ${index}(_y\\d{4}m\\d\\d)? `,
+          ),
+          plan,
+        );
         assert.doesNotMatch(plan, /Seq Scan on (errors|error_group_members|feed_records)/, plan);
       }
       assert.match(pages[0]!, /feed_records_by_employee/, pages[0]);

@@ -108,7 +108,7 @@ export async function listGroupOccurrences(knex: Knex, orgId: number, groupId: n
       'e.expected',
       'e.variant',
       // The run's engine id by primary key, per error of the page (a join may hash every run).
-      knex.raw('(SELECT r.run_id FROM sync_runs r WHERE r.org_id = e.org_id AND r.id = e.sync_run_id) AS run_id'),
+      knex.raw('(SELECT r.run_id FROM sync_runs r WHERE r.org_id = e.org_id AND r.started_at = e.started_at AND r.id = e.sync_run_id) AS run_id'),
       'e.started_at',
       'f.external_id',
       'f.first_name',
