@@ -8,18 +8,20 @@ import { ensureMonthPartition, PARTITIONED_TABLES } from './retention.queries.js
  * transaction, makes sure the run's own month exists (a backfill of a year-old run,
  * a clock far ahead), in its own short statement: creating a partition locks its
  * parent, which must not be held for a whole ingest. Each process remembers the
- * months it has seen exist, so a normal ingest costs no query at all. Two processes
+ * months from this one on that it has seen exist, so a normal ingest costs no query
+ * at all (past months are asked each time: a prune in any process may drop them). Two processes
  * or two racing ingests creating one month both succeed (feedlog_month_partition).
  */
 const known = new Set<string>();
 
 const monthKey = (at: Date) => `${at.getUTCFullYear()}-${at.getUTCMonth()}`;
 
-export async function ensureRecordPartitions(knex: Knex, startedAt: Date): Promise<void> {
+export async function ensureRecordPartitions(knex: Knex, startedAt: Date, now = new Date()): Promise<void> {
   const key = monthKey(startedAt);
   if (known.has(key)) return;
   for (const table of PARTITIONED_TABLES) await ensureMonthPartition(knex, table, startedAt);
-  known.add(key);
+  // Past months are checked each time (a backfill is rare): prune, in any process, may drop them.
+  if (startedAt >= new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1))) known.add(key);
 }
 
 /** Forgets the months seen (prune dropped some; tests start over). */
