@@ -29,6 +29,7 @@ import {
 } from '../src/alerts/alerts.queries.js';
 import { detectAlerts } from '../src/alerts/alerts.service.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { disableAutovacuum } from './helpers/partitions.js';
 
 const ORGS = 3_000;
 const INTEGRATIONS_PER_ORG = 3;
@@ -41,7 +42,7 @@ let run: NewRun;
 before(async () => {
   db = await createTestDatabase();
   for (const table of ['integrations', 'sync_runs', 'integration_events', 'error_groups', 'email_alert_watermarks', 'email_alert_outages']) {
-    await db.knex.raw('ALTER TABLE ?? SET (autovacuum_enabled = false)', [table]);
+    await disableAutovacuum(db.knex, table);
   }
   await db.knex.raw(`INSERT INTO organisations (slug, name) SELECT 'alerts-' || g, 'Alerts ' || g FROM generate_series(1, ?) g`, [ORGS]);
   await db.knex.raw(

@@ -17,6 +17,7 @@ import { analyzeIfOutgrown } from '../src/db/statistics.queries.js';
 import { explain } from './helpers/plans.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { createOrgWithIntegration } from './helpers/fixtures.js';
+import { ensurePartitionsOfRuns } from './helpers/partitions.js';
 
 const EMPLOYEES = 30_000;
 
@@ -78,6 +79,7 @@ before(async () => {
       header: {},
     })
     .returning('id');
+  await ensurePartitionsOfRuns(db.knex);
   await db.knex.raw(
     `INSERT INTO feed_records (org_id, sync_run_id, index, integration_id, started_at, external_id, action, outcome, error_count, raw)
      SELECT ?, ?, i, ?, now() - (i % 3) * interval '1 day', '4512_' || (i / 3), 'update', 'failed', 1, '{}'::jsonb FROM generate_series(1, ?) AS i`,
@@ -106,9 +108,10 @@ before(async () => {
     [orgA, group.id, integrationA, EMPLOYEES],
   );
   await db.knex.raw(
-    `INSERT INTO errors (org_id, sync_run_id, record_index, integration_id, group_id, code, severity, field, value)
-     SELECT ?, ?, i, ?, ?, 'job_title_mismatch', 'error', 'job_title', 'kitchen porter' FROM generate_series(1, ?) AS i`,
-    [orgA, run.id, integrationA, group.id, EMPLOYEES * 3],
+    `INSERT INTO errors (org_id, started_at, sync_run_id, record_index, integration_id, group_id, code, severity, field, value)
+     SELECT org_id, started_at, sync_run_id, index, integration_id, ?, 'job_title_mismatch', 'error', 'job_title', 'kitchen porter'
+     FROM feed_records WHERE org_id = ? AND sync_run_id = ? AND integration_id = ? AND index <= ?`,
+    [group.id, orgA, run.id, integrationA, EMPLOYEES * 3],
   );
   db.knex.on('query', (query: { sql: string; bindings?: unknown[] }) => statements.push({ sql: query.sql, bindings: query.bindings ?? [] }));
 });
@@ -210,16 +213,16 @@ test("the employee page's history reads feed_records_by_employee", async () => {
   );
   assert.match(previous, /feed_records_by_employee/, previous);
   const errored = await planOf(() => erroredRecordsOf(db.knex, orgA, integrationA, '4512_77', 20));
-  assert.match(errored, /Index Scan using feed_records_by_employee on feed_records f/, errored);
+  assert.match(errored, /Index Scan using feed_records_by_employee_y\d{4}m\d\d on feed_records_y\d{4}m\d\d f(_\d+)?/, errored);
   const errors = await planOf(() =>
     errorsWithGroupsOf(db.knex, [
-      { org_id: orgA, sync_run_id: 1, index: 231 },
-      { org_id: orgA, sync_run_id: 1, index: 232 },
+      { org_id: orgA, started_at: new Date(), sync_run_id: 1, index: 231 },
+      { org_id: orgA, started_at: new Date(), sync_run_id: 1, index: 232 },
     ]),
   );
   assert.match(
     errors,
-    /Index Scan using errors_by_record on errors e .*\n\s+Index Cond: \(\(org_id = k\.org_id\) AND \(sync_run_id = k\.sync_run_id\) AND \(record_index = k\.record_index\)\)/,
+    /Index Scan using errors_by_record_y\d{4}m\d\d on errors_y\d{4}m\d\d e(_\d+)? .*\n\s+Index Cond: \(\(org_id = k\.org_id\) AND \(sync_run_id = k\.sync_run_id\) AND \(record_index = k\.record_index\)\)/,
     errors,
   );
   const groups = await planOf(() => openGroupsOfEmployee(db.knex, orgA, integrationA, '4512_77'));

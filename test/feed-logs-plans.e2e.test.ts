@@ -11,6 +11,7 @@ import { listRecords, listRunRecords, previousRecordOf } from '../src/records/re
 import { listSyncRuns } from '../src/runs/runs.read.queries.js';
 import { explain, statementsOf } from './helpers/plans.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { ensurePartitionsOfRuns } from './helpers/partitions.js';
 
 let db: TestDatabase;
 let big: { org_id: number; id: number; integration_id: number; started_at: Date };
@@ -33,6 +34,7 @@ before(async () => {
   orgIds = (await knex('organisations').orderBy('id').pluck('id')).map(Number);
   big = await knex('sync_runs').where({ org_id: orgIds[0] }).orderBy('started_at', 'desc').first('org_id', 'id', 'integration_id', 'started_at');
   // The newest run holds 30,000 records (1 in 97 failed, 1 in 31 a warning); 1,000 older runs hold 10 each.
+  await ensurePartitionsOfRuns(knex);
   await knex.raw(
     `INSERT INTO feed_records (org_id, sync_run_id, index, integration_id, started_at, external_id, action, outcome, first_name, last_name, email, raw, employee)
      SELECT ?, ?, g, ?, ?, 'e-' || g, 'update', CASE WHEN g % 97 = 0 THEN 'failed' WHEN g % 31 = 0 THEN 'warning' ELSE 'succeeded' END,
@@ -47,11 +49,11 @@ before(async () => {
     [big.org_id, big.id],
   );
   await knex.raw(
-    `INSERT INTO errors (org_id, sync_run_id, record_index, integration_id, code, severity, field, value)
-     SELECT org_id, sync_run_id, index, integration_id, CASE WHEN index % 2 = 0 THEN 'job_title_mismatch' ELSE 'unclassified' END, 'error',
+    `INSERT INTO errors (org_id, started_at, sync_run_id, record_index, integration_id, code, severity, field, value)
+     SELECT org_id, started_at, sync_run_id, index, integration_id, CASE WHEN index % 2 = 0 THEN 'job_title_mismatch' ELSE 'unclassified' END, 'error',
        CASE WHEN index % 2 = 0 THEN 'job_title' END, 'v'
      FROM feed_records WHERE sync_run_id <> ? UNION ALL
-     SELECT org_id, sync_run_id, index, integration_id, CASE WHEN index % 2 = 0 THEN 'job_title_mismatch' ELSE 'unclassified' END, 'error',
+     SELECT org_id, started_at, sync_run_id, index, integration_id, CASE WHEN index % 2 = 0 THEN 'job_title_mismatch' ELSE 'unclassified' END, 'error',
        CASE WHEN index % 2 = 0 THEN 'job_title' END, 'v'
      FROM feed_records WHERE sync_run_id = ? AND outcome <> 'succeeded'`,
     [big.id, big.id],
@@ -105,21 +107,24 @@ test("the feed logs read each organisation's newest runs in order, a page at a t
 test("a run's records are read in the run's order, filtered by outcome, code or field, without a sort or a scan of the run per error", async () => {
   const { knex } = db;
   const inOrder: [string, () => Promise<unknown>, RegExp][] = [
-    ['every record', () => listRunRecords(knex, big, {}, 50), /Index Scan using feed_records_pkey on feed_records/],
-    ['a later page', () => listRunRecords(knex, big, {}, 50, 20_000), /Index Scan using feed_records_pkey on feed_records/],
-    ['failed records', () => listRunRecords(knex, big, { outcome: 'failed' }, 50), /Index Scan using feed_records_by_run_outcome on feed_records/],
-    ['warnings', () => listRunRecords(knex, big, { outcome: 'warning' }, 50, 3_000), /Index Scan using feed_records_by_run_outcome on feed_records/],
+    ['every record', () => listRunRecords(knex, big, {}, 50), /Index Scan using feed_records_pkey_y\d{4}m\d\d on feed_records/],
+    ['a later page', () => listRunRecords(knex, big, {}, 50, 20_000), /Index Scan using feed_records_pkey_y\d{4}m\d\d on feed_records/],
+    ['failed records', () => listRunRecords(knex, big, { outcome: 'failed' }, 50), /Index Scan using feed_records_by_run_outcome_y\d{4}m\d\d on feed_records/],
+    [
+      'warnings',
+      () => listRunRecords(knex, big, { outcome: 'warning' }, 50, 3_000),
+      /Index Scan using feed_records_by_run_outcome_y\d{4}m\d\d on feed_records/,
+    ],
     [
       'the API, one run, failed',
       () => listRecords(knex, [big.org_id], { run: big.id, outcome: 'failed' }, 50),
       /Index Scan Backward using feed_records_by_run_outcome/,
     ],
-    // Told the run's start too (its partition once partitioned): the run's entries of
-    // feed_records_by_org_start, or of the primary key (org_id, started_at, sync_run_id, index) backwards.
+    // Told the run's start too (its partition): the run's entries of the primary key (org_id, started_at, sync_run_id, index), backwards.
     [
       'the API, one run',
       () => listRecords(knex, [big.org_id], { run: big.id }, 50),
-      /Index Scan (Backward )?using feed_records_(pkey|by_org_start) on feed_records/,
+      /Index Scan (Backward )?using feed_records_(pkey|by_org_start)(_y\d{4}m\d\d)? on feed_records/,
     ],
   ];
   for (const [label, read, index] of inOrder) {
@@ -145,11 +150,12 @@ test("a run's records are read in the run's order, filtered by outcome, code or 
     // The run's errors of that code or field name the records (through errors_by_record: PostgreSQL
     // may read them all and sort them, as many as there are such errors in the run, never every
     // record of the run); each record is then fetched by its key.
-    assert.match(plan, /(Index (Only )?Scan|Bitmap Index Scan) (using|on) errors_by_record/, `${label}:\n${plan}`);
+    // (Or the run's errors through the primary key's (org_id, started_at): the same errors, those of the run's start.)
+    assert.match(plan, /(Index (Only )?Scan|Bitmap Index Scan) (using|on) errors_(by_record|pkey)/, `${label}:\n${plan}`);
     assert.doesNotMatch(plan, /Sort Key: f\./, `${label}:\n${plan}`);
     assert.match(
       plan,
-      /Index Cond: \(\(org_id = .*\) AND \(sync_run_id = .*\)( AND \(outcome = .*\))? AND \(index = e\.record_index\)\)/,
+      /Index Cond: \(\(org_id = .*\)( AND \(started_at = .*\))? AND \(sync_run_id = .*\)( AND \(outcome = .*\))? AND \(index = e\.record_index\)\)/,
       `${label}:\n${plan}`,
     );
     assert.doesNotMatch(plan, /Seq Scan/, `${label}:\n${plan}`);
@@ -167,11 +173,11 @@ test("the record page finds the employee's previous record through feed_records_
       index: 5,
     }),
   );
-  assert.match(plan, /Index Scan using feed_records_by_employee on feed_records/, plan);
+  assert.match(plan, /Index Scan using feed_records_by_employee_y\d{4}m\d\d on feed_records/, plan);
   assert.doesNotMatch(plan, /Seq Scan on feed_records/, plan);
 });
 
-test('the records list across runs reads each organisation newest first from an index in its order, a page at a time', async () => {
+test('the records list across runs reads each organisation newest first from the primary key, a page at a time', async () => {
   const { knex } = db;
   const older: [string, number, number] = [new Date(big.started_at.getTime() - 3_600_000).toISOString(), Number.MAX_SAFE_INTEGER, 0];
   for (const [label, read] of [
@@ -180,10 +186,10 @@ test('the records list across runs reads each organisation newest first from an 
     ['every organisation (support)', () => listRecords(knex, orgIds, {}, 50)],
   ] as const) {
     const plan = await planOf(read);
-    // feed_records_by_org_start, or once partitioned the primary key (org_id, started_at, sync_run_id, index) backwards.
+    // The primary key (org_id, started_at, sync_run_id, index) read backwards, partition after partition, newest first.
     assert.match(
       plan,
-      /Limit[^\n]*\n\s+->\s+(Index Scan using feed_records_by_org_start|Index Scan Backward using feed_records_pkey) on feed_records/,
+      /Limit[^\n]*\n\s+->\s+(Append[^\n]*\n\s+->\s+)?Index Scan Backward using feed_records_pkey(_y\d{4}m\d\d)? on feed_records/,
       `${label}:\n${plan}`,
     );
     assert.doesNotMatch(plan, /Seq Scan on feed_records/, `${label}:\n${plan}`);
@@ -194,7 +200,7 @@ test('the records list across runs reads each organisation newest first from an 
 
 test("one employee's records, with no integration named, seek the ID in each integration of feed_records_by_employee", async () => {
   const plan = await planOf(() => listRecords(db.knex, orgIds, { external_id: 'e-5' }, 50));
-  assert.match(plan, /Index Scan using feed_records_by_employee on feed_records/, plan);
+  assert.match(plan, /Index Scan using feed_records_by_employee_y\d{4}m\d\d on feed_records/, plan);
   assert.match(plan, /Index Cond: \(\(org_id = o\.id\) AND \(integration_id = ANY/, plan);
   assert.doesNotMatch(plan, /Seq Scan on feed_records|feed_records_by_org_start/, plan);
 });

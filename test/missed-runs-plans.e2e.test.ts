@@ -14,6 +14,7 @@ import pg from 'pg';
 import { listEvents } from '../src/events/events.queries.js';
 import { claimDueIntegrations, closeMissedRuns, deleteGapsNotFound, runsFrom } from '../src/missed-runs/missed-runs.queries.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { disableAutovacuum } from './helpers/partitions.js';
 
 const ORGS = 20;
 const INTEGRATIONS_PER_ORG = 250;
@@ -28,7 +29,7 @@ before(async () => {
   db = await createTestDatabase();
   // "Without statistics" must mean it: autovacuum must not analyse a table halfway through the inserts.
   for (const table of ['integrations', 'sync_runs', 'integration_events']) {
-    await db.knex.raw('ALTER TABLE ?? SET (autovacuum_enabled = false)', [table]);
+    await disableAutovacuum(db.knex, table);
   }
   await db.knex.raw(`INSERT INTO organisations (slug, name) SELECT 'gaps-' || g, 'Gaps ' || g FROM generate_series(1, ?) g`, [ORGS]);
   // 5,000 integrations, their checks due over the next days (a few now).

@@ -13,6 +13,7 @@ import { hourlyErrors, overviewIntegrations } from '../src/overview/overview.que
 import { planOfOneQuery } from './helpers/plans.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { createOrgWithIntegration } from './helpers/fixtures.js';
+import { disableAutovacuum } from './helpers/partitions.js';
 
 const INTEGRATIONS = 12;
 const RUNS_PER_INTEGRATION = 3_000;
@@ -30,7 +31,7 @@ const TABLES = ['sync_runs', 'run_stats_hourly', 'error_counts_hourly', 'integra
 before(async () => {
   db = await createTestDatabase();
   // "Without statistics" must mean it: autovacuum could otherwise analyse a table halfway through the inserts.
-  for (const table of TABLES) await db.knex.raw('ALTER TABLE ?? SET (autovacuum_enabled = false)', [table]);
+  for (const table of TABLES) await disableAutovacuum(db.knex, table);
   const a = await createOrgWithIntegration(db.knex, { slug: 'plans-a' });
   const b = await createOrgWithIntegration(db.knex, { slug: 'plans-b' });
   orgId = a.organisation.id;

@@ -28,6 +28,7 @@ import {
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { createOrgWithIntegration } from './helpers/fixtures.js';
 import { explain, statementsOf } from './helpers/plans.js';
+import { disableAutovacuum, ensurePartitionsOfRuns } from './helpers/partitions.js';
 
 const CODES = ['job_title_mismatch', 'department_mismatch', 'branch_mismatch', 'unclassified', 'missing_required_field', 'recreated_after_delete'];
 
@@ -61,6 +62,7 @@ async function fill(knex: Knex, flow: Flow): Promise<void> {
      FROM generate_series(1, :runs) AS n`,
     b,
   );
+  await ensurePartitionsOfRuns(knex);
   await knex.raw(
     `INSERT INTO feed_records (org_id, sync_run_id, index, integration_id, started_at, external_id, action, outcome, first_name, last_name, email,
        error_count, raw, employee, messages)
@@ -93,8 +95,8 @@ async function fill(knex: Knex, flow: Flow): Promise<void> {
   const first = await knex('error_groups').where({ org_id: flow.orgId, integration_id: flow.integrationId }).min('id as base').first();
   const base = Number(first?.base);
   await knex.raw(
-    `INSERT INTO errors (org_id, sync_run_id, record_index, integration_id, code, severity, field, value, group_id)
-     SELECT f.org_id, f.sync_run_id, f.index, f.integration_id, (:codes::text[])[1 + x.n % 6], CASE WHEN x.n = 301 THEN 'info' ELSE 'error' END,
+    `INSERT INTO errors (org_id, started_at, sync_run_id, record_index, integration_id, code, severity, field, value, group_id)
+     SELECT f.org_id, f.started_at, f.sync_run_id, f.index, f.integration_id, (:codes::text[])[1 + x.n % 6], CASE WHEN x.n = 301 THEN 'info' ELSE 'error' END,
        'job_title', 'value ' || x.n, :base + x.n
      FROM feed_records f
      CROSS JOIN LATERAL (SELECT CASE WHEN f.outcome = 'failed' THEN substring(f.external_id FROM '[0-9]+$')::int % 300 ELSE 301 END AS n) AS x
@@ -102,8 +104,8 @@ async function fill(knex: Knex, flow: Flow): Promise<void> {
     { ...b, base },
   );
   await knex.raw(
-    `INSERT INTO errors (org_id, sync_run_id, record_index, integration_id, code, severity, field, value, group_id)
-     SELECT r.org_id, r.id, NULL, r.integration_id, (:codes::text[])[1 + 302 % 6], 'error', NULL, NULL, :base + 302
+    `INSERT INTO errors (org_id, started_at, sync_run_id, record_index, integration_id, code, severity, field, value, group_id)
+     SELECT r.org_id, r.started_at, r.id, NULL, r.integration_id, (:codes::text[])[1 + 302 % 6], 'error', NULL, NULL, :base + 302
      FROM sync_runs r WHERE r.org_id = :orgId AND r.integration_id = :integrationId AND r.id % 10 = 0`,
     { ...b, base },
   );
@@ -158,7 +160,7 @@ before(async () => {
     'employee_summaries',
     'employee_state_versions',
   ]) {
-    await db.knex.raw('ALTER TABLE ?? SET (autovacuum_enabled = false)', [table]);
+    await disableAutovacuum(db.knex, table);
   }
   const a = await createOrgWithIntegration(db.knex, { slug: 'recheck-a' });
   const b = await createOrgWithIntegration(db.knex, { slug: 'recheck-b' });
@@ -239,7 +241,9 @@ function seeks(full: string, index: string, cond: RegExp) {
   const plan = full.replace(/'\{[^}]{60,}\}'/g, "'{…}'").replace(/btrim\(email, '[^']*'::text\)/g, "btrim(email, '…'::text)");
   assert.doesNotMatch(plan, BIG_TABLES, plan);
   const lines = plan.split('\n');
-  const scans = lines.flatMap((line, at) => (new RegExp(`(Index (Only )?Scan( Backward)? using|Bitmap Index Scan on) ${index} `).test(line) ? [at] : []));
+  const scans = lines.flatMap((line, at) =>
+    new RegExp(`(Index (Only )?Scan( Backward)? using|Bitmap Index Scan on) ${index}(_y\\d{4}m\\d\\d)? `).test(line) ? [at] : [],
+  );
   assert.ok(scans.length > 0, `reads ${index}:\n${plan}`);
   for (const at of scans) {
     const condition = lines.slice(at + 1).find((line) => /^\s+(Index Cond|Filter|->)/.test(line));
@@ -285,7 +289,7 @@ for (const phase of ['without statistics', 'analysed'] as const) {
     });
 
     test("a run's checked records come off the index of its failed and warning records", async () => {
-      const [plan] = await plansIn((t) => checkedRecordsOfRun(t, scope.orgId, later.syncRunId));
+      const [plan] = await plansIn((t) => checkedRecordsOfRun(t, scope.orgId, later));
       seeks(plan!, 'feed_records_by_run_outcome', /sync_run_id = /);
     });
 
@@ -306,7 +310,7 @@ for (const phase of ['without statistics', 'analysed'] as const) {
     test("the stored errors of a run's re-checked records seek each record, and its run-level errors, in errors_by_record", async () => {
       const indexes = Array.from({ length: 20 }, (_, i) => i * 10);
       for (const runLevel of [false, true]) {
-        const [plan] = await plansIn((t) => errorsOfRecords(t, scope.orgId, later.syncRunId, indexes, runLevel));
+        const [plan] = await plansIn((t) => errorsOfRecords(t, scope.orgId, later, indexes, runLevel));
         seeks(plan!, 'errors_by_record', /record_index (=|IS NULL)/);
       }
     });

@@ -16,6 +16,7 @@ import { listMissedRunGaps } from '../src/trends/trends.queries.js';
 import { planOfOneQuery } from './helpers/plans.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { createOrgWithIntegration } from './helpers/fixtures.js';
+import { disableAutovacuum } from './helpers/partitions.js';
 
 /** Integrations per organisation, each with a year of hourly rows (and three codes an hour). */
 const INTEGRATIONS = 12;
@@ -29,7 +30,7 @@ const now = new Date('2026-11-29T12:00:00Z');
 before(async () => {
   db = await createTestDatabase();
   for (const table of ['run_stats_hourly', 'error_counts_hourly', 'integration_events', 'integrations']) {
-    await db.knex.raw('ALTER TABLE ?? SET (autovacuum_enabled = false)', [table]);
+    await disableAutovacuum(db.knex, table);
   }
   const a = await createOrgWithIntegration(db.knex, { slug: 'trends-a' });
   const b = await createOrgWithIntegration(db.knex, { slug: 'trends-b' });

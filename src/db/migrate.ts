@@ -43,7 +43,8 @@ class DirectoryMigrationSource implements Knex.MigrationSource<string> {
   }
 }
 
-const options = (): Knex.MigratorConfig => ({ migrationSource: new DirectoryMigrationSource(), tableName: 'knex_migrations' });
+/** The migrator's options (tests step through migrations one at a time with knex.migrate.up and down). */
+export const options = (): Knex.MigratorConfig => ({ migrationSource: new DirectoryMigrationSource(), tableName: 'knex_migrations' });
 
 export async function migrateToLatest(knex: Knex): Promise<string[]> {
   const [, applied] = (await knex.migrate.latest(options())) as [number, string[]];

@@ -46,7 +46,7 @@ test('every tenant table starts its primary key with org_id', async () => {
     FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
     WHERE c.contype = 'p' AND c.connamespace = 'public'::regnamespace`);
   // Users and their tokens belong to people, not to one organisation.
-  const notTenant = new Set(['organisations', 'users', 'api_tokens', 'sessions', 'rate_limits', 'knex_migrations', 'knex_migrations_lock']);
+  const notTenant = new Set(['organisations', 'users', 'api_tokens', 'sessions', 'rate_limits', 'retention_runs', 'knex_migrations', 'knex_migrations_lock']);
   const tenantTables = result.rows.filter((row) => !notTenant.has(row.table));
   assert.ok(tenantTables.length >= 7);
   for (const row of tenantTables) assert.equal(row.first, 'org_id', `${row.table} primary key starts with org_id`);

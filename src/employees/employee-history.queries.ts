@@ -5,6 +5,8 @@ import type { ClassifiedError } from '../classify/types.js';
 
 export interface RecordKey {
   org_id: number;
+  /** The run's start: the partition key, and the primary key's second column. */
+  started_at: Date;
   sync_run_id: number;
   index: number;
 }
@@ -15,8 +17,8 @@ export async function employeesOfRecords(knex: Knex, keys: RecordKey[]): Promise
   const rows: (RecordKey & { employee: Record<string, unknown> | null })[] = await knex('feed_records')
     .select('org_id', 'sync_run_id', 'index', 'employee')
     .whereIn(
-      ['org_id', 'sync_run_id', 'index'],
-      keys.map((key) => [key.org_id, key.sync_run_id, key.index]),
+      ['org_id', 'started_at', 'sync_run_id', 'index'],
+      keys.map((key) => [key.org_id, key.started_at, key.sync_run_id, key.index]),
     );
   return new Map(rows.map((row) => [`${row.sync_run_id}:${row.index}`, row.employee ?? {}]));
 }
@@ -67,13 +69,16 @@ export async function errorsWithGroupsOf(knex: Knex, records: RecordKey[]): Prom
   if (records.length === 0) return [];
   return knex
     .from(
-      knex.raw('unnest(?::bigint[], ?::bigint[], ?::int[]) AS k(org_id, sync_run_id, record_index)', [
+      knex.raw('unnest(?::bigint[], ?::timestamptz[], ?::bigint[], ?::int[]) AS k(org_id, started_at, sync_run_id, record_index)', [
         records.map((r) => r.org_id),
+        records.map((r) => r.started_at),
         records.map((r) => r.sync_run_id),
         records.map((r) => r.index),
       ]),
     )
-    .join('errors as e', (join) => join.on('e.org_id', 'k.org_id').andOn('e.sync_run_id', 'k.sync_run_id').andOn('e.record_index', 'k.record_index'))
+    .join('errors as e', (join) =>
+      join.on('e.org_id', 'k.org_id').andOn('e.started_at', 'k.started_at').andOn('e.sync_run_id', 'k.sync_run_id').andOn('e.record_index', 'k.record_index'),
+    )
     .select('e.sync_run_id', 'e.record_index', 'e.group_id', 'e.code', 'e.severity', 'e.field', 'e.value', 'e.expected', 'e.variant')
     .orderBy('e.id');
 }

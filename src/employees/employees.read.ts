@@ -169,7 +169,9 @@ const textOrNull = (value: unknown) => (typeof value === 'string' ? value : valu
 async function sectionsOf(knex: Knex, summaries: EmployeeSummaryRow[]): Promise<IntegrationSection[]> {
   const applied = await employeesOfRecords(
     knex,
-    summaries.filter((s) => s.applied_sync_run_id !== null).map((s) => ({ org_id: s.org_id, sync_run_id: s.applied_sync_run_id!, index: s.applied_index! })),
+    summaries
+      .filter((s) => s.applied_sync_run_id !== null)
+      .map((s) => ({ org_id: s.org_id, started_at: s.applied_started_at!, sync_run_id: s.applied_sync_run_id!, index: s.applied_index! })),
   );
   return Promise.all(
     summaries.map(async (summary) => {

@@ -42,7 +42,7 @@ export async function rebuildMembers(trx: Knex.Transaction, scope: Scope, pairs:
       SELECT max(r.started_at) FROM feed_records r
       WHERE r.org_id = :orgId AND r.integration_id = :integrationId
         AND left(r.external_id, ${INDEXED_PREFIX}) = left(p.external_id, ${INDEXED_PREFIX}) AND r.external_id = p.external_id
-        AND p.group_id IN (SELECT e.group_id FROM errors e WHERE e.org_id = r.org_id AND e.sync_run_id = r.sync_run_id AND e.record_index = r.index)
+        AND p.group_id IN (SELECT e.group_id FROM errors e WHERE e.org_id = r.org_id AND e.started_at = r.started_at AND e.sync_run_id = r.sync_run_id AND e.record_index = r.index)
     ) AS last_seen
     FROM jsonb_to_recordset(:pairs::jsonb) AS p(group_id bigint, external_id text)`;
   await trx.raw(

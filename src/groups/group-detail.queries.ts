@@ -85,20 +85,21 @@ export interface GroupOccurrenceRow {
 /**
  * The errors of a group, newest first (by id, the order they were stored in),
  * keyset-paginated on id through errors_by_group; the page is cut first, then
- * each error gets its run and, for a record's error, the record's employee
- * (both by primary key).
+ * each error gets its run's engine id and, for a record's error, the record's
+ * employee (both by primary key; the run's start is the error's own).
  */
 export async function listGroupOccurrences(knex: Knex, orgId: number, groupId: number, limit: number, after?: [number]): Promise<GroupOccurrenceRow[]> {
   const errors = knex('errors as e')
-    .select('e.org_id', 'e.id', 'e.sync_run_id', 'e.record_index', 'e.value', 'e.expected', 'e.variant')
+    .select('e.org_id', 'e.id', 'e.started_at', 'e.sync_run_id', 'e.record_index', 'e.value', 'e.expected', 'e.variant')
     .where({ 'e.org_id': orgId, 'e.group_id': groupId })
     .orderBy('e.id', 'desc')
     .limit(limit + 1);
   if (after) errors.where('e.id', '<', after[0]);
   return knex
     .from(errors.as('e'))
-    .join('sync_runs as r', (join) => join.on('r.org_id', 'e.org_id').andOn('r.id', 'e.sync_run_id'))
-    .leftJoin('feed_records as f', (join) => join.on('f.org_id', 'e.org_id').andOn('f.sync_run_id', 'e.sync_run_id').andOn('f.index', 'e.record_index'))
+    .leftJoin('feed_records as f', (join) =>
+      join.on('f.org_id', 'e.org_id').andOn('f.started_at', 'e.started_at').andOn('f.sync_run_id', 'e.sync_run_id').andOn('f.index', 'e.record_index'),
+    )
     .select(
       'e.id',
       'e.sync_run_id',
@@ -106,8 +107,9 @@ export async function listGroupOccurrences(knex: Knex, orgId: number, groupId: n
       'e.value',
       'e.expected',
       'e.variant',
-      'r.run_id',
-      'r.started_at',
+      // The run's engine id by primary key, per error of the page (a join may hash every run).
+      knex.raw('(SELECT r.run_id FROM sync_runs r WHERE r.org_id = e.org_id AND r.started_at = e.started_at AND r.id = e.sync_run_id) AS run_id'),
+      'e.started_at',
       'f.external_id',
       'f.first_name',
       'f.last_name',

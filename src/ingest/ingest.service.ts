@@ -23,6 +23,7 @@ import { closeMissedRuns } from '../missed-runs/missed-runs.queries.js';
 import { addRunToRollups } from '../trends/rollups.queries.js';
 import type { FeedRunInput } from './feed.schema.js';
 import { canonicalHash } from './canonical-json.js';
+import { ensureRecordPartitions } from '../retention/partitions.js';
 
 // The codes a run can carry: missed_run belongs to the integration, not to a run.
 const RUN_CODES = ERROR_CODES.filter((code) => code !== 'missed_run');
@@ -81,6 +82,8 @@ export async function ingestRun(
   run: FeedRunInput,
   bodySha256: string,
 ): Promise<{ created: boolean; summary: RunSummary }> {
+  // The run's month partition, before the transaction (src/retention/partitions.ts).
+  await ensureRecordPartitions(knex, new Date(run.started_at));
   return knex.transaction(async (trx) => {
     const integration = await lockIntegration(trx, caller.orgId, caller.integrationId);
     const existing = await findSyncRunByRunId(trx, caller.orgId, caller.integrationId, run.run_id);

@@ -95,7 +95,7 @@ export async function recheckAfterLateRun(trx: Knex.Transaction, late: LateRun):
   for (const run of runs) {
     const records = byRun.get(run.syncRunId) ?? [];
     const affected: Affected = { run, records, runLevel: formFieldRunIds.has(run.syncRunId) };
-    if (knowledgeRuns.has(run.syncRunId)) affected.records = mergeByIndex(records, await checkedRecordsOfRun(trx, late.orgId, run.syncRunId));
+    if (knowledgeRuns.has(run.syncRunId)) affected.records = mergeByIndex(records, await checkedRecordsOfRun(trx, late.orgId, run));
     await recheckRun(trx, late, affected, touchedGroups, touchedEmployees);
   }
   await settleStatuses(trx, scope, [...touchedGroups], late.newestStartedAt);
@@ -223,7 +223,7 @@ async function recheckRun(trx: Knex.Transaction, late: LateRun, affected: Affect
   });
 
   const checkedIndexes = new Set(affected.records.map((record) => record.index));
-  const stored = groupBy(await errorsOfRecords(trx, late.orgId, run.syncRunId, [...checkedIndexes], affected.runLevel), (error) => error.record_index);
+  const stored = groupBy(await errorsOfRecords(trx, late.orgId, run, [...checkedIndexes], affected.runLevel), (error) => error.record_index);
   const removed: StoredError[] = [];
   const added: RunError[] = [];
   const newCounts = new Map<number, number>();
@@ -251,7 +251,7 @@ async function recheckRun(trx: Knex.Transaction, late: LateRun, affected: Affect
   const externalIdAt = new Map(records.map((record) => [record.index, record.external_id ?? null]));
   await deleteErrors(
     trx,
-    late.orgId,
+    runScope,
     removed.map((error) => error.id),
   );
   await removeErrorsFromGroups(
@@ -268,7 +268,7 @@ async function recheckRun(trx: Knex.Transaction, late: LateRun, affected: Affect
   const groupsOfRun = [...new Set([...removed.map((error) => error.group_id), ...groupIds])];
   await refreshSeen(trx, late.orgId, groupsOfRun, run.startedAt);
   for (const id of groupsOfRun) touchedGroups.add(id);
-  await setRecordErrorCounts(trx, late.orgId, run.syncRunId, newCounts);
+  await setRecordErrorCounts(trx, runScope, newCounts);
   const deltas: Record<string, number> = {};
   for (const error of removed) deltas[error.code] = (deltas[error.code] ?? 0) - 1;
   for (const error of added) deltas[error.code] = (deltas[error.code] ?? 0) + 1;

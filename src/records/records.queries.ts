@@ -75,20 +75,11 @@ export interface NewError extends ClassifiedError {
 
 const ERROR_COLUMNS = ['org_id', 'sync_run_id', 'integration_id', 'record_index', 'group_id', 'code', 'severity', 'field', 'value', 'expected', 'variant'];
 
-/** Whether errors carries the run's started_at (the partitioned table does: migrations 2026-12-01-00xx). */
-async function errorsHaveStartedAt(trx: Knex.Transaction): Promise<boolean> {
-  const { rows } = await trx.raw<{ rows: unknown[] }>(
-    `SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('errors') AND attname = 'started_at' AND NOT attisdropped`,
-  );
-  return rows.length > 0;
-}
-
-/** Writes a run's errors with COPY, with the run's started_at where the table has it. */
+/** Writes a run's errors with COPY, each with the run's started_at (its partition's key). */
 export async function insertErrors(trx: Knex.Transaction, run: RunScope, errors: NewError[]): Promise<void> {
   if (errors.length === 0) return;
-  const withStart = await errorsHaveStartedAt(trx);
   const prefix = `${run.orgId}\t${run.syncRunId}\t${run.integrationId}\t`;
-  const suffix = withStart ? `\t${run.startedAt.toISOString()}\n` : '\n';
+  const suffix = `\t${run.startedAt.toISOString()}\n`;
   const lines = function* () {
     for (const error of errors) {
       yield `${prefix}${copyField(error.record_index)}\t${error.group_id}\t${copyField(error.code)}\t${copyField(error.severity)}\t${copyField(error.field)}\t${copyField(
@@ -96,16 +87,20 @@ export async function insertErrors(trx: Knex.Transaction, run: RunScope, errors:
       )}\t${copyField(error.expected)}\t${copyField(error.variant)}${suffix}`;
     }
   };
-  await copyRows(trx, 'errors', withStart ? [...ERROR_COLUMNS, 'started_at'] : ERROR_COLUMNS, lines());
+  await copyRows(trx, 'errors', [...ERROR_COLUMNS, 'started_at'], lines());
 }
 
 /** The error count of records whose errors a re-check changed. */
-export async function setRecordErrorCounts(trx: Knex.Transaction, orgId: number, syncRunId: number, counts: Map<number, number>): Promise<void> {
+export async function setRecordErrorCounts(
+  trx: Knex.Transaction,
+  run: { orgId: number; syncRunId: number; startedAt: Date },
+  counts: Map<number, number>,
+): Promise<void> {
   if (counts.size === 0) return;
   await trx.raw(
     `UPDATE feed_records r SET error_count = x.error_count
      FROM unnest(?::int[], ?::int[]) AS x(index, error_count)
-     WHERE r.org_id = ? AND r.sync_run_id = ? AND r.index = x.index`,
-    [[...counts.keys()], [...counts.values()], orgId, syncRunId],
+     WHERE r.org_id = ? AND r.started_at = ? AND r.sync_run_id = ? AND r.index = x.index`,
+    [[...counts.keys()], [...counts.values()], run.orgId, run.startedAt, run.syncRunId],
   );
 }

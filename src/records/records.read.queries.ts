@@ -181,7 +181,10 @@ function mergedRecords(
   }
   if (filters.code || filters.severity || filters.field) {
     perOrg.whereExists((sub) => {
-      sub.select(knex.raw('1')).from('errors as e').whereRaw('e.org_id = f.org_id AND e.sync_run_id = f.sync_run_id AND e.record_index = f.index');
+      sub
+        .select(knex.raw('1'))
+        .from('errors as e')
+        .whereRaw('e.org_id = f.org_id AND e.started_at = f.started_at AND e.sync_run_id = f.sync_run_id AND e.record_index = f.index');
       if (filters.code) sub.where('e.code', filters.code);
       if (filters.severity) sub.where('e.severity', filters.severity);
       if (filters.field) sub.where('e.field', filters.field);
@@ -332,15 +335,22 @@ export interface StoredError {
 }
 
 /** The errors of the given records, in one query. */
-export async function errorsOfRecords(knex: Knex, records: Pick<RecordRow, 'org_id' | 'sync_run_id' | 'index'>[]): Promise<StoredError[]> {
+export async function errorsOfRecords(knex: Knex, records: Pick<RecordRow, 'org_id' | 'started_at' | 'sync_run_id' | 'index'>[]): Promise<StoredError[]> {
   if (records.length === 0) return [];
   return knex('errors')
     .select('sync_run_id', 'record_index', 'group_id', 'code', 'severity', 'field', 'value', 'expected', 'variant')
     .whereIn(
-      ['org_id', 'sync_run_id', 'record_index'],
-      records.map((r) => [r.org_id, r.sync_run_id, r.index]),
+      ['org_id', 'started_at', 'sync_run_id', 'record_index'],
+      records.map((r) => [r.org_id, r.started_at, r.sync_run_id, r.index]),
     )
     .orderBy('id');
+}
+
+/** A run as its records are found: in the partition of its start, by (org_id, started_at, id). */
+export interface RunKey {
+  org_id: number;
+  id: number;
+  started_at: Date;
 }
 
 /** The filters of a run's records (the run page, GET /runs/:id), named as in GET /api/v1/records. */
@@ -354,6 +364,7 @@ export interface RunRecordFilters {
 /** A record as the run page lists it: the columns, never the raw payload. */
 export interface RunRecordRow {
   org_id: number;
+  started_at: Date;
   sync_run_id: number;
   index: number;
   integration_id: number;
@@ -368,6 +379,7 @@ export interface RunRecordRow {
 
 const RUN_RECORD_COLUMNS = [
   'f.org_id',
+  'f.started_at',
   'f.sync_run_id',
   'f.index',
   'f.integration_id',
@@ -405,7 +417,7 @@ function whereRecordMatches(query: Knex.QueryBuilder, filters: RunRecordFilters)
  */
 function runRecordsQuery(
   knex: Knex,
-  run: { org_id: number; id: number },
+  run: RunKey,
   filters: RunRecordFilters,
   columns: (string | Knex.Raw)[],
   afterIndex?: number,
@@ -413,7 +425,7 @@ function runRecordsQuery(
   if (filters.code || filters.field) {
     const matching = knex('errors as e')
       .distinct('e.record_index')
-      .where({ 'e.org_id': run.org_id, 'e.sync_run_id': run.id })
+      .where({ 'e.org_id': run.org_id, 'e.started_at': run.started_at, 'e.sync_run_id': run.id })
       .whereNotNull('e.record_index')
       .orderBy('e.record_index');
     if (filters.code) matching.where('e.code', filters.code);
@@ -422,7 +434,7 @@ function runRecordsQuery(
     const record = whereRecordMatches(
       knex('feed_records as f')
         .select(columns)
-        .where({ 'f.org_id': run.org_id, 'f.sync_run_id': run.id })
+        .where({ 'f.org_id': run.org_id, 'f.started_at': run.started_at, 'f.sync_run_id': run.id })
         .where('f.index', knex.ref('m.record_index'))
         .limit(1),
       filters,
@@ -435,25 +447,22 @@ function runRecordsQuery(
       order: 'm.record_index',
     };
   }
-  const query = whereRecordMatches(knex('feed_records as f').select(columns).where({ 'f.org_id': run.org_id, 'f.sync_run_id': run.id }), filters);
+  const query = whereRecordMatches(
+    knex('feed_records as f').select(columns).where({ 'f.org_id': run.org_id, 'f.started_at': run.started_at, 'f.sync_run_id': run.id }),
+    filters,
+  );
   if (afterIndex !== undefined) query.where('f.index', '>', afterIndex);
   return { query, order: 'f.index' };
 }
 
 /** A run's records in the run's order (index), keyset-paginated after `afterIndex`. */
-export async function listRunRecords(
-  knex: Knex,
-  run: { org_id: number; id: number },
-  filters: RunRecordFilters,
-  limit: number,
-  afterIndex?: number,
-): Promise<RunRecordRow[]> {
+export async function listRunRecords(knex: Knex, run: RunKey, filters: RunRecordFilters, limit: number, afterIndex?: number): Promise<RunRecordRow[]> {
   const { query, order } = runRecordsQuery(knex, run, filters, RUN_RECORD_COLUMNS, afterIndex);
   return query.orderBy(order).limit(limit + 1);
 }
 
 /** How many of a run's records match; `cap` bounds the rows counted (a count above it says "more than"). */
-export async function countRunRecords(knex: Knex, run: { org_id: number; id: number }, filters: RunRecordFilters, cap: number): Promise<number> {
+export async function countRunRecords(knex: Knex, run: RunKey, filters: RunRecordFilters, cap: number): Promise<number> {
   const { query } = runRecordsQuery(knex, run, filters, [knex.raw('1 AS one')]);
   const [row] = await knex.from(query.limit(cap + 1).as('matching')).count<{ count: string }[]>('* as count');
   return Number(row!.count);
@@ -467,15 +476,15 @@ export interface FullRecordRow extends RunRecordRow {
   raw: unknown;
 }
 
-export async function findRunRecord(knex: Knex, run: { org_id: number; id: number }, index: number): Promise<FullRecordRow | undefined> {
+export async function findRunRecord(knex: Knex, run: RunKey, index: number): Promise<FullRecordRow | undefined> {
   return knex('feed_records as f')
-    .select(...RUN_RECORD_COLUMNS, 'f.started_at', 'f.employee', 'f.messages', 'f.raw')
-    .where({ 'f.org_id': run.org_id, 'f.sync_run_id': run.id, 'f.index': index })
+    .select(...RUN_RECORD_COLUMNS, 'f.employee', 'f.messages', 'f.raw')
+    .where({ 'f.org_id': run.org_id, 'f.started_at': run.started_at, 'f.sync_run_id': run.id, 'f.index': index })
     .first();
 }
 
 /** The errors of one record, oldest first. */
-export async function errorsOfRecord(knex: Knex, record: Pick<RunRecordRow, 'org_id' | 'sync_run_id' | 'index'>): Promise<StoredError[]> {
+export async function errorsOfRecord(knex: Knex, record: Pick<RecordRow, 'org_id' | 'started_at' | 'sync_run_id' | 'index'>): Promise<StoredError[]> {
   return errorsOfRecords(knex, [record]);
 }
 

@@ -38,7 +38,7 @@ const recordKey = (syncRunId: number, index: number) => `${syncRunId}:${index}`;
 /** The API errors of these records, by `<run id>:<index>`, in two queries. */
 export async function apiErrorsOf(
   knex: Knex,
-  rows: Pick<RecordRow, 'org_id' | 'sync_run_id' | 'index' | 'integration_id'>[],
+  rows: Pick<RecordRow, 'org_id' | 'started_at' | 'sync_run_id' | 'index' | 'integration_id'>[],
 ): Promise<(row: Pick<RecordRow, 'sync_run_id' | 'index'>) => ApiError[]> {
   const [errors, contexts] = await Promise.all([errorsOfRecords(knex, rows), contextsOf(knex, rows)]);
   const integrationOf = new Map(rows.map((r) => [recordKey(r.sync_run_id, r.index), r.integration_id]));
@@ -106,7 +106,7 @@ export const RECORD_CSV_COLUMNS: CsvColumn<CsvRecord>[] = [
  * A list of records read a batch at a time through its keyset query, each batch
  * with its errors (two more queries per batch): what RECORD_CSV_COLUMNS write.
  */
-export async function* recordCsvBatches<Row extends Pick<RecordRow, 'org_id' | 'sync_run_id' | 'index' | 'integration_id'>, Key>(
+export async function* recordCsvBatches<Row extends Pick<RecordRow, 'org_id' | 'started_at' | 'sync_run_id' | 'index' | 'integration_id'>, Key>(
   knex: Knex,
   fetchAfter: (after: Key | undefined, limit: number) => Promise<Row[]>,
   keyOf: (row: Row) => Key,

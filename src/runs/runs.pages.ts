@@ -21,6 +21,7 @@ import { shorten } from '../shared/shorten.js';
 import { contextOfRun, feedLogPage, RUN_CSV_COLUMNS, RUN_ERROR_CODES, runKey } from './runs.read.js';
 import { findSyncRun, listSyncRuns, runLevelErrors, type RunFilters, type RunWithIntegration } from './runs.read.queries.js';
 import { recordIndexCursor, runPageSchema, runRecordsPageSchema } from './runs.schemas.js';
+import { retentionDaysOf } from '../retention/retention.queries.js';
 
 /** Counting a run's matching records stops here ("more than 10,000"). */
 const COUNT_CAP = 10_000;
@@ -126,12 +127,16 @@ export function runPages(): Router {
     const context = contextOfRun(run);
     const [rows, runErrors, matching] = await Promise.all([
       listRunRecords(req.reader, run, filters, limit, afterIndex),
-      runLevelErrors(req.reader, run.org_id, run.id),
+      runLevelErrors(req.reader, run),
       matchingCount(req.reader, run, filters),
     ]);
     const records = rows.slice(0, limit);
     const errorsOf = await apiErrorsOf(req.reader, records);
     const last = records[records.length - 1];
+    // A run with records none of which is left: retention pruned them (feedlog prune drops a month's records before it deletes the runs).
+    const filtered = Object.values(filters).some((value) => value !== undefined);
+    const prunedAfterDays =
+      run.record_count > 0 && records.length === 0 && !filtered && afterIndex === undefined ? await retentionDaysOf(req.reader, run.org_id) : null;
     res.render('runs/show', {
       title: `Run ${shorten(run.run_id)} · feedlog`,
       run,
@@ -140,7 +145,8 @@ export function runPages(): Router {
       records: records.map((record) => ({ ...record, errors: errorsOf(record), link: `/runs/${run.id}/records/${record.index}` })),
       matching,
       filters,
-      filtered: Object.values(filters).some((value) => value !== undefined),
+      filtered,
+      prunedAfterDays,
       outcomes: RECORD_OUTCOMES,
       codes: RUN_ERROR_CODES,
       fields: RECORD_FIELDS,

@@ -69,10 +69,10 @@ export async function findSyncRun(knex: Knex, orgIds: number[], id: number): Pro
   return runsOf(knex, orgIds).where('r.id', id).first();
 }
 
-export async function runLevelErrors(knex: Knex, orgId: number, syncRunId: number) {
+export async function runLevelErrors(knex: Knex, run: { org_id: number; id: number; started_at: Date }) {
   return knex('errors')
     .select('group_id', 'code', 'severity', 'field', 'value', 'expected', 'variant')
-    .where({ org_id: orgId, sync_run_id: syncRunId })
+    .where({ org_id: run.org_id, started_at: run.started_at, sync_run_id: run.id })
     .whereNull('record_index')
     .orderBy('id');
 }

@@ -25,7 +25,7 @@ export const contextOfRun = (run: RunWithIntegration) =>
 /** The run as GET /api/v1/sync-runs/{id} answers it: its run-level errors with their group and guidance. */
 export async function runDetail(knex: Knex, run: RunWithIntegration) {
   const context = contextOfRun(run);
-  const errors = await runLevelErrors(knex, run.org_id, run.id);
+  const errors = await runLevelErrors(knex, run);
   return { ...toRunItem(run), run_error: run.run_error, errors: errors.map((error) => toApiError(error, context)) };
 }
 

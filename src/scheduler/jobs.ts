@@ -6,6 +6,7 @@ import { enqueueDueSummaries } from '../summaries/summaries.service.js';
 import { logger } from '../logger.js';
 import { checkMissedRuns } from '../missed-runs/missed-runs.service.js';
 import { frozenClock } from '../shared/clock.js';
+import { dailyRetention } from '../retention/retention.service.js';
 import type { Job } from './scheduler.js';
 
 /** The missed-run check: needs nothing but the database. */
@@ -20,7 +21,8 @@ export const missedRunsJob: Job = {
  * Every job of the scheduler, run in this order on each tick: missed runs first (so a
  * gap found now can be in the emails), then the summaries that have come due, then the
  * alerts (new runs, groups and missed runs since the last look), then the sender, which
- * sends whatever is due (summaries, alerts, retries).
+ * sends whatever is due (summaries, alerts, retries); last, retention (partitions ahead,
+ * and once a day feedlog prune per organisation's retention).
  */
 export function schedulerJobs(email: { mailer: Mailer; publicUrl: string }): readonly Job[] {
   return [
@@ -47,6 +49,14 @@ export function schedulerJobs(email: { mailer: Mailer; publicUrl: string }): rea
           clock: frozenClock(now),
           log: logger(),
         });
+      },
+    },
+    {
+      // Last, as it may take a while once a day: the coming months' partitions; once a day, each organisation's retention (feedlog prune).
+      name: 'retention',
+      async run(knex, now) {
+        const result = await dailyRetention(knex, now);
+        if (result) logger().info({ job: 'retention', ...result }, 'pruned');
       },
     },
   ];

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import pg from 'pg';
+import { withoutEmptyPartitionScans } from './partitions.js';
 
 export interface Statement {
   sql: string;
@@ -25,7 +26,10 @@ export async function statementsOf(knex: Knex, run: () => Promise<unknown>): Pro
   return seen;
 }
 
-/** The plan of `statement` in a new session on `url` (no prepared-statement or session state carried over). */
+/**
+ * The plan of `statement` in a new session on `url` (no prepared-statement or session
+ * state carried over), without the scans of empty month partitions.
+ */
 export async function explain(url: string, statement: Statement): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -34,7 +38,7 @@ export async function explain(url: string, statement: Statement): Promise<string
     let n = 0;
     const sql = statement.sql.replace(/\?/g, () => `$${++n}`);
     const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, statement.bindings);
-    return result.rows.map((row) => row['QUERY PLAN']).join('\n');
+    return withoutEmptyPartitionScans(result.rows.map((row) => row['QUERY PLAN']).join('\n'));
   } finally {
     await client.end();
   }

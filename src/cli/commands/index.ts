@@ -1,5 +1,6 @@
 import { INTEGRATION_COMMANDS } from './integration.js';
 import { ORG_COMMANDS } from './org.js';
+import { RETENTION_COMMANDS } from './retention.js';
 import { SERVER_COMMANDS } from './server.js';
 import { DEMO_COMMANDS, SIMULATE_COMMANDS } from './simulate.js';
 import type { Command } from './shared.js';
@@ -17,6 +18,7 @@ export const COMMANDS: Command[] = [
   ...USER_COMMANDS,
   ...TOKEN_COMMANDS,
   ...SUMMARY_COMMANDS,
+  ...RETENTION_COMMANDS,
   ...SIMULATE_COMMANDS,
   ...DEMO_COMMANDS,
 ];
