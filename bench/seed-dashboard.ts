@@ -47,6 +47,7 @@ import { listMigrations, MIGRATIONS_DIR, migrateToLatest } from '../src/db/migra
 import { createIntegration } from '../src/integrations/integrations.service.js';
 import { logToStderr } from '../src/logger.js';
 import { createOrganisation } from '../src/orgs/orgs.service.js';
+import { ensureMonthPartition, PARTITIONED_TABLES } from '../src/retention/retention.queries.js';
 import { FIXTURE_PASSWORD } from '../test/helpers/accounts.js';
 import { serveApp } from '../test/helpers/browser.js';
 import { withDatabaseName } from '../test/helpers/database-url.js';
@@ -275,6 +276,11 @@ async function copyBase(knex: Knex, target: number): Promise<{ orgs: OrgCopies[]
   const statements = await Promise.all(
     COPIED.map(async ({ table, id }) => ({ table, sql: copyStatement(table, await columnsOf(knex, table), id, id ? idOffsets[table]! : '0') })),
   );
+  // Records and errors are partitioned by month: every month the copies reach needs its partition first.
+  const earliest = start.getTime() - Math.max(orgA.copies, orgB.copies) * COPY_SPAN_DAYS * 86_400_000;
+  for (let month = new Date(earliest); month.getTime() <= Date.now(); month = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1))) {
+    for (const table of PARTITIONED_TABLES) await ensureMonthPartition(knex, table, month);
+  }
   const started = performance.now();
   let done = baseTotal;
   await knex.transaction(async (trx) => {
