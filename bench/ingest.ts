@@ -41,11 +41,12 @@ const median = (values: number[]) => {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-/** The columns COPY writes: all but generated ones (errors.id is an identity). */
+/** The columns COPY writes: all but generated ones and those a sequence numbers (errors.id). */
 async function copyColumns(knex: Knex, table: string): Promise<string[]> {
   const { rows } = await knex.raw<{ rows: { column_name: string }[] }>(
     `SELECT column_name FROM information_schema.columns
      WHERE table_schema = current_schema() AND table_name = ? AND is_identity = 'NO' AND is_generated = 'NEVER'
+       AND coalesce(column_default, '') NOT LIKE 'nextval(%'
      ORDER BY ordinal_position`,
     [table],
   );
