@@ -24,6 +24,7 @@ import { addRunToRollups } from '../trends/rollups.queries.js';
 import type { FeedRunInput } from './feed.schema.js';
 import { canonicalHash } from './canonical-json.js';
 import { ensureRecordPartitions } from '../retention/partitions.js';
+import { collectGarbage, LARGE_RUN_RECORDS } from './heap.js';
 
 // The codes a run can carry: missed_run belongs to the integration, not to a run.
 const RUN_CODES = ERROR_CODES.filter((code) => code !== 'missed_run');
@@ -125,6 +126,9 @@ export async function ingestRun(
     ];
     for (const error of errors) errorCounts[error.code] = (errorCounts[error.code] ?? 0) + 1;
 
+    // Between the large steps of a large run, the garbage of the one before goes (heap.ts says why).
+    const settle = run.records.length >= LARGE_RUN_RECORDS ? collectGarbage : async () => {};
+    await settle();
     const { records, ...header } = run;
     const stored = await insertSyncRun(trx, {
       org_id: caller.orgId,
@@ -148,6 +152,7 @@ export async function ingestRun(
     // A run arriving late closes the integration's open missed-run gaps that began before it.
     await closeMissedRuns(trx, scope);
     await insertFeedRecords(trx, scope, newFeedRecords(records, classified.recordErrors));
+    await settle();
     // As the join this replaces: any external ID that is not null, the empty one included.
     const applied = records.filter((record) => APPLIED.has(record.outcome) && record.external_id != null);
     const newestStartedAt = late ? integration.last_run_started_at! : startedAt;
@@ -163,10 +168,12 @@ export async function ingestRun(
       scope,
       errors.map((error, index) => ({ ...error, group_id: groupIds[index]! })),
     );
+    await settle();
     await saveEmployeeStates(trx, scope, [...classified.employeeChanges.values()]);
     const versions = changedStates(employees, classified.employeeChanges, { startedAt, syncRunId: stored.id });
     await insertStateVersions(trx, known, versions);
     await analyzeIfOutgrown(trx, 'employee_state_versions', versions.length);
+    await settle();
     // After the groups: the summaries count each employee's open errors as this run left them.
     const newEmployees = await saveEmployeeSummaries(
       trx,
