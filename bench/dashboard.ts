@@ -499,8 +499,11 @@ export async function benchDashboard(options: DashboardOptions = parseDashboardO
 
     const [size] = await knex.raw<{ rows: { bytes: string }[] }>('SELECT pg_database_size(current_database()) AS bytes').then((r) => r.rows);
     const tables = await knex.raw<{ rows: { name: string; bytes: string; rows: string }[] }>(
-      `SELECT c.relname AS name, pg_total_relation_size(c.oid) AS bytes, c.reltuples::bigint AS rows FROM pg_class c
-       WHERE c.relkind IN ('r', 'p') AND c.relnamespace = 'public'::regnamespace AND NOT c.relispartition ORDER BY 2 DESC LIMIT 6`,
+      // A partitioned table holds nothing itself: its partitions are counted under its name.
+      `SELECT coalesce(pg_partition_root(c.oid), c.oid)::regclass::text AS name, sum(pg_total_relation_size(c.oid)) AS bytes,
+         sum(greatest(c.reltuples, 0))::bigint AS rows
+       FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace
+       GROUP BY 1 ORDER BY 2 DESC LIMIT 6`,
     );
     console.log(
       `\ndatabase ${SEED_DATABASE}: ${(Number(size!.bytes) / MB / 1024).toFixed(2)} GB on disk; largest tables with their indexes: ` +

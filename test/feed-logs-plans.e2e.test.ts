@@ -58,6 +58,16 @@ before(async () => {
      FROM feed_records WHERE sync_run_id = ? AND outcome <> 'succeeded'`,
     [big.id, big.id],
   );
+  // Each error in its group, as ingest leaves them: the groups' sightings bound the runs a code filter walks.
+  await knex.raw(
+    `INSERT INTO error_groups (org_id, integration_id, group_key, code, field, value, severity, run_level, first_seen_started_at, last_seen_started_at,
+       first_seen_sync_run_id, last_seen_sync_run_id, occurrences)
+     SELECT org_id, integration_id, code, code, min(field), 'v', 'error', false, min(started_at), max(started_at), min(sync_run_id), max(sync_run_id), count(*)
+     FROM errors GROUP BY org_id, integration_id, code`,
+  );
+  await knex.raw(
+    `UPDATE errors e SET group_id = g.id FROM error_groups g WHERE g.org_id = e.org_id AND g.integration_id = e.integration_id AND g.group_key = e.code`,
+  );
   await knex.raw('ANALYZE');
   knex.on('query', (query: { sql: string; bindings?: unknown[] }) => {
     last = { sql: query.sql, bindings: query.bindings ?? [] };
@@ -266,10 +276,11 @@ test('records with an error code, severity or field, or failed, across runs walk
     ['warnings from a day', () => listRecords(knex, [big.org_id], { outcome: 'warning', from: new Date('2026-09-20T00:00:00Z') }, 50)],
   ] as const) {
     const plan = await planOf(read);
-    // Each organisation's runs in order, sorted only within a run (an incremental sort) under the page's Limit.
+    // Each organisation's runs in order, sorted only within a run (an incremental sort) under the page's Limit
+    // (with a code, severity or field, after the matching groups' first and last sightings, InitPlans on error_groups).
     assert.match(
       plan,
-      /Limit[^\n]*\n\s+->\s+Incremental Sort[\s\S]*Presorted Key: r\.started_at, r\.id[\s\S]*Index Scan using sync_runs_by_(org_)?start on sync_runs r/,
+      /Limit[^\n]*\n(?:\s+(?:InitPlan|->\s+Aggregate|->\s+[\w ]*Scan[^\n]* on error_groups|Filter|Index Cond|Recheck Cond)[^\n]*\n)*\s+->\s+Incremental Sort[\s\S]*Presorted Key: r\.started_at, r\.id[\s\S]*Index Scan using sync_runs_by_(org_)?start on sync_runs r/,
       `${label}:\n${plan}`,
     );
     assert.match(plan, /errors_by_record|feed_records_by_run_outcome/, `${label}:\n${plan}`);
@@ -291,6 +302,26 @@ test('records with an error code, severity or field, or failed, across runs walk
     byRun.map((row) => `${row.sync_run_id}:${row.index}`),
     all.map((row) => `${row.sync_run_id}:${row.index}`),
   );
+  // Bounded by the matching groups' sightings, a filter still finds what reading every error would (none for info here).
+  for (const filters of [{ code: 'job_title_mismatch' }, { field: 'job_title' }, { severity: 'error' }, { severity: 'info' }] as const) {
+    const bounded = await listRecords(knex, orgIds, filters, 40);
+    const everyError = await knex('feed_records as f')
+      .join('errors as e', (join) => join.on('e.org_id', 'f.org_id').andOn('e.sync_run_id', 'f.sync_run_id').andOn('e.record_index', 'f.index'))
+      .whereIn('f.org_id', orgIds)
+      .where(Object.fromEntries(Object.entries(filters).map(([column, value]) => [`e.${column}`, value])))
+      .distinct('f.org_id', 'f.sync_run_id', 'f.index', 'f.started_at')
+      .orderBy([
+        { column: 'f.started_at', order: 'desc' },
+        { column: 'f.sync_run_id', order: 'desc' },
+        { column: 'f.index', order: 'desc' },
+      ])
+      .limit(41);
+    assert.deepEqual(
+      bounded.map((row) => `${row.sync_run_id}:${row.index}`),
+      everyError.map((row) => `${row.sync_run_id}:${row.index}`),
+      JSON.stringify(filters),
+    );
+  }
   const page2 = await listRecords(knex, [big.org_id], { code: 'unclassified' }, 30, [
     byRun[29]!.started_at.toISOString(),
     byRun[29]!.sync_run_id,

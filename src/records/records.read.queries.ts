@@ -220,7 +220,8 @@ function mergedRecords(
  * as the run has) or its failed or warned records (feed_records_by_run_outcome),
  * each record then fetched by its key. The runs come in the list's order, so
  * only the records within one run are sorted (an incremental sort), and the
- * walk stops at a page.
+ * walk stops at a page. With a code, severity or field, it walks only the
+ * runs within the matching error groups' sightings.
  */
 const drivenByRuns = (filters: RecordFilters) =>
   filters.run === undefined &&
@@ -252,6 +253,17 @@ function recordsByRun(knex: Knex, outer: Knex.Raw, filters: RecordFilters, limit
     // One record by its key; the LIMIT keeps it a lookup per run and index (a join PostgreSQL could turn into a scan of every record).
     .limit(1);
   if (filters.code || filters.severity || filters.field) {
+    // Only the runs between the first and last sighting of a matching error group (every error is in one, and
+    // groups outlive their errors): none when no group matches, instead of a walk of every run to find nothing.
+    const sightings = (column: string, aggregate: 'min' | 'max') => {
+      const groups = knex('error_groups as g').select(knex.raw(`${aggregate}(g.${column})`)).where('g.org_id', knex.ref('o.id'));
+      if (filters.integration !== undefined) groups.where('g.integration_id', filters.integration);
+      if (filters.code) groups.where('g.code', filters.code);
+      if (filters.severity) groups.where('g.severity', filters.severity);
+      if (filters.field) groups.where('g.field', filters.field);
+      return groups;
+    };
+    perOrg.where('r.started_at', '<=', sightings('last_seen_started_at', 'max')).where('r.started_at', '>=', sightings('first_seen_started_at', 'min'));
     const errored = knex('errors as e').distinct('e.record_index').whereRaw('e.org_id = r.org_id AND e.sync_run_id = r.id').whereNotNull('e.record_index');
     if (filters.code) errored.where('e.code', filters.code);
     if (filters.severity) errored.where('e.severity', filters.severity);
