@@ -256,7 +256,9 @@ function recordsByRun(knex: Knex, outer: Knex.Raw, filters: RecordFilters, limit
     // Only the runs between the first and last sighting of a matching error group (every error is in one, and
     // groups outlive their errors): none when no group matches, instead of a walk of every run to find nothing.
     const sightings = (column: string, aggregate: 'min' | 'max') => {
-      const groups = knex('error_groups as g').select(knex.raw(`${aggregate}(g.${column})`)).where('g.org_id', knex.ref('o.id'));
+      const groups = knex('error_groups as g')
+        .select(knex.raw(`${aggregate}(g.${column})`))
+        .where('g.org_id', knex.ref('o.id'));
       if (filters.integration !== undefined) groups.where('g.integration_id', filters.integration);
       if (filters.code) groups.where('g.code', filters.code);
       if (filters.severity) groups.where('g.severity', filters.severity);
