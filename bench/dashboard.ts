@@ -36,7 +36,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { createApiToken } from '../src/accounts/accounts.service.js';
 import { createApp } from '../src/app/app.js';
-import { config } from '../src/config.js';
+import { config, useConfigWithDefaults } from '../src/config.js';
 import { logToStderr } from '../src/logger.js';
 import { signIn } from '../test/helpers/accounts.js';
 import { serveApp } from '../test/helpers/browser.js';
@@ -537,6 +537,7 @@ export async function benchDashboard(options: DashboardOptions = parseDashboardO
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  useConfigWithDefaults({ LOG_LEVEL: 'warn' }); // as bench/run.ts
   logToStderr();
   await benchDashboard();
   process.exit(0);

@@ -69,7 +69,11 @@ export function recordedFigures(): readonly MeasuredFigure[] {
 /** Prints every goal and whether it was met, then writes all figures as JSON to `file`. */
 export function writeReport(file: string, context: Record<string, unknown> = {}): void {
   const withGoals = figures.filter((kept) => kept.goal);
-  console.log(`\n== goals (${withGoals.filter((kept) => kept.met).length} of ${withGoals.length} met) ==`);
+  console.log(
+    withGoals.length === 0
+      ? '\n== no goals in these benchmarks =='
+      : `\n== goals (${withGoals.filter((kept) => kept.met).length} of ${withGoals.length} met) ==`,
+  );
   for (const kept of withGoals) console.log(`  ${kept.met ? 'met   ' : 'MISSED'} ${kept.name}: ${formatValue(kept.value)} ${kept.unit}; ${describeGoal(kept)}`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const machine = { cpus: os.cpus().length, loadAverage: os.loadavg(), totalMemoryBytes: os.totalmem(), node: process.version };

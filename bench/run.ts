@@ -5,7 +5,7 @@
  * `npm run bench -- ingest memory` runs only the benchmarks named.
  */
 import path from 'node:path';
-import { config } from '../src/config.js';
+import { config, useConfigWithDefaults } from '../src/config.js';
 import { logToStderr } from '../src/logger.js';
 import { benchAlerts } from './alerts.js';
 import { benchClassify } from './classify.js';
@@ -37,6 +37,8 @@ const BENCHMARKS: { name: string; title: string; run: () => Promise<void> }[] = 
   { name: 'dashboard', title: 'dashboard reads on a large database (HTTP + PostgreSQL)', run: benchDashboard },
 ];
 
+// The app's request logs (one line a request, thousands a benchmark) only when LOG_LEVEL asks for them.
+useConfigWithDefaults({ LOG_LEVEL: 'warn' });
 logToStderr();
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const unknown = wanted.filter((name) => !BENCHMARKS.some((bench) => bench.name === name));

@@ -40,7 +40,7 @@ import type { Knex } from 'knex';
 import pg from 'pg';
 import { createApiToken, createUser } from '../src/accounts/accounts.service.js';
 import { createApp } from '../src/app/app.js';
-import { config } from '../src/config.js';
+import { config, useConfigWithDefaults } from '../src/config.js';
 import { createKnex } from '../src/db/database.js';
 import { ensureEmbeddedPostgres } from '../src/db/embedded.js';
 import { listMigrations, MIGRATIONS_DIR, migrateToLatest } from '../src/db/migrate.js';
@@ -439,6 +439,7 @@ export async function benchServer(): Promise<{ adminUrl: string; where: string; 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  useConfigWithDefaults({ LOG_LEVEL: 'warn' }); // as bench/run.ts
   logToStderr();
   const args = process.argv.slice(2);
   const server = await benchServer();

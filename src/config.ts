@@ -172,10 +172,15 @@ export function serveDefaults(compiled = COMPILED): Record<string, string> {
   return compiled ? { NODE_ENV: 'production' } : {};
 }
 
-/** The configuration of `feedlog serve`: the environment over serveDefaults(). Called before anything else reads config(). */
-export function useServeConfig(): Config {
-  loaded = parseConfig(process.env, serveDefaults());
+/** The configuration of this process: the environment over `defaults`. Called before anything else reads config(). */
+export function useConfigWithDefaults(defaults: Record<string, string>): Config {
+  loaded = parseConfig(process.env, defaults);
   return loaded;
+}
+
+/** The configuration of `feedlog serve`: the environment over serveDefaults(). */
+export function useServeConfig(): Config {
+  return useConfigWithDefaults(serveDefaults());
 }
 
 /** The configuration of this process, parsed from the environment on first use. */
