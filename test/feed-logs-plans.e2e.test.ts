@@ -246,6 +246,30 @@ test('q across runs finds the employees through employee_summaries, never by rea
   assert.match(walked, /SubPlan[\s\S]*Index Scan using employee_summaries_pkey on employee_summaries/, walked);
   assert.doesNotMatch(walked, /Seq Scan on feed_records|Bitmap Heap Scan on feed_records/, walked);
   assert.equal(walked.match(/Sort Key/g)?.length ?? 0, 1, walked);
+  // Between (1,111 match "Last29"): the same walk, each record checked against the hashed list of them, no summary read.
+  const [, listedWalk] = await statementsOf(knex, () => listRecords(knex, orgIds, { q: 'Last29' }, 50));
+  const listedPlan = await explain(db.url, listedWalk!);
+  assert.match(listedPlan, /Index Scan (Backward )?using feed_records_(by_org_start|pkey)(_y\d{4}m\d\d)? on feed_records/, listedPlan);
+  assert.match(listedPlan, /= ANY \(/, listedPlan);
+  assert.doesNotMatch(listedPlan, /employee_summaries|Seq Scan on feed_records|Bitmap Heap Scan on feed_records/, listedPlan);
+  const listedRows = await listRecords(knex, [big.org_id], { q: 'Last29' }, 50);
+  const expected = await knex('feed_records as f')
+    .join('employee_summaries as s', (join) =>
+      join.on('s.org_id', 'f.org_id').andOn('s.integration_id', 'f.integration_id').andOn('s.external_id', 'f.external_id'),
+    )
+    .where('f.org_id', big.org_id)
+    .where('s.search_key', 'like', '%last29%')
+    .orderBy([
+      { column: 'f.started_at', order: 'desc' },
+      { column: 'f.sync_run_id', order: 'desc' },
+      { column: 'f.index', order: 'desc' },
+    ])
+    .limit(51)
+    .select('f.sync_run_id', 'f.index');
+  assert.deepEqual(
+    listedRows.map((row) => `${row.sync_run_id}:${row.index}`),
+    expected.map((row) => `${row.sync_run_id}:${row.index}`),
+  );
   const many = await listRecords(knex, [big.org_id], { q: 'LAST' }, 50);
   assert.equal(many.length, 51);
   assert.ok(many.every((row) => row.sync_run_id === big.id));

@@ -36,6 +36,8 @@ const RECORD_COLUMNS = ['org_id', 'sync_run_id', 'index', 'integration_id', 'sta
 
 /** Across runs, `q` reads the matching employees' own records when at most this many employees of an organisation match. */
 export const FEW_MATCHING_EMPLOYEES = 200;
+/** Up to this many, a walk of an organisation's newest records keeps those of a matching employee by a hashed list of them. */
+export const LISTED_MATCHING_EMPLOYEES = 2_000;
 
 /**
  * Feed-log records, newest first (run start, run, position), keyset-paginated.
@@ -52,7 +54,9 @@ export const FEW_MATCHING_EMPLOYEES = 200;
  * its trigram index, see whereMatches); an organisation with at most
  * FEW_MATCHING_EMPLOYEES of them reads each one's newest records
  * (feed_records_by_employee) and merges those; one with more walks its newest
- * records and keeps those of a matching employee, which then come often.
+ * records and keeps those of a matching employee, which then come often:
+ * checked against the list of them (a hashed `= ANY`) up to
+ * LISTED_MATCHING_EMPLOYEES, else against each record's employee summary.
  */
 export async function listRecords(knex: Knex, orgIds: number[], filters: RecordFilters, limit: number, after?: [string, number, number]): Promise<RecordRow[]> {
   const words = filters.q && filters.run === undefined ? searchWords(filters.q) : [];
@@ -63,17 +67,24 @@ export async function listRecords(knex: Knex, orgIds: number[], filters: RecordF
   const matching = await matchingEmployees(knex, orgIds, filters, words);
   const perOrg = new Map<number, { integration_id: number; external_id: string }[]>();
   for (const row of matching) perOrg.set(Number(row.org_id), [...(perOrg.get(Number(row.org_id)) ?? []), row]);
-  const walked = [...perOrg].filter(([, employees]) => employees.length > FEW_MATCHING_EMPLOYEES).map(([orgId]) => orgId);
-  const few = matching.filter((row) => !walked.includes(Number(row.org_id)));
+  const orgsWith = (fits: (count: number) => boolean) => [...perOrg].filter(([, employees]) => fits(employees.length)).map(([orgId]) => orgId);
+  const listed = orgsWith((count) => count > FEW_MATCHING_EMPLOYEES && count <= LISTED_MATCHING_EMPLOYEES);
+  const checked = orgsWith((count) => count > LISTED_MATCHING_EMPLOYEES);
+  const few = matching.filter((row) => !listed.includes(Number(row.org_id)) && !checked.includes(Number(row.org_id)));
   const parts: Knex.QueryBuilder[] = [];
-  if (walked.length > 0) parts.push(mergedRecords(knex, orgsOf(knex, walked, filters), { ...filters, q: undefined }, limit, after, words));
+  const walk = { ...filters, q: undefined };
+  if (listed.length > 0) {
+    const keys = listed.flatMap((orgId) => perOrg.get(orgId)!.map((row) => employeeKey(row.integration_id, row.external_id)));
+    parts.push(mergedRecords(knex, orgsOf(knex, listed, filters), walk, limit, after, { employeeKeys: keys }));
+  }
+  if (checked.length > 0) parts.push(mergedRecords(knex, orgsOf(knex, checked, filters), walk, limit, after, { words }));
   if (few.length > 0) {
     const employees = knex.raw('unnest(?::bigint[], ?::bigint[], ?::text[]) AS o(id, integration_id, external_id)', [
       few.map((row) => row.org_id),
       few.map((row) => row.integration_id),
       few.map((row) => row.external_id),
     ]);
-    parts.push(mergedRecords(knex, employees, { ...filters, q: undefined }, limit, after, undefined, true));
+    parts.push(mergedRecords(knex, employees, walk, limit, after, undefined, true));
   }
   if (parts.length === 0) return [];
   if (parts.length === 1) return parts[0]!;
@@ -123,7 +134,7 @@ function mergedRecords(
   filters: RecordFilters,
   limit: number,
   after: [string, number, number] | undefined,
-  walkFor?: string[],
+  walkFor?: { words: string[] } | { employeeKeys: string[] },
   byEmployee = false,
 ): Knex.QueryBuilder {
   const perOrg = knex('feed_records as f')
@@ -170,12 +181,15 @@ function mergedRecords(
   if (filters.from) perOrg.where('f.started_at', '>=', filters.from);
   if (filters.to) perOrg.where('f.started_at', '<', filters.to);
   if (filters.q && filters.run !== undefined) whereRunRecordMatches(perOrg, filters.q);
-  if (walkFor) {
+  if (walkFor && 'employeeKeys' in walkFor) {
+    // A constant list: PostgreSQL hashes it once, and each record is checked without reading anything more.
+    perOrg.whereRaw(`${EMPLOYEE_KEY_SQL} = ANY(?::text[])`, [walkFor.employeeKeys]);
+  } else if (walkFor) {
     const matches = knex('employee_summaries as s')
       .select(knex.raw('true'))
       .whereRaw(`s.org_id = f.org_id AND s.integration_id = f.integration_id AND s.external_key = md5(f.external_id) AND s.external_id = f.external_id`)
       .limit(1);
-    for (const word of walkFor) matches.whereRaw('s.search_key LIKE ?', [`%${escapeLike(word)}%`]);
+    for (const word of walkFor.words) matches.whereRaw('s.search_key LIKE ?', [`%${escapeLike(word)}%`]);
     // A scalar subquery with a LIMIT stays a per-row check: as EXISTS it could become a join that reads every match's records and sorts them.
     perOrg.whereRaw('(?) IS NOT NULL', [matches]);
   }
@@ -318,6 +332,10 @@ function whereRunRecordMatches(perOrg: Knex.QueryBuilder, q: string) {
  * them all); at most FEW_MATCHING_EMPLOYEES + 1 per organisation, which is
  * all listRecords needs to choose how to read each.
  */
+/** One employee of one integration as one text, in SQL over a record `f` and in JavaScript alike. */
+const EMPLOYEE_KEY_SQL = "(f.integration_id::text || ' ' || f.external_id)";
+const employeeKey = (integrationId: number, externalId: string) => `${integrationId} ${externalId}`;
+
 async function matchingEmployees(
   knex: Knex,
   orgIds: number[],
@@ -327,7 +345,7 @@ async function matchingEmployees(
   const perOrg = knex('employee_summaries as s')
     .select('s.org_id', 's.integration_id', 's.external_id')
     .where('s.org_id', knex.ref('o.id'))
-    .limit(FEW_MATCHING_EMPLOYEES + 1);
+    .limit(LISTED_MATCHING_EMPLOYEES + 1);
   for (const word of words) perOrg.whereRaw('s.search_key LIKE ?', [`%${escapeLike(word)}%`]);
   if (filters.integration !== undefined) perOrg.where('s.integration_id', filters.integration);
   return knex
