@@ -325,17 +325,17 @@ function whereRunRecordMatches(perOrg: Knex.QueryBuilder, q: string) {
   );
 }
 
-/**
- * `q` across runs: the employees whose name, email or external ID as last
- * sent contains every word (accents ignored), through employee_summaries and
- * its trigram index (matching text in every record ever stored was a scan of
- * them all); at most FEW_MATCHING_EMPLOYEES + 1 per organisation, which is
- * all listRecords needs to choose how to read each.
- */
 /** One employee of one integration as one text, in SQL over a record `f` and in JavaScript alike. */
 const EMPLOYEE_KEY_SQL = "(f.integration_id::text || ' ' || f.external_id)";
 const employeeKey = (integrationId: number, externalId: string) => `${integrationId} ${externalId}`;
 
+/**
+ * `q` across runs: the employees whose name, email or external ID as last
+ * sent contains every word (accents ignored), through employee_summaries and
+ * its trigram index (matching text in every record ever stored was a scan of
+ * them all); at most LISTED_MATCHING_EMPLOYEES + 1 per organisation, which is
+ * all listRecords needs to choose how to read each.
+ */
 async function matchingEmployees(
   knex: Knex,
   orgIds: number[],
