@@ -6,7 +6,7 @@
  * from spawn to its first 200 from /healthz, with its PostgreSQL stopped (the
  * server starts it: `npm start` after a reboot), then already running.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { config, ROOT_DIR } from '../src/config.js';
@@ -38,26 +38,39 @@ function timeHelp(way: Way, runs: number): number {
   return median(times);
 }
 
+/** How long a started server may take to stop after SIGTERM (SHUTDOWN_TIMEOUT_MS is 30 s by default, for requests still running). */
+const STOP_TIMEOUT_MS = 45_000;
+
 async function timeStart(way: Way, env: Record<string, string>, httpPort: number): Promise<number> {
   const started = performance.now();
   const server = spawn(process.execPath, [...WAYS[way], 'serve'], { cwd: ROOT_DIR, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   server.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => server.on('exit', resolve));
-  try {
-    for (;;) {
-      if (server.exitCode !== null) throw new Error(`feedlog serve (${way}) exited:\n${stderr}`);
-      const ok = await fetch(`http://127.0.0.1:${httpPort}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) return performance.now() - started;
-      if (performance.now() - started > 60_000) throw new Error(`feedlog serve (${way}) did not answer in 60 s:\n${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  } finally {
-    server.kill('SIGTERM');
+  const answered = await untilHealthy(way, server, httpPort, started, () => stderr).catch((error: Error) => error);
+  server.kill('SIGTERM');
+  // A server that ignores SIGTERM is a failure to report, not a benchmark that waits forever.
+  const stopped = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), STOP_TIMEOUT_MS))]);
+  if (!stopped) {
+    server.kill('SIGKILL');
     await exited;
+    throw new Error(`feedlog serve (${way}) was still running ${STOP_TIMEOUT_MS / 1000} s after SIGTERM (killed):\n${stderr}`);
+  }
+  if (answered instanceof Error) throw answered;
+  return answered;
+}
+
+/** Milliseconds from `started` to the first 200 from /healthz. */
+async function untilHealthy(way: Way, server: ChildProcess, httpPort: number, started: number, stderr: () => string): Promise<number> {
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`feedlog serve (${way}) exited:\n${stderr()}`);
+    const ok = await fetch(`http://127.0.0.1:${httpPort}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return performance.now() - started;
+    if (performance.now() - started > 60_000) throw new Error(`feedlog serve (${way}) did not answer in 60 s:\n${stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
