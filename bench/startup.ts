@@ -64,7 +64,8 @@ async function timeStart(way: Way, env: Record<string, string>, httpPort: number
 async function untilHealthy(way: Way, server: ChildProcess, httpPort: number, started: number, stderr: () => string): Promise<number> {
   for (;;) {
     if (server.exitCode !== null) throw new Error(`feedlog serve (${way}) exited:\n${stderr()}`);
-    const ok = await fetch(`http://127.0.0.1:${httpPort}/healthz`).then(
+    // A request that never returns must not hold the benchmark either.
+    const ok = await fetch(`http://127.0.0.1:${httpPort}/healthz`, { signal: AbortSignal.timeout(5_000) }).then(
       (r) => r.ok,
       () => false,
     );
